@@ -1,0 +1,43 @@
+import { Construct } from 'constructs';
+import { CustomResource } from '../core/custom-resource';
+import { componentLabels, type Labels } from '../core/labels';
+
+export interface MetricsMonitorProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** Scrape through a Service's endpoints (ServiceMonitor) or pods directly (PodMonitor). */
+  readonly through: 'service' | 'pod';
+  /** Labels of the Services or pods to scrape. */
+  readonly selector: Labels;
+  /** Name of the port serving metrics. @default "metrics" */
+  readonly port?: string;
+  /** @default "/metrics" */
+  readonly path?: string;
+  /** @default "30s" */
+  readonly interval?: string;
+}
+
+/**
+ * A prometheus-operator ServiceMonitor or PodMonitor. The Prometheus stack selects every
+ * monitor in the cluster, so no release label is needed.
+ */
+export class MetricsMonitor extends Construct {
+  readonly monitor: CustomResource;
+
+  constructor(scope: Construct, id: string, props: MetricsMonitorProps) {
+    super(scope, id);
+    const endpoint = { port: props.port ?? 'metrics', path: props.path ?? '/metrics', interval: props.interval ?? '30s' };
+    const service = props.through === 'service';
+    this.monitor = new CustomResource(this, 'monitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: service ? 'ServiceMonitor' : 'PodMonitor',
+      name: props.name,
+      namespace: props.namespace,
+      labels: componentLabels(props.name),
+      spec: {
+        selector: { matchLabels: { ...props.selector } },
+        [service ? 'endpoints' : 'podMetricsEndpoints']: [endpoint],
+      },
+    });
+  }
+}
