@@ -16,14 +16,12 @@ export interface AppNamespaceProps {
  * state no resources.
  */
 export class AppNamespace extends Construct {
-  /** The namespace's name, as a reference, so that everything in it is created after it. */
-  readonly name: string;
 
   constructor(scope: Construct, id: string, props: AppNamespaceProps) {
     super(scope, id);
     const { name, quota, limitRange } = props.namespace;
     const labels = componentLabels('app-namespace');
-    const ns = new NamespaceV1(this, 'namespace', {
+    const namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
         name,
         labels: {
@@ -35,10 +33,9 @@ export class AppNamespace extends Construct {
         },
       },
     });
-    this.name = ns.metadata.name;
 
     new ResourceQuotaV1(this, 'quota', {
-      metadata: { name: 'app-quota', namespace: this.name, labels: { ...labels } },
+      metadata: { name: 'app-quota', namespace: name, labels: { ...labels } },
       spec: {
         hard: {
           'requests.cpu': quota.requestsCpu,
@@ -53,13 +50,15 @@ export class AppNamespace extends Construct {
           'services.loadbalancers': '0',
         },
       },
+      dependsOn: [namespace],
     });
 
     new LimitRangeV1(this, 'limit-range', {
-      metadata: { name: 'container-defaults', namespace: this.name, labels: { ...labels } },
+      metadata: { name: 'container-defaults', namespace: name, labels: { ...labels } },
       spec: {
         limit: [{ type: 'Container', defaultRequest: { ...limitRange.defaultRequest }, default: { ...limitRange.default } }],
       },
+      dependsOn: [namespace],
     });
   }
 }

@@ -1,0 +1,66 @@
+import { Testing } from 'cdktf';
+import { dev, prod, staging } from '../config/environments';
+import { loadEnvironment } from '../config/load';
+import type { EnvironmentInput } from '../config/schema';
+import { addEnvironment } from '../stacks/environment';
+
+export type Json = Record<string, unknown>;
+export type Resource = Json & { readonly __type: string; readonly __name: string };
+
+export const ENVIRONMENTS: Record<string, EnvironmentInput> = { dev, staging, prod };
+
+export interface Synthesized {
+  readonly platform: Json;
+  readonly app: Json;
+}
+
+/** Synthesizes one environment's two stacks (with aspects, without metadata) as parsed JSON. */
+export function synthesize(input: EnvironmentInput): Synthesized {
+  const app = Testing.app();
+  const stacks = addEnvironment(app, loadEnvironment(input, {}));
+  return { platform: JSON.parse(Testing.synth(stacks.platform)), app: JSON.parse(Testing.synth(stacks.app)) };
+}
+
+/** Every resource of a stack, optionally of one Terraform type. */
+export function resources(stack: Json, type?: string): Resource[] {
+  const all = (stack.resource ?? {}) as Record<string, Record<string, Json>>;
+  return Object.entries(all)
+    .filter(([t]) => type === undefined || t === type)
+    .flatMap(([t, byName]) => Object.entries(byName).map(([name, body]) => ({ ...body, __type: t, __name: name })));
+}
+
+/** The Kubernetes object of every kubernetes_manifest, optionally of one kind. */
+export function manifests(stack: Json, kind?: string): Json[] {
+  return resources(stack, 'kubernetes_manifest')
+    .map((r) => r.manifest as Json)
+    .filter((m) => kind === undefined || m.kind === kind);
+}
+
+/** Follows a path of keys and indexes, like lodash's get, without any. */
+export function at(value: unknown, ...path: (string | number)[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+export function metadataName(r: Json): string {
+  return at(r, 'metadata', 'name') as string;
+}
+
+/** A copy of `input` with the value at a dotted path replaced (or removed, for undefined). */
+export function withValue(input: EnvironmentInput, path: string, value: unknown): EnvironmentInput {
+  const copy = structuredClone(input) as Json;
+  const keys = path.split('.');
+  let node: Json = copy;
+  for (const key of keys.slice(0, -1)) {
+    node[key] = { ...((node[key] as Json | undefined) ?? {}) };
+    node = node[key] as Json;
+  }
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy as EnvironmentInput;
+}

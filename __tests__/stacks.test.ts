@@ -1,0 +1,200 @@
+import { parse } from 'yaml';
+import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, type Json, type Resource } from './helpers';
+
+const synthesized = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, input]) => [name, synthesize(input)]));
+const envNames = Object.keys(ENVIRONMENTS);
+
+describe.each(envNames)('%s stacks', (env) => {
+  const { platform, app } = synthesized[env];
+
+  it('match the platform snapshot', () => {
+    expect(platform).toMatchSnapshot();
+  });
+
+  it('match the app snapshot', () => {
+    expect(app).toMatchSnapshot();
+  });
+
+  it('keep state in a local backend beside the project by default', () => {
+    for (const stack of [platform, app]) {
+      expect(at(stack, 'terraform', 'backend', 'local', 'path')).toMatch(/^\.\.\/\.\.\/\.\.\/terraform\.[a-z]+-(platform|app)\.tfstate$/);
+    }
+  });
+
+  it('contain no absolute paths or timestamps', () => {
+    const text = JSON.stringify([platform, app]);
+    expect(text).not.toMatch(/"\/(home|root|tmp|work|Users)\//);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+  });
+
+  it('install every operator from a pinned chart', () => {
+    const releases = resources(platform, 'helm_release');
+    expect(releases.map((r) => r.chart).sort()).toEqual(['cloudnative-pg', 'gateway-helm', 'kube-prometheus-stack']);
+    for (const r of releases) {
+      expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(r.atomic).toBe(true);
+    }
+  });
+
+  it('keep the HPA in charge of replicas after the first apply', () => {
+    for (const d of resources(app, 'kubernetes_deployment_v1')) {
+      expect(at(d, 'lifecycle', 'ignore_changes')).toContain('spec[0].replicas');
+      const hpa = resources(app, 'kubernetes_horizontal_pod_autoscaler_v2').find((h) => metadataName(h) === metadataName(d));
+      expect(String(at(hpa, 'spec', 'min_replicas'))).toBe(at(d, 'spec', 'replicas'));
+    }
+  });
+
+  it('point every HPA at a Deployment of the stack', () => {
+    const deployments = resources(app, 'kubernetes_deployment_v1').map(metadataName);
+    const hpas = resources(app, 'kubernetes_horizontal_pod_autoscaler_v2');
+    expect(hpas).toHaveLength(2);
+    for (const hpa of hpas) {
+      expect(at(hpa, 'spec', 'scale_target_ref')).toEqual({ api_version: 'apps/v1', kind: 'Deployment', name: metadataName(hpa) });
+      expect(deployments).toContain(metadataName(hpa));
+      expect(at(hpa, 'spec', 'behavior', 'scale_up', 0, 'policy')).toHaveLength(2);
+      expect(at(hpa, 'spec', 'behavior', 'scale_down', 0, 'stabilization_window_seconds')).toBe(300);
+    }
+  });
+
+  it('select pods with every Service, PDB and NetworkPolicy', () => {
+    const pods = podTemplates(app);
+    const selects = (selector: Record<string, string>) => pods.some((p) => matches(selector, p));
+    for (const s of resources(app, 'kubernetes_service_v1')) {
+      expect({ service: metadataName(s), matches: selects(at(s, 'spec', 'selector') as Record<string, string>) }).toEqual({
+        service: metadataName(s),
+        matches: true,
+      });
+    }
+    for (const pdb of resources(app, 'kubernetes_pod_disruption_budget_v1')) {
+      expect(selects(at(pdb, 'spec', 'selector', 'match_labels') as Record<string, string>)).toBe(true);
+    }
+    for (const np of resources(app, 'kubernetes_network_policy_v1')) {
+      const selector = (at(np, 'spec', 'pod_selector', 'match_labels') ?? {}) as Record<string, string>;
+      expect({ policy: metadataName(np), matches: selects(selector) || isOperatorManaged(selector) }).toEqual({
+        policy: metadataName(np),
+        matches: true,
+      });
+    }
+  });
+
+  it('give every container requests, limits, probes and the restricted security context', () => {
+    const workloads = [...resources(app, 'kubernetes_deployment_v1'), ...resources(app, 'kubernetes_stateful_set_v1')];
+    expect(workloads.length).toBe(3);
+    for (const w of workloads) {
+      const pod = at(w, 'spec', 'template', 'spec') as Json;
+      expect(at(pod, 'security_context')).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
+      expect(pod.automount_service_account_token).toBe(false);
+      for (const c of pod.container as Json[]) {
+        const name = `${metadataName(w)}/${c.name as string}`;
+        expect({ name, requests: at(c, 'resources', 'requests') }).toEqual({ name, requests: { cpu: expect.any(String), memory: expect.any(String) } });
+        expect({ name, limits: at(c, 'resources', 'limits') }).toEqual({ name, limits: { cpu: expect.any(String), memory: expect.any(String) } });
+        for (const probe of ['startup_probe', 'readiness_probe', 'liveness_probe']) {
+          expect({ name, probe, present: typeof c[probe] === 'object' }).toEqual({ name, probe, present: true });
+        }
+        expect(at(c, 'security_context')).toMatchObject({
+          allow_privilege_escalation: false,
+          read_only_root_filesystem: true,
+          run_as_non_root: true,
+          capabilities: { drop: ['ALL'] },
+          seccomp_profile: { type: 'RuntimeDefault' },
+        });
+        expect(c.image).toMatch(/:[\w][\w.-]*$|@sha256:/);
+      }
+    }
+  });
+
+  it('route /api to the backend and / to the frontend, through existing Services', () => {
+    const services = new Map(resources(app, 'kubernetes_service_v1').map((s) => [metadataName(s), s]));
+    const routes = manifests(app, 'HTTPRoute');
+    const web = routes.find((r) => at(r, 'metadata', 'name') === 'web') as Json;
+    const rules = at(web, 'spec', 'rules') as Json[];
+    expect(rules.map((r) => [at(r, 'matches', 0, 'path', 'value'), at(r, 'backendRefs', 0, 'name')])).toEqual([
+      ['/api', 'backend'],
+      ['/', 'frontend'],
+    ]);
+    for (const route of routes) {
+      for (const rule of at(route, 'spec', 'rules') as Json[]) {
+        for (const ref of (rule.backendRefs ?? []) as Json[]) {
+          const ports = (at(services.get(ref.name as string), 'spec', 'port') ?? []) as Json[];
+          expect(ports.map((p) => p.port)).toContain(ref.port);
+        }
+      }
+    }
+  });
+
+  it('wire DATABASE_URL and REDIS_URL without a secret literal', () => {
+    const backend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'backend');
+    const env = at(backend, 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
+    const value = (name: string) => env.find((e) => e.name === name);
+    expect(value('DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', value_from: { secret_key_ref: { name: 'postgres-app', key: 'password' } } });
+    expect(value('DATABASE_URL')?.value).toMatch(/^postgresql:\/\/\$\(DB_USER\):\$\(DB_PASSWORD\)@postgres-pooler-rw\.web-[a-z]+\.svc:5432\/app$/);
+    expect(value('DATABASE_READ_URL')?.value).toContain('@postgres-pooler-ro.');
+    expect(value('REDIS_URL')?.value).toMatch(/^redis:\/\/cache-write\.web-[a-z]+\.svc:6379\/0$/);
+    // The kubelet only substitutes variables defined earlier in the list.
+    expect(env.findIndex((e) => e.name === 'DB_PASSWORD')).toBeLessThan(env.findIndex((e) => e.name === 'DATABASE_URL'));
+    expect(secretLiterals([platform, app])).toEqual([]);
+  });
+
+  it('write the outputs a deployer needs', () => {
+    expect(Object.keys(app.output as Json).sort()).toEqual([
+      'cache_read_endpoint',
+      'cache_write_endpoint',
+      'database_ro_endpoint',
+      'database_rw_endpoint',
+      'gateway_address',
+    ]);
+    expect(Object.keys(platform.output as Json)).toEqual(['grafana_url']);
+  });
+
+  it('create the namespace before anything in it', () => {
+    const ns = resources(app, 'kubernetes_namespace_v1')[0];
+    for (const r of resources(app)) {
+      if (r.__name === ns.__name) continue;
+      expect({ resource: r.__name, dependsOnNamespace: ((r.depends_on ?? []) as string[]).includes(`kubernetes_namespace_v1.${ns.__name}`) }).toEqual({
+        resource: r.__name,
+        dependsOnNamespace: true,
+      });
+    }
+  });
+});
+
+/** Labels of every pod template in the stack (Deployments, StatefulSet pods by ordinal). */
+function podTemplates(app: Json): Record<string, string>[] {
+  const labels = (w: Resource) => at(w, 'spec', 'template', 'metadata', 'labels') as Record<string, string>;
+  const deployments = resources(app, 'kubernetes_deployment_v1').map(labels);
+  const statefulPods = resources(app, 'kubernetes_stateful_set_v1').flatMap((s) =>
+    Array.from({ length: Number(at(s, 'spec', 'replicas')) }, (_, i) => ({
+      ...labels(s),
+      'statefulset.kubernetes.io/pod-name': `${metadataName(s)}-${i}`,
+    })),
+  );
+  return [...deployments, ...statefulPods];
+}
+
+function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Pods that CloudNativePG creates (instances and poolers), selected by its own labels. */
+function isOperatorManaged(selector: Record<string, string>): boolean {
+  return Object.keys(selector).some((k) => k.startsWith('cnpg.io/'));
+}
+
+/** Strings in secret-looking fields, and URLs with inline credentials, that are not references. */
+function secretLiterals(stacks: Json[]): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, key: string) => {
+    if (typeof node === 'string') {
+      const isReference = node.includes('$(') || node.includes('${');
+      if (/(password|token|api_?key|private_?key)$/i.test(key) && !isReference) found.push(`${key}=${node}`);
+      if (/:\/\/[^/:@\s]+:[^@\s]+@/.test(node) && !/:\/\/\$\([A-Z_]+\):\$\([A-Z_]+\)@/.test(node)) found.push(node);
+      return;
+    }
+    if (Array.isArray(node)) node.forEach((n) => walk(n, key));
+    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
+  };
+  stacks.forEach((s) => walk(s, ''));
+  // Helm values are YAML strings: read them as data too.
+  for (const stack of stacks) for (const r of resources(stack, 'helm_release')) for (const v of (r.values ?? []) as string[]) walk(parse(v), '');
+  return found;
+}
