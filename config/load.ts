@@ -21,9 +21,11 @@ export class ConfigError extends Error {
 
 /** Environment variables that override image tags, so CI can deploy the build it just made. */
 export const IMAGE_TAG_VARIABLES = { backend: 'BACKEND_IMAGE_TAG', frontend: 'FRONTEND_IMAGE_TAG' } as const;
+/** Environment variables that point the providers at another cluster (a CI or test cluster). */
+export const CLUSTER_VARIABLES = { kubeconfigPath: 'TOPOLOGY_KUBECONFIG', context: 'TOPOLOGY_KUBE_CONTEXT' } as const;
 
 export function loadEnvironment(input: EnvironmentInput, vars: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
-  const raw = withImageTags(input, vars);
+  const raw = withCluster(withImageTags(input, vars), vars);
   const parsed = EnvironmentSchema.safeParse(raw);
   const name = typeof input.name === 'string' ? input.name : '(unnamed)';
   if (!parsed.success) {
@@ -45,6 +47,15 @@ function withImageTags(input: EnvironmentInput, vars: NodeJS.ProcessEnv): Enviro
     result = { ...result, [tier]: { ...input[tier], image: `${repository}:${tag}` } };
   }
   return result;
+}
+
+function withCluster(input: EnvironmentInput, vars: NodeJS.ProcessEnv): EnvironmentInput {
+  const cluster = { ...input.cluster };
+  for (const [key, variable] of Object.entries(CLUSTER_VARIABLES)) {
+    const value = vars[variable];
+    if (value !== undefined && value !== '') cluster[key as keyof typeof CLUSTER_VARIABLES] = value;
+  }
+  return { ...input, cluster };
 }
 
 function toProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
