@@ -1,7 +1,8 @@
 import { Testing } from 'cdktf';
+import type { Construct } from 'constructs';
 import { dev, prod, staging } from '../config/environments';
 import { loadEnvironment } from '../config/load';
-import type { EnvironmentInput } from '../config/schema';
+import type { EnvironmentConfig, EnvironmentInput } from '../config/schema';
 import { addEnvironment } from '../stacks/environment';
 
 export type Json = Record<string, unknown>;
@@ -63,4 +64,14 @@ export function withValue(input: EnvironmentInput, path: string, value: unknown)
   if (value === undefined) delete node[last];
   else node[last] = value;
   return copy as EnvironmentInput;
+}
+
+/** Synthesizes the constructs `build` adds to a scope, as parsed Terraform JSON. */
+export function synthScope(build: (scope: Construct) => void): Json {
+  return JSON.parse(Testing.synthScope(build));
+}
+
+/** The typed config of a shipped environment, for constructing pieces alone. */
+export function config(name: keyof typeof ENVIRONMENTS = 'prod'): EnvironmentConfig {
+  return loadEnvironment(ENVIRONMENTS[name], {});
 }

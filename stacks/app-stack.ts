@@ -17,6 +17,7 @@ import { MetricsMonitor } from '../constructs/monitoring/metrics-monitor';
 import { WebService } from '../constructs/workload/web-service';
 import { PLATFORM_NAMESPACES } from './platform-stack';
 import { EnvironmentStack } from './environment-stack';
+import { addDependency } from '../constructs/core/construct-dependencies';
 
 /** CloudNativePG's instance-manager status port and PostgreSQL exporter port. */
 const CNPG_STATUS_PORT = 8000;
@@ -53,7 +54,7 @@ export class AppStack extends EnvironmentStack {
         type,
         pooler: env.database.poolers[type],
       });
-      pooler.node.addDependency(postgres);
+      addDependency(pooler, postgres);
       return pooler;
     });
     const [rwPooler, roPooler] = poolers;
@@ -100,7 +101,7 @@ export class AppStack extends EnvironmentStack {
       backend: { serviceName: 'backend', port: backend.servicePort },
       frontend: { serviceName: 'frontend', port: frontend.servicePort },
     });
-    edge.node.addDependency(backend, frontend);
+    addDependency(edge, backend, frontend);
 
     new NetworkPolicies(this, 'network-policies', {
       namespace,
@@ -155,7 +156,7 @@ export class AppStack extends EnvironmentStack {
 
     // Everything lives in the namespace: create it first, delete it last.
     for (const child of this.node.children) {
-      if (child !== ns && child.node.children.length > 0) child.node.addDependency(ns);
+      if (child !== ns && child.node.children.length > 0) addDependency(child, ns);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { dependable, TerraformDataSource, TerraformResource, TerraformStack, type IAspect } from 'cdktf';
+import { Aspects, dependable, TerraformDataSource, TerraformResource, TerraformStack, type IAspect } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 type Dependent = TerraformResource | TerraformDataSource;
@@ -22,5 +22,20 @@ export class ConstructDependencies implements IAspect {
       }
     }
     if (targets.size > 0) node.dependsOn = [...targets];
+  }
+}
+
+const withAspect = new WeakSet<TerraformStack>();
+
+/**
+ * Makes every resource under `dependent` depend on every resource under `targets`, and makes
+ * sure the stack resolves construct dependencies (once per stack).
+ */
+export function addDependency(dependent: IConstruct, ...targets: IConstruct[]): void {
+  for (const target of targets) dependent.node.addDependency(target);
+  const stack = TerraformStack.of(dependent);
+  if (!withAspect.has(stack)) {
+    Aspects.of(stack).add(new ConstructDependencies());
+    withAspect.add(stack);
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
+import { addDependency } from '../core/construct-dependencies';
 
 export interface PostgresClusterProps {
   /** Name of the CloudNativePG Cluster; its Services are `<name>-rw`, `-ro` and `-r`. */
@@ -79,7 +80,7 @@ export class PostgresCluster extends Construct {
           target: 'prefer-standby',
         },
       });
-      backup.node.addDependency(this.cluster);
+      addDependency(backup, this.cluster);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../../config/schema';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import { TrafficPolicy } from './traffic-policy';
+import { addDependency } from '../core/construct-dependencies';
 
 /** A Service the edge routes to. */
 export interface RouteTarget {
@@ -97,7 +98,7 @@ export class EdgeGateway extends Construct {
       },
       ...(edge.waitForAddress ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
     });
-    this.gateway.node.addDependency(gatewayClass, proxy);
+    addDependency(this.gateway, gatewayClass, proxy);
 
     const hostnames = edge.hostnames.length > 0 ? { hostnames: [...edge.hostnames] } : {};
     const backendRef = (t: RouteTarget) => [{ name: t.serviceName, port: t.port }];
@@ -117,7 +118,7 @@ export class EdgeGateway extends Construct {
         ],
       },
     });
-    this.route.node.addDependency(this.gateway);
+    addDependency(this.route, this.gateway);
 
     if (edge.tls) {
       const redirect = new CustomResource(this, 'https-redirect', {
@@ -132,10 +133,10 @@ export class EdgeGateway extends Construct {
           rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
         },
       });
-      redirect.node.addDependency(this.gateway);
+      addDependency(redirect, this.gateway);
     }
 
     const policy = new TrafficPolicy(this, 'traffic-policy', { namespace, routeName: 'web', labels, edge });
-    policy.node.addDependency(this.route);
+    addDependency(policy, this.route);
   }
 }

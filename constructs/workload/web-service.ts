@@ -7,6 +7,7 @@ import { componentLabels, selectorLabels } from '../core/labels';
 import { Autoscaler } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { addDependency } from '../core/construct-dependencies';
 
 /** A reference to one key of a Secret in the same namespace. */
 export interface SecretKeyRef {
@@ -142,7 +143,7 @@ export class WebService extends Construct {
       replicas: tier.replicas,
       autoscaling: tier.autoscaling,
     });
-    this.autoscaler.hpa.node.addDependency(this.deployment);
+    addDependency(this.autoscaler.hpa, this.deployment);
 
     if (tier.disruptionBudget !== undefined) {
       this.disruptionBudget = new DisruptionBudget(this, 'disruption-budget', {
