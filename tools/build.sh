@@ -33,7 +33,41 @@ build_tool() {
 }
 
 # Groups are filled in by the tools they need (see README "Toolchain").
-build_validate() { :; }
+# Terraform toolchain for scripts/validate.sh and the deploy: OpenTofu, the kubernetes
+# and helm providers, an unpacked filesystem mirror of the providers for both registry
+# hosts, and a CLI config ($TOOLS_CACHE/terraformrc) that installs them from the mirror
+# only, so `init` never needs the network.
+build_validate() {
+  build_tool tofu github.com/opentofu/opentofu/cmd/tofu tofu "-X github.com/opentofu/opentofu/version.dev=no"
+  # The provider version is whatever the pinned source says it is (version/VERSION in
+  # the module), so the mirror can't claim a release that wasn't built.
+  local type ver dir host pkg
+  for type in kubernetes helm; do
+    pkg=github.com/hashicorp/terraform-provider-$type
+    ver=$(cd "$here/provider-$type" && go mod download "$pkg" && cat "$(go list -m -f '{{.Dir}}' "$pkg")/version/VERSION")
+    # helm reports main.Version (user agent); kubernetes' is a constant ("dev") in its main.go.
+    build_tool "provider-$type" "$pkg" "terraform-provider-$type" "$([[ $type == helm ]] && echo "-X main.Version=$ver")"
+    for host in registry.terraform.io registry.opentofu.org; do
+      dir="$TOOLS_CACHE/mirror/$host/hashicorp/$type/$ver/linux_amd64"
+      mkdir -p "$dir"
+      # Re-linked every run: a rebuild replaces the binary's inode.
+      ln -f "$bin/terraform-provider-$type" "$dir/terraform-provider-${type}_v$ver" 2>/dev/null \
+        || cp -f "$bin/terraform-provider-$type" "$dir/terraform-provider-${type}_v$ver"
+    done
+    echo "tools: mirror has hashicorp/$type $ver"
+  done
+  # No `direct` block: any provider outside the mirror fails loudly instead of going online.
+  cat > "$TOOLS_CACHE/terraformrc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$TOOLS_CACHE/mirror"
+    include = ["registry.terraform.io/hashicorp/kubernetes", "registry.terraform.io/hashicorp/helm",
+               "registry.opentofu.org/hashicorp/kubernetes", "registry.opentofu.org/hashicorp/helm"]
+  }
+}
+EOF
+  tf_cli_config="$TOOLS_CACHE/terraformrc"
+}
 build_cluster() { :; }
 
 groups=("${@:-all}")
@@ -46,3 +80,4 @@ for g in "${groups[@]}"; do
   esac
 done
 echo "TOOLS_BIN=$bin"
+if [[ -n ${tf_cli_config:-} ]]; then echo "TF_CLI_CONFIG_FILE=$tf_cli_config"; fi
