@@ -68,7 +68,32 @@ provider_installation {
 EOF
   tf_cli_config="$TOOLS_CACHE/terraformrc"
 }
-build_cluster() { :; }
+
+# Local control plane for the end-to-end test (tools/cluster.sh): etcd, the three
+# Kubernetes control-plane binaries (kubelet/kube-proxy are simulated by kwok), kwok.
+# Version stamps come from the pinned modules: gitVersion is the k8s.io/kubernetes
+# version and buildDate its release time, so the binaries report e.g. v1.33.13.
+build_cluster() {
+  local kv kdate major minor k x ldflags=""
+  read -r kv kdate < <(cd "$here/kubernetes" &&
+    go list -m -f '{{.Version}} {{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' k8s.io/kubernetes)
+  major=${kv#v}; major=${major%%.*}
+  minor=${kv#v*.}; minor=${minor%%.*}
+  for k in client-go/pkg/version component-base/version; do
+    for x in gitVersion=$kv gitMajor=$major gitMinor=$minor gitTreeState=clean buildDate=$kdate; do
+      ldflags+=" -X k8s.io/$k.$x"
+    done
+  done
+  build_tool etcd . etcd
+  build_tool kubernetes k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$ldflags"
+  build_tool kubernetes k8s.io/kubernetes/cmd/kube-controller-manager kube-controller-manager "$ldflags"
+  build_tool kubernetes k8s.io/kubernetes/cmd/kube-scheduler kube-scheduler "$ldflags"
+  # kwok's own release flags (hack/releases.sh); KubeVersion is kwokctl's default.
+  ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=$(cd "$here/kwok" && go list -m -f '{{.Version}}' sigs.k8s.io/kwok)"
+  ldflags+=" -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$kv"
+  build_tool kwok sigs.k8s.io/kwok/cmd/kwok kwok "$ldflags"
+  build_tool kwok sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
+}
 
 groups=("${@:-all}")
 for g in "${groups[@]}"; do
