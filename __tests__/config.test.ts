@@ -140,3 +140,23 @@ describe('overrides from the environment', () => {
     expect(config.cluster).toEqual({ kubeconfigPath: '/tmp/kubeconfig', context: 'kwok-e2e' });
   });
 });
+
+describe('additional services', () => {
+  const service = {
+    image: 'ghcr.io/example/search:1.2.0',
+    replicas: { min: 1, max: 2 },
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    disruptionBudget: { minAvailable: 1 },
+  };
+
+  it('follow the prod rules of the web tiers', () => {
+    expect(failure(withValue(prod, 'services', { search: service }))).toContain(
+      'services.search.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    );
+  });
+
+  it('count against the namespace quota', () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc-${i}`, { ...service, disruptionBudget: undefined }]));
+    expect(failure(withValue(dev, 'services', many))).toContain('namespace.quota.requestsCpu = "8": must fit every workload at its maximum replicas');
+  });
+});

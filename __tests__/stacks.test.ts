@@ -198,3 +198,25 @@ function secretLiterals(stacks: Json[]): string[] {
   for (const stack of stacks) for (const r of resources(stack, 'helm_release')) for (const v of (r.values ?? []) as string[]) walk(parse(v), '');
   return found;
 }
+
+describe('additional services', () => {
+  const search = {
+    image: 'ghcr.io/example/search:1.2.0',
+    replicas: { min: 2, max: 4 },
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    disruptionBudget: { minAvailable: 1 },
+  };
+  const { app } = synthesize({ ...ENVIRONMENTS.prod, services: { search } });
+
+  it('get the web tier shape: Deployment, Service, HPA and PDB', () => {
+    for (const type of ['kubernetes_deployment_v1', 'kubernetes_service_v1', 'kubernetes_horizontal_pod_autoscaler_v2', 'kubernetes_pod_disruption_budget_v1']) {
+      expect(resources(app, type).map(metadataName)).toContain('search');
+    }
+  });
+
+  it('are reachable from the backend only', () => {
+    const policies = resources(app, 'kubernetes_network_policy_v1').filter((p) => metadataName(p).includes('search'));
+    expect(policies.map(metadataName).sort()).toEqual(['backend-to-search-egress', 'backend-to-search-ingress']);
+    expect(at(policies.find((p) => metadataName(p).endsWith('ingress')), 'spec', 'ingress', 0, 'ports')).toEqual([{ port: '8080', protocol: 'TCP' }]);
+  });
+});

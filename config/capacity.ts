@@ -47,6 +47,7 @@ export function appWorkloads(env: EnvironmentConfig): WorkloadCapacity[] {
   return [
     ranged('backend', env.backend.replicas.min, env.backend.replicas.max, [env.backend.resources]),
     ranged('frontend', env.frontend.replicas.min, env.frontend.replicas.max, [env.frontend.resources]),
+    ...Object.entries(env.services).map(([name, s]) => ranged(`services.${name}`, s.replicas.min, s.replicas.max, [s.resources])),
     fixed('database', 1 + db.readReplicas, [db.resources], parseQuantity(db.storage.size)),
     fixed('database.poolers.rw', db.poolers.rw.instances, [db.poolers.rw.resources]),
     fixed('database.poolers.ro', db.poolers.ro.instances, [db.poolers.ro.resources]),

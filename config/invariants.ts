@@ -67,9 +67,16 @@ function cacheMemory(env: EnvironmentConfig): Problem[] {
 }
 
 function disruptionBudgets(env: EnvironmentConfig): Problem[] {
+  const web = (path: string, t: EnvironmentConfig['backend']) => ({
+    path,
+    pdb: t.disruptionBudget,
+    min: t.replicas.min,
+    minName: `${path}.replicas.min`,
+  });
   const tiers = [
-    { path: 'backend', pdb: env.backend.disruptionBudget, min: env.backend.replicas.min, minName: 'backend.replicas.min' },
-    { path: 'frontend', pdb: env.frontend.disruptionBudget, min: env.frontend.replicas.min, minName: 'frontend.replicas.min' },
+    web('backend', env.backend),
+    web('frontend', env.frontend),
+    ...Object.entries(env.services).map(([name, t]) => web(`services.${name}`, t)),
     { path: 'cache', pdb: env.cache.disruptionBudget, min: env.cache.instances, minName: 'cache.instances' },
   ];
   return tiers

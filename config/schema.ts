@@ -361,6 +361,11 @@ export const EnvironmentSchema = z
     }),
     backend: webTierSchema,
     frontend: webTierSchema,
+    /**
+     * Further internal HTTP services in the app namespace, by name, each in the web tier's
+     * shape (Deployment, Service, HPA, PDB); the backend may call them. @default {}
+     */
+    services: z.record(dnsLabel, webTierSchema).default({}),
     edge: edgeSchema.prefault({}),
     database: databaseSchema,
     cache: cacheSchema,
@@ -380,14 +385,19 @@ export const EnvironmentSchema = z
         ctx.addIssue({ code: 'custom', path: path.split('.'), input: image, message: 'must not use the ":latest" tag in prod' });
       }
     }
-    const tiers: [string, number, boolean][] = [
-      ['backend', env.backend.replicas.min, env.backend.disruptionBudget !== undefined],
-      ['frontend', env.frontend.replicas.min, env.frontend.disruptionBudget !== undefined],
-      ['cache', env.cache.instances, env.cache.disruptionBudget !== undefined],
+    const web = (path: string[], t: WebTierConfig): [string[], number, boolean] => [
+      [...path, 'replicas', 'min'],
+      t.replicas.min,
+      t.disruptionBudget !== undefined,
     ];
-    for (const [tier, min, hasPdb] of tiers) {
+    const tiers: [string[], number, boolean][] = [
+      web(['backend'], env.backend),
+      web(['frontend'], env.frontend),
+      ...Object.entries(env.services).map(([name, t]) => web(['services', name], t)),
+      [['cache', 'instances'], env.cache.instances, env.cache.disruptionBudget !== undefined],
+    ];
+    for (const [path, min, hasPdb] of tiers) {
       if (hasPdb && min < 2) {
-        const path = tier === 'cache' ? ['cache', 'instances'] : [tier, 'replicas', 'min'];
         ctx.addIssue({ code: 'custom', path, input: min, message: 'must be at least 2 in prod for a tier with a PodDisruptionBudget' });
       }
     }

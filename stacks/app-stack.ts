@@ -95,17 +95,21 @@ export class AppStack extends EnvironmentStack {
       env: [{ name: 'API_BASE_PATH', value: '/api' }],
     });
 
+    const services = Object.entries(env.services).map(
+      ([name, tier]) => new WebService(this, `service-${name}`, { name, namespace, tier }),
+    );
+
     const edge = new EdgeGateway(this, 'edge', {
       namespace,
       edge: env.edge,
-      backend: { serviceName: 'backend', port: backend.servicePort },
-      frontend: { serviceName: 'frontend', port: frontend.servicePort },
+      backend: { serviceName: backend.serviceName, port: backend.servicePort },
+      frontend: { serviceName: frontend.serviceName, port: frontend.servicePort },
     });
     addDependency(edge, backend, frontend);
 
     new NetworkPolicies(this, 'network-policies', {
       namespace,
-      flows: appFlows(env, { backend, frontend, postgres, rwPooler, roPooler, cache }),
+      flows: appFlows(env, { backend, frontend, services, postgres, rwPooler, roPooler, cache }),
     });
 
     // Monitoring: the backend through its Service, CloudNativePG's pods directly.
@@ -164,6 +168,7 @@ export class AppStack extends EnvironmentStack {
 interface Tiers {
   readonly backend: WebService;
   readonly frontend: WebService;
+  readonly services: readonly WebService[];
   readonly postgres: PostgresCluster;
   readonly rwPooler: ConnectionPooler;
   readonly roPooler: ConnectionPooler;
@@ -178,8 +183,8 @@ function appFlows(env: EnvironmentConfig, t: Tiers): Flow[] {
   const poolerPods = { pods: { 'cnpg.io/cluster': 'postgres', 'cnpg.io/podRole': 'pooler' } };
   const everyPod = { pods: {} };
   const flows: Flow[] = [
-    { name: 'edge-to-frontend', from: envoy, to: { pods: t.frontend.podSelector }, ports: [env.frontend.port] },
-    { name: 'edge-to-backend', from: envoy, to: { pods: t.backend.podSelector }, ports: [env.backend.port] },
+    { name: 'edge-to-frontend', from: envoy, to: { pods: t.frontend.podSelector }, ports: [t.frontend.containerPort] },
+    { name: 'edge-to-backend', from: envoy, to: { pods: t.backend.podSelector }, ports: [t.backend.containerPort] },
     { name: 'backend-to-rw-pooler', from: { pods: t.backend.podSelector }, to: { pods: t.rwPooler.podSelector }, ports: [POOLER_PORT] },
     { name: 'backend-to-ro-pooler', from: { pods: t.backend.podSelector }, to: { pods: t.roPooler.podSelector }, ports: [POOLER_PORT] },
     { name: 'backend-to-cache', from: { pods: t.backend.podSelector }, to: { pods: t.cache.podSelector }, ports: [VALKEY_PORT] },
@@ -195,6 +200,9 @@ function appFlows(env: EnvironmentConfig, t: Tiers): Flow[] {
     { name: 'prometheus-to-poolers', from: prometheus, to: poolerPods, ports: [PGBOUNCER_METRICS_PORT] },
     { name: 'prometheus-to-cache', from: prometheus, to: { pods: t.cache.podSelector }, ports: [EXPORTER_PORT] },
   ];
+  for (const s of t.services) {
+    flows.push({ name: `backend-to-${s.serviceName}`, from: { pods: t.backend.podSelector }, to: { pods: s.podSelector }, ports: [s.containerPort] });
+  }
   if (env.backend.metricsPort !== undefined) {
     flows.push({ name: 'prometheus-to-backend', from: prometheus, to: { pods: t.backend.podSelector }, ports: [env.backend.metricsPort] });
   }

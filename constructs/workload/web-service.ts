@@ -52,14 +52,20 @@ export class WebService extends Construct {
   readonly disruptionBudget?: DisruptionBudget;
   /** Labels that select this tier's pods. */
   readonly podSelector: Readonly<Record<string, string>>;
+  /** Name of the Service (and of every other object of the tier). */
+  readonly serviceName: string;
   readonly servicePort: number;
+  /** The container's `http` port, which NetworkPolicies must open. */
+  readonly containerPort: number;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const { name, namespace, tier } = props;
     const labels = componentLabels(name);
     this.podSelector = selectorLabels(name);
+    this.serviceName = name;
     this.servicePort = props.servicePort ?? 80;
+    this.containerPort = tier.port;
     const metadata = { name, namespace, labels: { ...labels } };
 
     const account = new ServiceAccountV1(this, 'service-account', {
