@@ -1,11 +1,14 @@
 /**
  * Synthesizes the platform and app stacks of every environment (or of those named in
- * TOPOLOGY_ENVIRONMENTS, comma-separated). All configs are validated before the first construct
- * is created: a bad value exits non-zero with the reason and writes nothing.
+ * TOPOLOGY_ENVIRONMENTS, comma-separated), then writes each environment's review artifacts next
+ * to them. All configs are validated before the first construct is created, and the workload
+ * policy runs before anything is written: a bad value or a violation exits non-zero with the
+ * reason and writes nothing.
  */
 import { App } from 'cdktf';
 import { environments } from './config/environments';
 import { ConfigError, loadEnvironment } from './config/load';
+import { PolicyError, reviewEnvironment, writeReview } from './review/review';
 import { addEnvironment } from './stacks/environment';
 
 function selectedEnvironments(selection: string | undefined) {
@@ -24,10 +27,12 @@ function selectedEnvironments(selection: string | undefined) {
 try {
   const configs = selectedEnvironments(process.env.TOPOLOGY_ENVIRONMENTS).map((env) => loadEnvironment(env));
   const app = new App();
-  for (const config of configs) addEnvironment(app, config);
+  const reviews = configs.map((config) => reviewEnvironment(config, addEnvironment(app, config)));
+  if (reviews.some((r) => r.policy.errors.length > 0)) throw new PolicyError(reviews);
   app.synth();
+  for (const review of reviews) writeReview(app.outdir, review);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof PolicyError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exitCode = 1;
 }

@@ -12,9 +12,11 @@ function runApp(vars: Record<string, string>) {
     env: { ...process.env, CDKTF_OUTDIR: outdir, ...vars },
     encoding: 'utf8',
   });
-  const stacks = existsSync(join(outdir, 'stacks')) ? readdirSync(join(outdir, 'stacks')).sort() : [];
+  const list = (sub: string) => (existsSync(join(outdir, sub)) ? readdirSync(join(outdir, sub)).sort() : []);
+  const stacks = list('stacks');
+  const review = list('review/dev');
   rmSync(dir, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, wroteOutput: existsSync(outdir) || stacks.length > 0, stacks };
+  return { status: result.status, stderr: result.stderr, wroteOutput: existsSync(outdir), stacks, review };
 }
 
 describe('the synth app', () => {
@@ -23,6 +25,7 @@ describe('the synth app', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stacks).toEqual(['dev-app', 'dev-platform']);
+    expect(run.review).toEqual(['capacity.json', 'capacity.md', 'policy.md', 'topology.md']);
   });
 
   it('exits non-zero with the reason and writes nothing on a bad value', () => {

@@ -110,6 +110,8 @@ export const staging: EnvironmentInput = {
 export const prod: EnvironmentInput = {
   name: 'prod',
   cluster: { context: 'prod' },
+  // List prices of a typical cloud's general-purpose nodes and SSD volumes: an estimate, not a bill.
+  prices: { currency: 'USD', vcpuHour: 0.0336, memoryGibHour: 0.0045, storageGibMonth: 0.1 },
   namespace: {
     name: 'web-prod',
     quota: {

@@ -337,6 +337,16 @@ export const EnvironmentSchema = z
       .prefault({}),
     /** @default { backend: "local" } */
     state: stateSchema.default({ backend: 'local' }),
+    /** Unit prices for the capacity report's cost estimate; no estimate when unset. */
+    prices: z
+      .strictObject({
+        /** @default "USD" */
+        currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code' }).default('USD'),
+        vcpuHour: z.number().nonnegative(),
+        memoryGibHour: z.number().nonnegative(),
+        storageGibMonth: z.number().nonnegative(),
+      })
+      .optional(),
     /** The app namespace and its guard rails. */
     namespace: z.strictObject({
       name: dnsLabel,

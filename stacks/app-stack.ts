@@ -71,6 +71,9 @@ export class AppStack extends EnvironmentStack {
     const credentials = { secretName: postgres.appSecretName };
     const dbName = env.database.databaseName;
     const pool = env.database.clientPool;
+    const services = Object.entries(env.services).map(
+      ([name, tier]) => new WebService(this, `service-${name}`, { name, namespace, tier }),
+    );
     const backend = new WebService(this, 'backend-tier', {
       name: 'backend',
       namespace,
@@ -86,6 +89,7 @@ export class AppStack extends EnvironmentStack {
         { name: 'WEB_CONCURRENCY', value: String(pool.processesPerPod) },
         { name: 'REDIS_URL', value: `redis://${cache.writeHost}:${VALKEY_PORT}/0` },
         { name: 'REDIS_READ_URL', value: `redis://${cache.readHost}:${VALKEY_PORT}/0` },
+        ...services.map((s) => ({ name: `${s.serviceName.toUpperCase().replace(/-/g, '_')}_URL`, value: `http://${s.host}:${s.servicePort}` })),
       ],
     });
     const frontend = new WebService(this, 'frontend-tier', {
@@ -94,10 +98,6 @@ export class AppStack extends EnvironmentStack {
       tier: env.frontend,
       env: [{ name: 'API_BASE_PATH', value: '/api' }],
     });
-
-    const services = Object.entries(env.services).map(
-      ([name, tier]) => new WebService(this, `service-${name}`, { name, namespace, tier }),
-    );
 
     const edge = new EdgeGateway(this, 'edge', {
       namespace,

@@ -43,8 +43,12 @@ export class ValkeyCache extends Construct {
   readonly writeHost: string;
   readonly readHost: string;
 
+  /** The props it was built from, for review tooling. */
+  readonly props: ValkeyCacheProps;
+
   constructor(scope: Construct, id: string, props: ValkeyCacheProps) {
     super(scope, id);
+    this.props = props;
     const { name, namespace, cache } = props;
     const labels = componentLabels(name);
     this.podSelector = selectorLabels(name);

@@ -29,8 +29,12 @@ export class ConnectionPooler extends Construct {
   /** In-cluster DNS name of the pooler's Service. */
   readonly host: string;
 
+  /** The props it was built from, for review tooling. */
+  readonly props: ConnectionPoolerProps;
+
   constructor(scope: Construct, id: string, props: ConnectionPoolerProps) {
     super(scope, id);
+    this.props = props;
     const { name, namespace, pooler } = props;
     const labels = componentLabels(name);
     this.podSelector = { 'cnpg.io/poolerName': name };

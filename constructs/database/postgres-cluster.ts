@@ -28,8 +28,12 @@ export class PostgresCluster extends Construct {
   /** Labels of the instance pods (not the poolers, which carry `cnpg.io/cluster` too). */
   readonly instanceSelector: Labels;
 
+  /** The props it was built from, for review tooling. */
+  readonly props: PostgresClusterProps;
+
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
+    this.props = props;
     const { name, namespace, database: db } = props;
     this.appSecretName = `${name}-app`;
     this.instanceSelector = { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' };

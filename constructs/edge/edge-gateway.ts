@@ -38,8 +38,12 @@ export class EdgeGateway extends Construct {
   readonly route: CustomResource;
   readonly gatewayName: string;
 
+  /** The props it was built from, for review tooling. */
+  readonly props: EdgeGatewayProps;
+
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
+    this.props = props;
     const { namespace, edge } = props;
     const labels = componentLabels('edge');
     this.gatewayName = 'edge';

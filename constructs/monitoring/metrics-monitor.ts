@@ -24,8 +24,12 @@ export interface MetricsMonitorProps {
 export class MetricsMonitor extends Construct {
   readonly monitor: CustomResource;
 
+  /** The props it was built from, for review tooling. */
+  readonly props: MetricsMonitorProps;
+
   constructor(scope: Construct, id: string, props: MetricsMonitorProps) {
     super(scope, id);
+    this.props = props;
     const endpoint = { port: props.port ?? 'metrics', path: props.path ?? '/metrics', interval: props.interval ?? '30s' };
     const service = props.through === 'service';
     this.monitor = new CustomResource(this, 'monitor', {

@@ -57,15 +57,22 @@ export class WebService extends Construct {
   readonly servicePort: number;
   /** The container's `http` port, which NetworkPolicies must open. */
   readonly containerPort: number;
+  /** In-cluster DNS name of the Service. */
+  readonly host: string;
+
+  /** The props it was built from, for review tooling. */
+  readonly props: WebServiceProps;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
+    this.props = props;
     const { name, namespace, tier } = props;
     const labels = componentLabels(name);
     this.podSelector = selectorLabels(name);
     this.serviceName = name;
     this.servicePort = props.servicePort ?? 80;
     this.containerPort = tier.port;
+    this.host = `${name}.${namespace}.svc`;
     const metadata = { name, namespace, labels: { ...labels } };
 
     const account = new ServiceAccountV1(this, 'service-account', {
