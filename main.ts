@@ -9,6 +9,7 @@ import { App } from 'cdktf';
 import { environments } from './config/environments';
 import { ConfigError, loadEnvironment } from './config/load';
 import { PolicyError, reviewEnvironment, writeReview } from './review/review';
+import { skipTokenCreationStacks } from './stacks/creation-stacks';
 import { addEnvironment } from './stacks/environment';
 
 function selectedEnvironments(selection: string | undefined) {
@@ -24,6 +25,7 @@ function selectedEnvironments(selection: string | undefined) {
   });
 }
 
+skipTokenCreationStacks();
 try {
   const configs = selectedEnvironments(process.env.TOPOLOGY_ENVIRONMENTS).map((env) => loadEnvironment(env));
   const app = new App();
