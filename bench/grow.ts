@@ -11,6 +11,7 @@ import { loadEnvironment } from '../config/load';
 import { formatBytes, formatCpu, parseQuantity } from '../config/quantity';
 import type { EnvironmentInput } from '../config/schema';
 import { PolicyError, reviewEnvironment, writeReview } from '../review/review';
+import { skipTokenCreationStacks } from '../stacks/creation-stacks';
 import { addEnvironment } from '../stacks/environment';
 
 type ServiceInput = NonNullable<EnvironmentInput['services']>[string];
@@ -52,6 +53,7 @@ const [count, outdir] = [Number(process.argv[2]), process.argv[3]];
 if (!Number.isInteger(count) || count < 0 || outdir === undefined) {
   throw new Error('usage: grow.ts <extra services, a whole number> <outdir>');
 }
+skipTokenCreationStacks(); // as main.ts does
 const config = loadEnvironment(grown(count));
 const app = new App({ outdir });
 const review = reviewEnvironment(config, addEnvironment(app, config));
