@@ -220,3 +220,12 @@ describe('additional services', () => {
     expect(at(policies.find((p) => metadataName(p).endsWith('ingress')), 'spec', 'ingress', 0, 'ports')).toEqual([{ port: '8080', protocol: 'TCP' }]);
   });
 });
+
+describe('provider pins', () => {
+  const { platform, app } = synthesized.prod;
+
+  it('pin the provider releases the toolchain builds and validates', () => {
+    expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes: { source: 'kubernetes', version: '3.2.1' } });
+    expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'helm', version: '3.2.0' } });
+  });
+});

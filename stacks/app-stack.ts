@@ -36,6 +36,7 @@ export class AppStack extends EnvironmentStack {
       configPath: env.cluster.kubeconfigPath,
       ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
     });
+    this.pinProvider('kubernetes');
 
     const ns = new AppNamespace(this, 'app-namespace', { namespace: env.namespace });
     const namespace = env.namespace.name;

@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
+import versions from '../config/versions.json';
 import { configureState } from './state-backend';
 
 /** What every stack of an environment shares: its name and its state backend. */
@@ -8,5 +9,13 @@ export abstract class EnvironmentStack extends TerraformStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
     configureState(this, id, env);
+  }
+
+  /**
+   * Pins a provider to the version in config/versions.json: the release this project builds
+   * and validates against (tools/build.sh), rather than the one the prebuilt bindings name.
+   */
+  protected pinProvider(name: keyof typeof versions.providers): void {
+    this.addOverride(`terraform.required_providers.${name}.version`, versions.providers[name]);
   }
 }

@@ -23,6 +23,7 @@ export class PlatformStack extends EnvironmentStack {
     new HelmProvider(this, 'helm', {
       kubernetes: { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) },
     });
+    this.pinProvider('helm');
 
     new PinnedHelmRelease(this, 'envoy-gateway', {
       chart: 'envoyGateway',

@@ -41,10 +41,16 @@ build_validate() {
   build_tool tofu github.com/opentofu/opentofu/cmd/tofu tofu "-X github.com/opentofu/opentofu/version.dev=no"
   # The provider version is whatever the pinned source says it is (version/VERSION in
   # the module), so the mirror can't claim a release that wasn't built.
-  local type ver dir host pkg
+  local type ver pinned dir host pkg
   for type in kubernetes helm; do
     pkg=github.com/hashicorp/terraform-provider-$type
     ver=$(cd "$here/provider-$type" && go mod download "$pkg" && cat "$(go list -m -f '{{.Dir}}' "$pkg")/version/VERSION")
+    # The stacks pin config/versions.json's providers; a mirror of another version would fail every init.
+    pinned=$(node -p "require('$here/../config/versions.json').providers['$type']")
+    if [[ $ver != "$pinned" ]]; then
+      echo "tools/build.sh: tools/provider-$type builds $type $ver but config/versions.json pins $pinned" >&2
+      exit 1
+    fi
     # helm reports main.Version (user agent); kubernetes' is a constant ("dev") in its main.go.
     build_tool "provider-$type" "$pkg" "terraform-provider-$type" "$([[ $type == helm ]] && echo "-X main.Version=$ver")"
     for host in registry.terraform.io registry.opentofu.org; do
