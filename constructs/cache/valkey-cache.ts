@@ -7,6 +7,7 @@ import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from '../workload/pod-security';
+import { HOST, spreadOver, ZONE } from '../workload/topology-spread';
 
 export interface ValkeyCacheProps {
   /** Name of the StatefulSet; Services are `<name>-write`, `<name>-read` and `<name>-headless`. */
@@ -113,20 +114,7 @@ export class ValkeyCache extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(RUN_AS),
-            topologySpreadConstraint: [
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: [{ matchLabels: { ...this.podSelector } }],
-              },
-              {
-                maxSkew: 1,
-                topologyKey: 'topology.kubernetes.io/zone',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: [{ matchLabels: { ...this.podSelector } }],
-              },
-            ],
+            topologySpreadConstraint: [spreadOver(HOST, 'ScheduleAnyway', this.podSelector), spreadOver(ZONE, 'ScheduleAnyway', this.podSelector)],
             container: [
               {
                 name: 'valkey',

@@ -7,6 +7,7 @@ import { componentLabels, selectorLabels } from '../core/labels';
 import { Autoscaler } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { HOST, spreadOver, ZONE } from './topology-spread';
 import { addDependency } from '../core/construct-dependencies';
 
 /** A reference to one key of a Secret in the same namespace. */
@@ -84,15 +85,6 @@ export class WebService extends Construct {
     if (tier.metricsPort !== undefined) ports.push({ name: 'metrics', containerPort: tier.metricsPort });
 
     const httpGet = { path: tier.healthPath, port: 'http' };
-    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
-      maxSkew: 1,
-      topologyKey,
-      whenUnsatisfiable,
-      labelSelector: [{ matchLabels: { ...this.podSelector } }],
-      // Count only pods of the current ReplicaSet, so a rollout is not judged by old pods.
-      matchLabelKeys: ['pod-template-hash'],
-    });
-
     this.deployment = new DeploymentV1(this, 'deployment', {
       metadata,
       spec: {
@@ -109,8 +101,8 @@ export class WebService extends Construct {
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(RUN_AS),
             topologySpreadConstraint: [
-              spread('topology.kubernetes.io/zone', tier.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway'),
-              spread('kubernetes.io/hostname', 'ScheduleAnyway'),
+              spreadOver(ZONE, tier.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway', this.podSelector, true),
+              spreadOver(HOST, 'ScheduleAnyway', this.podSelector, true),
             ],
             container: [
               {
