@@ -172,7 +172,7 @@ function summarize(samples: readonly Sample[]): Summary {
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
-const times = (x: number) => `${x.toFixed(1)}×`;
+const times = (x: number) => `${x.toFixed(x < 1 ? 2 : 1)}×`;
 
 function resultsTable(list: readonly Bench[], results: ReadonlyMap<string, Summary>): string[] {
   const floor = results.get('floor');
@@ -192,21 +192,20 @@ function resultsTable(list: readonly Bench[], results: ReadonlyMap<string, Summa
   ];
 }
 
-function growthTable(results: ReadonlyMap<string, Summary>): { lines: string[]; perService: Map<number, number> } {
+function growthTable(results: ReadonlyMap<string, Summary>): string[] {
   const base = results.get('grow-0');
-  const perService = new Map<number, number>();
   const lines = ['| extra services | median wall | min–max (s) | added wall | per service | added CPU per service | peak RSS |', '| --: | --: | --: | --: | --: | --: | --: |'];
   for (const n of GROWTH) {
     const r = results.get(`grow-${n}`);
     if (r === undefined || base === undefined) continue;
-    if (n > 0) perService.set(n, (r.wall - base.wall) / n);
+    const added = n > 0 ? s(r.wall - base.wall) : '—';
     const per = (x: number) => (n > 0 ? `${((x * 1000) / n).toFixed(1)} ms` : '—');
-    lines.push(`| ${n} | ${s(r.wall)} | ${r.min.toFixed(2)}–${r.max.toFixed(2)} | ${s(r.wall - base.wall)} | ${per(r.wall - base.wall)} | ${per(r.cpu - base.cpu)} | ${r.rssMB.toFixed(0)} MB |`);
+    lines.push(`| ${n} | ${s(r.wall)} | ${r.min.toFixed(2)}–${r.max.toFixed(2)} | ${added} | ${per(r.wall - base.wall)} | ${per(r.cpu - base.cpu)} | ${r.rssMB.toFixed(0)} MB |`);
   }
-  return { lines, perService };
+  return lines;
 }
 
-function targetsTable(list: readonly Bench[], results: ReadonlyMap<string, Summary>, perService: ReadonlyMap<number, number>): string[] {
+function targetsTable(list: readonly Bench[], results: ReadonlyMap<string, Summary>): string[] {
   const get = (id: string): Summary => {
     const r = results.get(id);
     if (r === undefined) throw new Error(`no result for ${id}`);
@@ -214,17 +213,28 @@ function targetsTable(list: readonly Bench[], results: ReadonlyMap<string, Summa
   };
   const [floor, app, cli] = [get('floor'), get('app'), get('cli')];
   const added100 = get('grow-100').wall - get('grow-0').wall;
-  const curve = (perService.get(500) ?? NaN) / (perService.get(100) ?? NaN);
-  const ours = list.filter((b) => !b.reference).map((b) => ({ b, r: get(b.id) }));
-  const heaviest = ours.reduce((a, x) => (x.r.rssMB > a.r.rssMB ? x : a));
+  const perService = (n: number, key: 'wall' | 'cpu') => (get(`grow-${n}`)[key] - get('grow-0')[key]) / n;
+  const curve = (key: 'wall' | 'cpu') => perService(500, key) / perService(100, key);
+  const ratio = (x: number) => `${x.toFixed(2)}×`;
+  const heaviest = (rows: readonly Bench[]) =>
+    rows.map((b) => ({ b, r: get(b.id) })).reduce((a, x) => (x.r.rssMB > a.r.rssMB ? x : a));
+  const ours = list.filter((b) => !b.reference);
+  const synthMemory = heaviest(ours.filter((b) => b.synthesizes));
+  const otherMemory = heaviest(ours.filter((b) => !b.synthesizes && b.id !== 'floor'));
   const rows: [string, string, boolean][] = [
-    ['synth (app command) ≤ 3× the floor', times(app.wall / floor.wall), app.wall <= 3 * floor.wall],
-    ['synth (`npx cdktf synth`) ≤ 3× the floor', times(cli.wall / floor.wall), cli.wall <= 3 * floor.wall],
-    ['synth (app command) ≥ 2× faster than the template default', `${times(get('ts-node').wall / app.wall)} faster`, get('ts-node').wall >= 2 * app.wall],
-    ['synth (`npx cdktf synth`) ≥ 2× faster than the template default', `${times(get('cli-ts-node').wall / cli.wall)} faster`, get('cli-ts-node').wall >= 2 * cli.wall],
+    ['synth (app command) ≤ 3× the floor', ratio(app.wall / floor.wall), app.wall <= 3 * floor.wall],
+    ['synth (`npx cdktf synth`) ≤ 3× the floor', ratio(cli.wall / floor.wall), cli.wall <= 3 * floor.wall],
+    ['synth (app command) ≥ 2× faster than the template default', `${ratio(get('ts-node').wall / app.wall)} faster`, get('ts-node').wall >= 2 * app.wall],
+    ['synth (`npx cdktf synth`) ≥ 2× faster than the template default', `${ratio(get('cli-ts-node').wall / cli.wall)} faster`, get('cli-ts-node').wall >= 2 * cli.wall],
     ['+100 services add ≤ 1.5 s', s(added100), added100 <= 1.5],
-    ['no super-linear growth up to +500 (cost per service at +500 ≤ 1.25× that at +100)', times(curve), curve <= 1.25],
-    ['peak memory ≤ 400 MB', `${heaviest.r.rssMB.toFixed(0)} MB (${heaviest.b.label})`, heaviest.r.rssMB <= 400],
+    // Judged on CPU time: the wall time added by 100 services is a few tenths of a second, within load noise.
+    [
+      'no super-linear growth up to +500: CPU time per added service at +500 ≤ 1.25× that at +100',
+      `${ratio(curve('cpu'))} (wall time: ${ratio(curve('wall'))})`,
+      curve('cpu') <= 1.25,
+    ],
+    ['peak memory ≤ 400 MB: synth, every row', `${synthMemory.r.rssMB.toFixed(0)} MB (${synthMemory.b.label})`, synthMemory.r.rssMB <= 400],
+    ['peak memory ≤ 400 MB: type-check and unit tests', `${otherMemory.r.rssMB.toFixed(0)} MB (${otherMemory.b.label})`, otherMemory.r.rssMB <= 400],
     ['type-check ≤ 3 s', s(get('typecheck').wall), get('typecheck').wall <= 3],
     ['unit tests ≤ 20 s', s(get('test').wall), get('test').wall <= 20],
   ];
@@ -264,7 +274,6 @@ function main(): void {
     console.log(['', ...resultsTable(list, results)].join('\n'));
     return;
   }
-  const growth = growthTable(results);
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
   const section = [
     BEGIN,
@@ -276,11 +285,11 @@ function main(): void {
     '',
     '### Growth: prod with extra web services',
     '',
-    ...growth.lines,
+    ...growthTable(results),
     '',
     '### Targets',
     '',
-    ...targetsTable(list, results, growth.perService),
+    ...targetsTable(list, results),
     END,
   ].join('\n');
   const previous = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
