@@ -135,6 +135,13 @@ describe.each(envNames)('%s stacks', (env) => {
     expect(secretLiterals([platform, app])).toEqual([]);
   });
 
+  it('read gateway_address once Envoy Gateway has written it, so the next plan has no change', () => {
+    const gateway = resources(app, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Gateway');
+    expect(at(gateway, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
+    const status = at(app, 'data', 'kubernetes_resource', 'gateway-status') as Json;
+    expect(status.depends_on).toContain(`kubernetes_manifest.${gateway?.__name}`);
+  });
+
   it('write the outputs a deployer needs', () => {
     expect(Object.keys(app.output as Json).sort()).toEqual([
       'cache_read_endpoint',

@@ -34,7 +34,8 @@ export const dev: EnvironmentInput = {
     healthPath: '/',
   },
   // Local clusters (kind, minikube) rarely have a load balancer: reach Envoy by port-forward.
-  edge: { serviceType: 'ClusterIP', proxyReplicas: 1, waitForAddress: false },
+  // Envoy Gateway still gives the Gateway the ClusterIP as its address, so deploy waits for it.
+  edge: { serviceType: 'ClusterIP', proxyReplicas: 1 },
   database: {
     readReplicas: 1,
     storage: { size: '5Gi' },

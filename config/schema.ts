@@ -185,7 +185,10 @@ export const edgeSchema = z.strictObject({
     .array(rateLimitSchema)
     .default([{ path: '/api/content/generate', method: 'POST', requestsPerMinute: 10 }]),
   /**
-   * Wait after apply until the Gateway has an address (needs Envoy Gateway running).
+   * Wait after apply until the Gateway has an address (needs Envoy Gateway running). Envoy
+   * Gateway gives ClusterIP and NodePort Gateways theirs as soon as it creates the Service, and
+   * LoadBalancer ones when the load balancer does. Without waiting, the gateway_address output is
+   * read once at apply ("pending" if too early) and the next plan shows it change.
    * @default true
    */
   waitForAddress: z.boolean().default(true),
