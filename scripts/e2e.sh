@@ -208,16 +208,18 @@ cdktf_run() {
   return "$rc"
 }
 
-# kwok runs no Envoy Gateway, so nothing would give the Gateways an address, and the stacks
-# that wait for one (edge.waitForAddress: staging, prod) would wait forever: play that part of
-# the controller, as kwok plays the kubelet's. Only for those stacks' Gateways: dev reads
-# whatever address there is once, and a later one would show up as a changed output in plans.
-fake_gateway_addresses() { # NAMESPACE/NAME...
-  local gw
+# kwok runs no Envoy Gateway, so nothing gives the Gateways an address, and deploy waits for
+# one (edge.waitForAddress): play that part of the controller, as kwok plays the kubelet's.
+# Envoy Gateway writes the address as soon as the proxy Service has one (at once for ClusterIP,
+# when the load balancer assigns it for LoadBalancer), so every Gateway of ours gets one.
+fake_gateway_addresses() { # NAMESPACE...
+  local ns name
   while true; do
-    for gw in "$@"; do
-      k -n "${gw%/*}" patch gateway.gateway.networking.k8s.io "${gw#*/}" --subresource=status --type=merge \
-        -p '{"status":{"addresses":[{"type":"IPAddress","value":"192.0.2.10"}]}}' >/dev/null 2>&1 || true
+    for ns in "$@"; do
+      for name in $(k -n "$ns" get gateways.gateway.networking.k8s.io -o name 2>/dev/null); do
+        k -n "$ns" patch "$name" --subresource=status --type=merge \
+          -p '{"status":{"addresses":[{"type":"IPAddress","value":"192.0.2.10"}]}}' >/dev/null 2>&1 || true
+      done
     done
     sleep 1
   done
@@ -227,18 +229,15 @@ phase "synth"
 echo "e2e: npx cdktf synth (TOPOLOGY_ENVIRONMENTS=$(IFS=,; echo "${envs[*]}"), providers pointed at $context)"
 cdktf_run 300 synth || die "cdktf synth failed"
 # What is deployed, read from the synthesized stacks rather than repeated here.
-app_stacks=() namespaces=() waiting_gateways=()
+app_stacks=() namespaces=()
 for env in "${envs[@]}"; do
   app_stacks+=("$env-app")
-  json=$out/stacks/$env-app/cdk.tf.json
-  namespaces+=("$(jq -r '.resource.kubernetes_namespace_v1[].metadata.name' "$json")")
-  while read -r gateway; do waiting_gateways+=("$gateway"); done < <(jq -r '.resource.kubernetes_manifest[]
-    | select(.manifest.kind == "Gateway" and .wait != null) | "\(.manifest.metadata.namespace)/\(.manifest.metadata.name)"' "$json")
+  namespaces+=("$(jq -r '.resource.kubernetes_namespace_v1[].metadata.name' "$out/stacks/$env-app/cdk.tf.json")")
 done
 
 phase "deploy"
-if [[ $mode == kwok && ${#waiting_gateways[@]} -gt 0 ]]; then
-  fake_gateway_addresses "${waiting_gateways[@]}" &
+if [[ $mode == kwok ]]; then
+  fake_gateway_addresses "${namespaces[@]}" &
   gateway_pid=$!
 fi
 deploy_limit=$([[ $mode == kwok ]] && echo 300 || echo 1800)
