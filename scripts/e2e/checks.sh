@@ -4,11 +4,13 @@
 # Each prints one line of detail and returns non-zero when the assertion does not hold. Most
 # read the API once and decide in one jq program, whose output is "ok DETAIL" or "no DETAIL".
 
-# verdict: turns jq's "ok DETAIL" / "no DETAIL" into DETAIL and the exit status.
+# verdict: turns jq's "ok DETAIL" / "no DETAIL" / "skip DETAIL" into DETAIL and the exit
+# status (3 is a skip for check).
 verdict() {
   local r
   r=$(cat)
   echo "${r#* }"
+  [[ $r == "skip "* ]] && return 3
   [[ $r == "ok "* ]]
 }
 
@@ -191,8 +193,9 @@ zone_spread() {
   k -n "$1" get deploy,statefulset -o json | jq -r \
     --slurpfile pods <(k -n "$1" get pods -o json) --slurpfile nodes <(k get nodes -o json) '
     ($nodes[0].items | map({key: .metadata.name, value: .metadata.labels["topology.kubernetes.io/zone"]}) | from_entries) as $zone
-    | ([$zone[]] | unique) as $zones
-    | [.items[] | select(.spec.replicas > 1) | .spec.selector.matchLabels as $m
+    | ([$zone[] | select(. != null)] | unique) as $zones
+    | if ($zones | length) < 2 then "skip the nodes are not labelled with 2 or more zones (topology.kubernetes.io/zone)" else
+    [.items[] | select(.spec.replicas > 1) | .spec.selector.matchLabels as $m
       | ([(.spec.template.spec.topologySpreadConstraints // [])[] | select(.topologyKey == "topology.kubernetes.io/zone")][0]) as $c
       | [$pods[0].items[] | select(.metadata.deletionTimestamp == null and .spec.nodeName != null)
           | .metadata.labels as $l | select($m | to_entries | all(.value == $l[.key])) | $zone[.spec.nodeName]] as $placed
@@ -206,7 +209,7 @@ zone_spread() {
                else ([$count[] | select(. > 0)] | length) > 1 end)
         }]
     | (map("\(.name) \([.count | to_entries[] | "\(.key):\(.value)"] | join(" ")) (\(.rule))") | join("; ")) as $line
-    | if length > 0 and all(.ok) then "ok \($line)" else "no \($line)" end' | verdict
+    | if length > 0 and all(.ok) then "ok \($line)" else "no \($line)" end end' | verdict
 }
 
 # pod_replaced NS DEPLOYMENT: delete one of its pods; the Deployment is whole again without it.
@@ -223,10 +226,23 @@ gone_and_ready() {
 }
 
 # node_replaced NS DEPLOYMENT: cordon, drain (evictions honour the PDBs) and delete the node of
-# one of its pods; every workload of every namespace is whole again on the other nodes.
+# one of its pods; every workload of every namespace is whole again on the other nodes. The
+# node is one whose pods can all be evicted: none is protected by a PDB that allows no
+# disruption (on a real cluster, CloudNativePG's PDB of the primary).
 node_replaced() {
   local ns=$1 deploy=$2 node zone
-  node=$(k -n "$ns" get pods -l "$(label_selector "$ns" deploy "$deploy")" -o jsonpath='{.items[0].spec.nodeName}')
+  node=$(k get pods -A -o json | jq -r --arg ns "$ns" --arg sel "$(label_selector "$ns" deploy "$deploy")" \
+    --slurpfile pdbs <(k get pdb -A -o json) '
+    [$pdbs[0].items[] | select(.status.disruptionsAllowed == 0)
+      | {ns: .metadata.namespace, m: (.spec.selector.matchLabels // {})}] as $blocking
+    | [.items[] | select(.spec.nodeName != null) | . as $p
+      | select(any($blocking[]; .ns == $p.metadata.namespace and (.m | to_entries | all(.value == $p.metadata.labels[.key]))))
+      | .spec.nodeName] as $avoid
+    | ($sel | split(",") | map(split("=") | {key: .[0], value: .[1]}) | from_entries) as $m
+    | [.items[] | select(.metadata.namespace == $ns and .spec.nodeName != null) | . as $p
+      | select($m | to_entries | all(.value == $p.metadata.labels[.key])) | .spec.nodeName
+      | select(. as $n | $avoid | index($n) | not)][0] // empty')
+  [[ -n $node ]] || { echo "every node with a $deploy pod also holds a pod whose PDB allows no disruption"; return 1; }
   zone=$(k get node "$node" -o jsonpath='{.metadata.labels.topology\.kubernetes\.io/zone}')
   k cordon "$node" >/dev/null
   if ! k drain "$node" --ignore-daemonsets --delete-emptydir-data --timeout=180s >"$tmp/drain.log" 2>&1; then
