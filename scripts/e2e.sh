@@ -8,24 +8,26 @@
 # controller-manager and scheduler, with 6 simulated nodes over 3 zones (pods turn Running at
 # once; no container runs). The platform stack's Helm charts cannot be pulled here, so the
 # cluster gets only their CRDs, from the operators' Go modules at the charts' versions
-# (tools/crds.sh), and the app stacks are deployed without their platform stack.
+# (tools/crds.sh), and the app stacks are deployed without their platform stack; no operator
+# reconciles, and the script writes the Gateways' address as Envoy Gateway would.
 #
 # Settings (environment variables):
 #   E2E_ENVIRONMENTS   which environments' app stacks to deploy (default "dev staging prod" on kwok:
 #                      dev is what users try first, staging and prod have the PDBs and prod the
 #                      required zone spread and TLS; "dev" on your own cluster)
-#   E2E_KUBECONFIG     use this cluster instead of kwok (with E2E_CONTEXT): the platform stack is
-#                      deployed first and destroyed last; nothing is cordoned or deleted unless
-#                      E2E_DISRUPTIVE=1. The images in config/environments.ts must be pullable.
+#   E2E_KUBECONFIG     use this cluster instead of kwok (one kubeconfig file; E2E_CONTEXT, else
+#                      its current context): the platform stack is deployed first and destroyed
+#                      last; nothing is cordoned or deleted unless E2E_DISRUPTIVE=1. The images
+#                      in config/environments.ts must be pullable.
 #   E2E_PLATFORM=0     with E2E_KUBECONFIG: the operators are installed already, skip <env>-platform
 #   E2E_DISRUPTIVE=1   with E2E_KUBECONFIG: also drain and delete a node and cordon every node
 #                      (kwok: always) — use a throwaway cluster
 #   TERRAFORM_BINARY_NAME   default: the OpenTofu built by tools/build.sh (a name on PATH or a path)
 #
-# Each assertion prints one "e2e: PASS ..." or "e2e: FAIL ..." line; the last line is
-# "e2e: N passed, N failed" and the exit status is non-zero when anything failed. The cluster
-# and every process it started are stopped, and the temp dir (synth output, Terraform state,
-# logs) is removed, however the script ends.
+# Each assertion prints one "e2e: PASS ...", "e2e: FAIL ..." or (what the cluster cannot show)
+# "e2e: SKIP ..." line; the last line is "e2e: N passed, N failed" and the exit status is
+# non-zero when anything failed. The cluster and every process it started are stopped, and the
+# temp dir (synth output, Terraform state, logs) is removed, however the script ends.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
