@@ -20,9 +20,9 @@ export class ConfigError extends Error {
 }
 
 /** Environment variables that override image tags, so CI can deploy the build it just made. */
-export const IMAGE_TAG_VARIABLES = { backend: 'BACKEND_IMAGE_TAG', frontend: 'FRONTEND_IMAGE_TAG' } as const;
+const IMAGE_TAG_VARIABLES = { backend: 'BACKEND_IMAGE_TAG', frontend: 'FRONTEND_IMAGE_TAG' } as const;
 /** Environment variables that point the providers at another cluster (a CI or test cluster). */
-export const CLUSTER_VARIABLES = { kubeconfigPath: 'TOPOLOGY_KUBECONFIG', context: 'TOPOLOGY_KUBE_CONTEXT' } as const;
+const CLUSTER_VARIABLES = { kubeconfigPath: 'TOPOLOGY_KUBECONFIG', context: 'TOPOLOGY_KUBE_CONTEXT' } as const;
 
 export function loadEnvironment(input: EnvironmentInput, vars: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const raw = withCluster(withImageTags(input, vars), vars);

@@ -16,7 +16,7 @@ const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 /** A DNS-1123 label: the name rule for Kubernetes namespaces, Services and most objects. */
-export const dnsLabel = z
+const dnsLabel = z
   .string()
   .max(63, { error: 'must be at most 63 characters (DNS-1123 label)' })
   .regex(DNS1123_LABEL, {
@@ -31,7 +31,7 @@ const hostname = z
   });
 
 /** A container image reference that names its version: a tag or a digest. */
-export const imageRef = z
+const imageRef = z
   .string()
   .regex(IMAGE, { error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"' })
   .refine(hasTagOrDigest, { error: 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")' });
@@ -63,7 +63,7 @@ const seconds = (max: number) => z.int().min(0).max(max, { error: `must be a who
 const computeResources = z.strictObject({ cpu, memory });
 
 /** Requests and limits of one container; requests must not exceed limits. */
-export const resourcesSchema = z
+const resourcesSchema = z
   .strictObject({ requests: computeResources, limits: computeResources })
   .superRefine((r, ctx) => {
     for (const key of ['cpu', 'memory'] as const) {
@@ -109,7 +109,7 @@ const secretKeyRef = z.strictObject({ secretName: dnsLabel, key: z.string().rege
 
 const envName = z.string().regex(ENV_VAR_NAME, { error: 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' });
 
-export const webTierSchema = z.strictObject({
+const webTierSchema = z.strictObject({
   /** Container image, pinned by tag or digest. */
   image: imageRef,
   replicas: replicasSchema,
@@ -156,7 +156,7 @@ const rateLimitSchema = z.strictObject({
   requestsPerMinute: positiveInt,
 });
 
-export const edgeSchema = z.strictObject({
+const edgeSchema = z.strictObject({
   /** Kubernetes Service type of the Envoy proxies. @default "LoadBalancer" */
   serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default('LoadBalancer'),
   /** Hostnames the listeners and routes answer for; any host when empty. @default [] */
@@ -207,7 +207,7 @@ const poolerSchema = z.strictObject({
   }),
 });
 
-export const databaseSchema = z.strictObject({
+const databaseSchema = z.strictObject({
   /** Read replicas next to the primary (CloudNativePG `instances` = 1 + readReplicas). */
   readReplicas: z.int().min(0).max(9),
   /** @default "app" */
@@ -249,7 +249,7 @@ export const databaseSchema = z.strictObject({
     .optional(),
 });
 
-export const cacheSchema = z.strictObject({
+const cacheSchema = z.strictObject({
   /** Valkey pods: one primary, the rest replicas. */
   instances: positiveInt,
   /** @default config/versions.json images.valkey */
@@ -267,7 +267,7 @@ export const cacheSchema = z.strictObject({
   disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
 });
 
-export const monitoringSchema = z.strictObject({
+const monitoringSchema = z.strictObject({
   /** @default "monitoring" */
   namespace: dnsLabel.default('monitoring'),
   /** How long Prometheus keeps samples. @default "15d" */
@@ -323,7 +323,6 @@ const stateSchema = z.discriminatedUnion('backend', [
     secretSuffixPrefix: dnsLabel.default('web-topology'),
   }),
 ]);
-export type StateConfig = z.infer<typeof stateSchema>;
 
 export const EnvironmentSchema = z
   .strictObject({

@@ -39,7 +39,8 @@ export function topologyDiagram(appStack: IConstruct): string {
     arrow('edge', edge.props.frontend.serviceName, '/');
   }
 
-  for (const db of all(appStack, PostgresCluster)) {
+  const databases = all(appStack, PostgresCluster);
+  for (const db of databases) {
     const replicas = db.props.database.readReplicas;
     lines.push(node(`${db.props.name}-primary`, `PostgreSQL primary`, 'db'));
     if (replicas > 0) {
@@ -84,7 +85,7 @@ export function topologyDiagram(appStack: IConstruct): string {
       ...web.map((w) => ({ name: w.serviceName, labels: w.podSelector })),
       ...caches.map((c) => ({ name: `${c.props.name}-read`, labels: { ...c.podSelector, 'app.kubernetes.io/component': 'read' } })),
       ...poolers.map((p) => ({ name: p.props.name, labels: { ...p.podSelector, 'cnpg.io/cluster': p.props.clusterName, 'cnpg.io/podRole': 'pooler' } })),
-      ...all(appStack, PostgresCluster).map((db) => ({ name: `${db.props.name}-primary`, labels: db.instanceSelector })),
+      ...databases.map((db) => ({ name: `${db.props.name}-primary`, labels: db.instanceSelector })),
     ];
     for (const target of scrapeTargets) {
       const scraped = monitors.some((m) => Object.entries(m.props.selector).every(([k, v]) => target.labels[k] === v));

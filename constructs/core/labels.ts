@@ -1,7 +1,7 @@
 /** The recommended app.kubernetes.io labels, shared by every object of one component. */
 export type Labels = Readonly<Record<string, string>>;
 
-export const PART_OF = 'web-topology';
+const PART_OF = 'web-topology';
 
 /** Labels that select a component's pods; stable for the life of the Deployment. */
 export function selectorLabels(component: string): Labels {

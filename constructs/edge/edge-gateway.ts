@@ -25,7 +25,7 @@ export interface EdgeGatewayProps {
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
 const ENVOY_GATEWAY_API = 'gateway.envoyproxy.io/v1alpha1';
 /** The controller name Envoy Gateway answers to. */
-export const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
+const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
 
 /**
  * The edge load balancer on Gateway API, implemented by Envoy Gateway: a GatewayClass, an
