@@ -70,7 +70,7 @@ describe.each(envNames)('%s stacks', (env) => {
     }
     for (const np of resources(app, 'kubernetes_network_policy_v1')) {
       const selector = (at(np, 'spec', 'pod_selector', 'match_labels') ?? {}) as Record<string, string>;
-      expect({ policy: metadataName(np), matches: selects(selector) || isOperatorManaged(selector) }).toEqual({
+      expect({ policy: metadataName(np), matches: selects(selector) }).toEqual({
         policy: metadataName(np),
         matches: true,
       });
@@ -175,16 +175,27 @@ function podTemplates(app: Json): Record<string, string>[] {
       'statefulset.kubernetes.io/pod-name': `${metadataName(s)}-${i}`,
     })),
   );
-  return [...deployments, ...statefulPods];
+  return [...deployments, ...statefulPods, ...operatorPods(app)];
 }
 
 function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** Pods that CloudNativePG creates (instances and poolers), selected by its own labels. */
-function isOperatorManaged(selector: Record<string, string>): boolean {
-  return Object.keys(selector).some((k) => k.startsWith('cnpg.io/'));
+/**
+ * Labels of the pods CloudNativePG creates for each Cluster and Pooler (pkg/specs in its source:
+ * instances carry cnpg.io/cluster and podRole "instance", poolers also cnpg.io/poolerName).
+ */
+function operatorPods(app: Json): Record<string, string>[] {
+  const name = (m: Json) => at(m, 'metadata', 'name') as string;
+  return [
+    ...manifests(app, 'Cluster').map((c) => ({ 'cnpg.io/cluster': name(c), 'cnpg.io/podRole': 'instance' })),
+    ...manifests(app, 'Pooler').map((p) => ({
+      'cnpg.io/cluster': at(p, 'spec', 'cluster', 'name') as string,
+      'cnpg.io/podRole': 'pooler',
+      'cnpg.io/poolerName': name(p),
+    })),
+  ];
 }
 
 /** Strings in secret-looking fields, and URLs with inline credentials, that are not references. */
