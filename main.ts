@@ -9,7 +9,7 @@ import { App } from 'cdktf';
 import { environments } from './config/environments';
 import { ConfigError, loadEnvironment } from './config/load';
 import { PolicyError, reviewEnvironment, writeReview } from './review/review';
-import { skipTokenCreationStacks } from './stacks/creation-stacks';
+import { skipTokenCreationStacks } from './runtime/creation-stacks';
 import { addEnvironment } from './stacks/environment';
 
 function selectedEnvironments(selection: string | undefined) {

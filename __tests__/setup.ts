@@ -1,3 +1,6 @@
 import { Testing } from 'cdktf';
+import { skipTokenCreationStacks } from '../runtime/creation-stacks';
 
 Testing.setupJest();
+// Synthesize as main.ts does.
+skipTokenCreationStacks();

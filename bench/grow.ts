@@ -11,7 +11,7 @@ import { loadEnvironment } from '../config/load';
 import { formatBytes, formatCpu, parseQuantity } from '../config/quantity';
 import type { EnvironmentInput } from '../config/schema';
 import { PolicyError, reviewEnvironment, writeReview } from '../review/review';
-import { skipTokenCreationStacks } from '../stacks/creation-stacks';
+import { skipTokenCreationStacks } from '../runtime/creation-stacks';
 import { addEnvironment } from '../stacks/environment';
 
 type ServiceInput = NonNullable<EnvironmentInput['services']>[string];
