@@ -5,6 +5,8 @@
  * policy runs before anything is written: a bad value or a violation exits non-zero with the
  * reason and writes nothing.
  */
+// First: it must be in place before any dependency loads.
+import './runtime/dependency-loading';
 import { App } from 'cdktf';
 import { environments } from './config/environments';
 import { ConfigError, loadEnvironment } from './config/load';

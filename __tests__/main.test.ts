@@ -1,14 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+/** cdktf.json's app command, `node <runner flags> main.ts`: the flags that load our TypeScript. */
+const app = (JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
+const runner = app.slice(1, -1);
 
 /** Runs the synth app as `cdktf synth` does, into a fresh output directory. */
 function runApp(vars: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'web-topology-'));
   const outdir = join(dir, 'out');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: join(__dirname, '..'),
+  const result = spawnSync(process.execPath, [...runner, app[app.length - 1]], {
+    cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, ...vars },
     encoding: 'utf8',
   });
@@ -41,5 +46,54 @@ describe('the synth app', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('TOPOLOGY_ENVIRONMENTS = "qa": must name known environments (dev, staging, prod)');
     expect(run.wroteOutput).toBe(false);
+  });
+});
+
+describe('dependency loading under the app command', () => {
+  // Node keeps a parsed map for each file it compiled with source maps on; findSourceMap reads that cache.
+  const script = `
+    require(${JSON.stringify(join(ROOT, 'runtime/dependency-loading.ts'))});
+    const { findSourceMap } = require('node:module');
+    const mapped = (file) => findSourceMap(require.resolve(file)) !== undefined;
+    // Node's require of an ES module returns its namespace object; tsx's transform returns plain exports.
+    const load = (name) => { const m = require(name); return [m.answer, Object.prototype.toString.call(m)]; };
+    require('cdktf');
+    require(${JSON.stringify(join(ROOT, 'config/quantity.ts'))});
+    console.log(JSON.stringify({
+      enabled: process.sourceMapsEnabled,
+      cdktfMapped: mapped('cdktf'),
+      oursMapped: mapped(${JSON.stringify(join(ROOT, 'config/quantity.ts'))}),
+      commonjs: load('cjs-dep'),
+      esModule: load('esm-dep'),
+      esSyntaxInCommonjsPackage: load('mislabeled-dep'),
+    }));`;
+
+  it('keeps source maps for our files only and loads dependencies as Node does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'web-topology-deps-'));
+    const dependency = (name: string, pkg: object, code: string) => {
+      mkdirSync(join(dir, 'node_modules', name, 'lib'), { recursive: true });
+      writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, main: 'lib/index.js', ...pkg }));
+      writeFileSync(join(dir, 'node_modules', name, 'lib', 'index.js'), code);
+    };
+    dependency('cjs-dep', {}, 'module.exports = { answer: 1 };');
+    dependency('esm-dep', { type: 'module' }, 'export const answer = 2;');
+    dependency('mislabeled-dep', {}, 'export const answer = 3;');
+    // cdktf from the project, through NODE_PATH: the fixture's node_modules holds only the three above.
+    const result = spawnSync(process.execPath, [...runner, '-e', script], {
+      cwd: dir,
+      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+      encoding: 'utf8',
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      enabled: true,
+      cdktfMapped: false,
+      oursMapped: true,
+      commonjs: [1, '[object Object]'],
+      esModule: [2, '[object Object]'],
+      // Node itself loaded it (tsx never saw it): it found ES module syntax and loaded it as one.
+      esSyntaxInCommonjsPackage: [3, '[object Module]'],
+    });
   });
 });

@@ -3,8 +3,9 @@
  * and review, synth, write the review), so the bench can time how synth grows with the
  * topology. Run as its own process per measurement:
  *
- *   node --import tsx bench/grow.ts <services> <outdir>
+ *   node --require tsx/cjs bench/grow.ts <services> <outdir>
  */
+import '../runtime/dependency-loading'; // first, as in main.ts
 import { App } from 'cdktf';
 import { prod } from '../config/environments';
 import { loadEnvironment } from '../config/load';

@@ -72,7 +72,7 @@ function providerModules(): string[] {
   return [...modules].sort();
 }
 
-/** cdktf.json's app command, whose runner (`node --import tsx`) also runs the growth driver. */
+/** cdktf.json's app command, whose runner (`node --require tsx/cjs`) also runs the growth driver. */
 function appCommand(): string[] {
   const { app } = JSON.parse(readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8')) as { app?: unknown };
   const argv = typeof app === 'string' ? app.split(/\s+/) : [];

@@ -2,6 +2,7 @@
  * npm run review -- <env>: a compact terminal summary of one environment (tiers, replicas,
  * totals, connections, policy) without writing anything. Exits 1 on policy errors.
  */
+import '../runtime/dependency-loading'; // first, as in main.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
