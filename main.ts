@@ -7,6 +7,7 @@
  */
 // First: it must be in place before any dependency loads.
 import './runtime/dependency-loading';
+import { existsSync, rmSync } from 'node:fs';
 import { App } from 'cdktf';
 import { environments } from './config/environments';
 import { ConfigError, loadEnvironment } from './config/load';
@@ -28,14 +29,18 @@ function selectedEnvironments(selection: string | undefined) {
 }
 
 skipTokenCreationStacks();
+const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+// The App creates its output directory before anything can fail; a failed run must not leave it behind.
+const freshOutdir = !existsSync(outdir);
 try {
   const configs = selectedEnvironments(process.env.TOPOLOGY_ENVIRONMENTS).map((env) => loadEnvironment(env));
-  const app = new App();
+  const app = new App({ outdir });
   const reviews = configs.map((config) => reviewEnvironment(config, addEnvironment(app, config)));
   if (reviews.some((r) => r.policy.errors.length > 0)) throw new PolicyError(reviews);
   app.synth();
   for (const review of reviews) writeReview(app.outdir, review);
 } catch (error) {
+  if (freshOutdir) rmSync(outdir, { recursive: true, force: true });
   if (!(error instanceof ConfigError || error instanceof PolicyError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exitCode = 1;

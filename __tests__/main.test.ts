@@ -8,10 +8,11 @@ const ROOT = join(__dirname, '..');
 const app = (JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
 const runner = app.slice(1, -1);
 
-/** Runs the synth app as `cdktf synth` does, into a fresh output directory. */
-function runApp(vars: Record<string, string>) {
+/** Runs the synth app as `cdktf synth` does, into a fresh output directory or into the one `prepare` makes. */
+function runApp(vars: Record<string, string>, prepare?: (outdir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'web-topology-'));
   const outdir = join(dir, 'out');
+  prepare?.(outdir);
   const result = spawnSync(process.execPath, [...runner, app[app.length - 1]], {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, ...vars },
@@ -20,8 +21,10 @@ function runApp(vars: Record<string, string>) {
   const list = (sub: string) => (existsSync(join(outdir, sub)) ? readdirSync(join(outdir, sub)).sort() : []);
   const stacks = list('stacks');
   const review = list('review/dev');
+  const wroteOutput = existsSync(outdir);
+  const files = wroteOutput ? readdirSync(outdir, { recursive: true }).map(String).sort() : [];
   rmSync(dir, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, wroteOutput: existsSync(outdir), stacks, review };
+  return { status: result.status, stderr: result.stderr, wroteOutput, stacks, review, files };
 }
 
 describe('the synth app', () => {
@@ -39,6 +42,24 @@ describe('the synth app', () => {
     expect(run.stderr).toContain('Invalid configuration for environment "prod"');
     expect(run.stderr).toContain('backend.image = "ghcr.io/example/web-backend:latest": must not use the ":latest" tag in prod');
     expect(run.wroteOutput).toBe(false);
+  });
+
+  it('exits non-zero on a policy violation and leaves no output directory behind', () => {
+    const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev', BACKEND_IMAGE_TAG: 'latest' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Policy violations in environment "dev"');
+    expect(run.stderr).toContain('image-tag: container "backend" runs "ghcr.io/example/web-backend:latest", which is not pinned');
+    expect(run.wroteOutput).toBe(false);
+  });
+
+  it('leaves an existing output directory as it was on a policy violation', () => {
+    const previous = (outdir: string) => {
+      mkdirSync(join(outdir, 'stacks', 'dev-app'), { recursive: true });
+      writeFileSync(join(outdir, 'stacks', 'dev-app', 'cdk.tf.json'), '{}');
+    };
+    const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev', BACKEND_IMAGE_TAG: 'latest' }, previous);
+    expect(run.status).toBe(1);
+    expect(run.files).toEqual(['stacks', join('stacks', 'dev-app'), join('stacks', 'dev-app', 'cdk.tf.json')]);
   });
 
   it('rejects an unknown environment name', () => {
