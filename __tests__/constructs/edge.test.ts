@@ -36,7 +36,21 @@ describe('EdgeGateway', () => {
     const gatewayClass = byKind(prod, 'GatewayClass')[0];
     expect(at(gatewayClass, 'spec', 'controllerName')).toBe('gateway.envoyproxy.io/gatewayclass-controller');
     expect(at(gateway, 'spec', 'gatewayClassName')).toBe(at(gatewayClass, 'metadata', 'name'));
-    expect(at(gateway, 'spec', 'infrastructure', 'parametersRef')).toEqual({ group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'edge-proxy' });
+    const proxy = byKind(prod, 'EnvoyProxy')[0];
+    expect(at(gateway, 'spec', 'infrastructure', 'parametersRef')).toEqual({ group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: at(proxy, 'metadata', 'name') });
+    expect(at(proxy, 'metadata', 'namespace')).toBe(at(gateway, 'metadata', 'namespace'));
+  });
+
+  it('attaches every route to the Gateway, in its namespace', () => {
+    for (const out of [prod, dev]) {
+      const gateway = byKind(out, 'Gateway')[0];
+      const routes = byKind(out, 'HTTPRoute');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) {
+        expect(at(route, 'metadata', 'namespace')).toBe(at(gateway, 'metadata', 'namespace'));
+        for (const ref of at(route, 'spec', 'parentRefs') as Json[]) expect(ref.name).toBe(at(gateway, 'metadata', 'name'));
+      }
+    }
   });
 
   it('terminates TLS with the configured certificate and redirects HTTP to HTTPS', () => {

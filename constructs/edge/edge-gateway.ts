@@ -49,11 +49,12 @@ export class EdgeGateway extends Construct {
     this.gatewayName = 'edge';
     // GatewayClasses are cluster-scoped: the namespace keeps environments sharing a cluster apart.
     const className = `${namespace}-envoy`;
+    const proxyName = 'edge-proxy';
 
     const proxy = new CustomResource(this, 'envoy-proxy', {
       apiVersion: ENVOY_GATEWAY_API,
       kind: 'EnvoyProxy',
-      name: 'edge-proxy',
+      name: proxyName,
       namespace,
       labels,
       spec: {
@@ -97,7 +98,7 @@ export class EdgeGateway extends Construct {
       labels,
       spec: {
         gatewayClassName: className,
-        infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'edge-proxy' } },
+        infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxyName } },
         listeners,
       },
       ...(edge.waitForAddress ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
