@@ -83,11 +83,12 @@ check() {
 # poll SECONDS CMD...: runs CMD until it succeeds; after SECONDS (times $slow), fails with
 # CMD's last output. Everything that waits for the cluster goes through here: no fixed sleeps.
 poll() {
-  local limit=$((SECONDS + $1 * slow)) result
+  local seconds=$(($1 * slow)) limit result
+  limit=$((SECONDS + seconds))
   shift
   until result=$("$@" 2>&1); do
     if ((SECONDS >= limit)); then
-      printf '%s (still after %ss)\n' "$result" $(($1 * slow))
+      printf '%s (still after %ss)\n' "$result" "$seconds"
       return 1
     fi
     sleep 1
@@ -266,7 +267,8 @@ for i in "${!envs[@]}"; do
   check "$ns: no pod was refused (no FailedCreate events, e.g. from restricted Pod Security)" no_failed_create "$ns"
   check "$ns: every Service has ready endpoints" poll 60 services_have_endpoints "$ns"
   check "$ns: every HPA's target exists and the HPA can scale it" poll 90 hpa_targets "$ns"
-  check "$ns: every PDB's selector matches running pods" poll 60 pdbs_select_pods "$ns"
+  check "$ns: every PDB of the stack exists and its selector matches running pods" \
+    poll 60 pdbs_select_pods "$ns" "$out/stacks/${app_stacks[$i]}/cdk.tf.json"
   check "$ns: NetworkPolicies (default deny + flows), ResourceQuota and LimitRange are in place" \
     poll 60 guard_rails "$ns" "$out/stacks/${app_stacks[$i]}/cdk.tf.json"
   check "${app_stacks[$i]}: every custom resource was accepted as written (nothing pruned by its CRD schema)" \

@@ -91,9 +91,11 @@ hpa_targets() {
     | if ($h | length) > 0 and ($h | all(.exists and .able == "True")) then "ok \($line)" else "no \($line)" end' | verdict
 }
 
-# Each PDB selects running pods, and the disruption controller counts the same pods.
+# pdbs_select_pods NS STACK_JSON: every PDB the stack defines exists; each PDB selects running
+# pods, and the disruption controller counts the same pods.
 pdbs_select_pods() {
-  k -n "$1" get pdb -o json | jq -r --slurpfile pods <(k -n "$1" get pods -o json) '
+  k -n "$1" get pdb -o json | jq -r --slurpfile pods <(k -n "$1" get pods -o json) \
+    --argjson want "$(jq '[.resource.kubernetes_pod_disruption_budget_v1 // {} | .[].metadata.name]' "$2")" '
     [.items[] | .spec.selector.matchLabels as $m | {
       name: .metadata.name,
       pods: ([$pods[0].items[] | select(.metadata.deletionTimestamp == null and .status.phase == "Running")
@@ -102,7 +104,9 @@ pdbs_select_pods() {
       allowed: (.status.disruptionsAllowed // 0),
       current: (.status.observedGeneration == .metadata.generation)
     }] as $p
-    | if ($p | length) == 0 then "ok none configured"
+    | ($want - [$p[].name]) as $missing
+    | if ($missing | length) > 0 then "no missing: \($missing | join(", "))"
+      elif ($p | length) == 0 then "ok none: the stack defines none"
       else ($p | map("\(.name) selects \(.pods) pods, \(.allowed) disruptions allowed") | join("; ")) as $line
         | if ($p | all(.pods > 0 and .expected == .pods and .current)) then "ok \($line)" else "no \($line)" end end' | verdict
 }
@@ -143,17 +147,23 @@ def diffs($a; $b; $p):
 
 # custom_resources STACK_JSON: every kubernetes_manifest of the stack exists as sent.
 custom_resources() {
-  local stack=$1 m kind group name ns live diff bad=() kinds=()
+  local stack=$1 m kind group name ns live diff bad=() kinds=() errors
+  errors=$(mktemp)
   while read -r m; do
     read -r kind group name ns < <(jq -r '[.kind, (.apiVersion | split("/")[0]), .metadata.name, (.metadata.namespace // "")] | join(" ")' <<<"$m")
-    if ! live=$(k get "$kind.$group" "$name" ${ns:+-n "$ns"} -o json 2>&1); then
-      bad+=("$kind/$name: $live")
+    # stderr apart: a warning there must not turn the object into unparseable JSON.
+    if ! live=$(k get "$kind.$group" "$name" ${ns:+-n "$ns"} -o json 2>"$errors"); then
+      bad+=("$kind/$name: $(<"$errors")")
       continue
     fi
-    diff=$(jq -r --argjson sent "$m" "$SPEC_DIFF" <<<"$live")
+    if ! diff=$(jq -r --argjson sent "$m" "$SPEC_DIFF" <<<"$live"); then
+      bad+=("$kind/$name: the API server's answer is not the object's JSON")
+      continue
+    fi
     [[ -z $diff ]] || bad+=("$kind/$name: $diff")
     kinds+=("$kind")
   done < <(jq -c '.resource.kubernetes_manifest // {} | .[].manifest' "$stack")
+  rm -f "$errors"
   if ((${#bad[@]} > 0)); then
     printf '%s\n' "${bad[@]}"
     return 1
