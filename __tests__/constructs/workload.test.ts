@@ -25,18 +25,29 @@ describe('WebService', () => {
     ]);
     const service = resources(out, 'kubernetes_service_v1')[0];
     expect(at(service, 'spec', 'type')).toBe('ClusterIP');
-    expect((at(service, 'spec', 'port') as Json[]).map((p) => p.target_port)).toEqual(['http', 'metrics']);
+    // Port 80 is what the edge routes and the other tiers' URLs use (the construct's servicePort).
+    expect(at(service, 'spec', 'port')).toEqual([
+      { name: 'http', port: 80, target_port: 'http', protocol: 'TCP' },
+      { name: 'metrics', port: 9090, target_port: 'metrics', protocol: 'TCP' },
+    ]);
   });
 
   it('has no metrics port when the tier serves none', () => {
-    const frontend = resources(webService(prod.frontend), 'kubernetes_deployment_v1')[0];
-    expect((at(frontend, 'spec', 'template', 'spec', 'container', 0, 'port') as Json[]).map((p) => p.name)).toEqual(['http']);
+    const frontend = webService(prod.frontend);
+    expect((at(resources(frontend, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'port') as Json[]).map((p) => p.name)).toEqual(['http']);
+    expect(at(resources(frontend, 'kubernetes_service_v1')[0], 'spec', 'port')).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
   });
 
-  it('probes /health for startup, readiness and liveness', () => {
-    for (const probe of ['startup_probe', 'readiness_probe', 'liveness_probe']) {
-      expect(at(container, probe, 'http_get')).toEqual({ path: '/health', port: 'http' });
-    }
+  it('probes /health: a minute to start, then readiness every 5 s and liveness every 10 s', () => {
+    const probe = (periodSeconds: number, failureThreshold: number) => ({
+      http_get: { path: '/health', port: 'http' },
+      period_seconds: periodSeconds,
+      failure_threshold: failureThreshold,
+      timeout_seconds: 2,
+    });
+    expect(at(container, 'startup_probe')).toEqual(probe(2, 30));
+    expect(at(container, 'readiness_probe')).toEqual(probe(5, 3));
+    expect(at(container, 'liveness_probe')).toEqual(probe(10, 3));
   });
 
   it('sizes the container from the tier', () => {
@@ -90,6 +101,14 @@ describe('WebService', () => {
       policy: [
         { type: 'Pods', value: 4, period_seconds: 60 },
         { type: 'Percent', value: 100, period_seconds: 60 },
+      ],
+    });
+    expect(at(hpa, 'spec', 'behavior', 'scale_down', 0)).toEqual({
+      select_policy: 'Max',
+      stabilization_window_seconds: 300,
+      policy: [
+        { type: 'Pods', value: 1, period_seconds: 60 },
+        { type: 'Percent', value: 10, period_seconds: 60 },
       ],
     });
     expect(hpa.depends_on).toEqual([`kubernetes_deployment_v1.${deployment.__name}`]);
