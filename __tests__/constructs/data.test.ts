@@ -27,7 +27,14 @@ describe('PostgresCluster', () => {
     expect(at(manifests(withBackup, 'Cluster')[0], 'spec', 'plugins')).toEqual([
       { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'backups' } },
     ]);
-    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'spec')).toMatchObject({ schedule: '0 0 2 * * *', method: 'plugin', cluster: { name: 'postgres' } });
+    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'spec')).toEqual({
+      schedule: '0 0 2 * * *',
+      cluster: { name: 'postgres' },
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      backupOwnerReference: 'self',
+      target: 'prefer-standby',
+    });
   });
 });
 
@@ -60,12 +67,20 @@ describe('ValkeyCache', () => {
   );
   const statefulSet = resources(out, 'kubernetes_stateful_set_v1')[0];
 
-  it('is a pure LRU cache with maxmemory at 75% of the memory limit', () => {
+  it('is a pure LRU cache with maxmemory at 75% of the memory limit, read-only on replicas', () => {
     const conf = at(resources(out, 'kubernetes_config_map_v1')[0], 'data', 'valkey.conf') as string;
-    expect(conf).toContain(`maxmemory ${1536 * 2 ** 20}`);
-    expect(conf).toContain('maxmemory-policy allkeys-lru');
-    expect(conf).toContain('save ""');
-    expect(conf).toContain('appendonly no');
+    expect(conf.split('\n')).toEqual([
+      'port 6379',
+      'bind * -::*',
+      'protected-mode no',
+      'dir /data',
+      'save ""',
+      'appendonly no',
+      `maxmemory ${1536 * 2 ** 20}`,
+      'maxmemory-policy allkeys-lru',
+      'replica-read-only yes',
+      '',
+    ]);
   });
 
   it('makes pod 0 the primary and the others its replicas', () => {
@@ -84,6 +99,8 @@ describe('ValkeyCache', () => {
     expect(at(services.get('cache-write'), 'spec', 'selector', 'statefulset.kubernetes.io/pod-name')).toBe('cache-0');
     expect(at(services.get('cache-read'), 'spec', 'selector')).toEqual(at(statefulSet, 'spec', 'selector', 'match_labels'));
     expect(at(services.get('cache-headless'), 'spec', 'cluster_ip')).toBe('None');
+    // Replicas resolve cache-0.cache-headless before the primary is ready.
+    expect(at(services.get('cache-headless'), 'spec', 'publish_not_ready_addresses')).toBe(true);
   });
 
   it('exports metrics from a sidecar, scraped once per instance through the read Service', () => {
