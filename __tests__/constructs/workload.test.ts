@@ -69,10 +69,15 @@ describe('WebService', () => {
 
   it('spreads over zones (hard in prod) and hosts', () => {
     const spread = pod.topology_spread_constraint as Json[];
-    expect(spread.map((s) => [s.topology_key, s.when_unsatisfiable])).toEqual([
-      ['topology.kubernetes.io/zone', 'DoNotSchedule'],
-      ['kubernetes.io/hostname', 'ScheduleAnyway'],
-    ]);
+    // Counted per ReplicaSet (pod-template-hash), so a rollout's new pods spread by themselves.
+    const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
+      label_selector: [{ match_labels: at(deployment, 'spec', 'selector', 'match_labels') }],
+      match_label_keys: ['pod-template-hash'],
+      max_skew: 1,
+      topology_key: topologyKey,
+      when_unsatisfiable: whenUnsatisfiable,
+    });
+    expect(spread).toEqual([constraint('topology.kubernetes.io/zone', 'DoNotSchedule'), constraint('kubernetes.io/hostname', 'ScheduleAnyway')]);
     const devPod = at(resources(webService(dev.backend), 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec') as Json;
     expect(at(devPod, 'topology_spread_constraint', 0, 'when_unsatisfiable')).toBe('ScheduleAnyway');
   });
