@@ -34,14 +34,22 @@ describe('PrometheusStack', () => {
 
   it('drops the chart\'s default Grafana password and can use an existing Secret', () => {
     expect(at(prometheusValues(), 'grafana', 'adminPassword')).toBeNull();
+    expect(at(prometheusValues(), 'grafana', 'admin')).toBeUndefined();
     const values = prometheusValues({ ...prod.monitoring, grafana: { enabled: true, adminSecretName: 'grafana-admin' } });
-    expect(at(values, 'grafana', 'admin', 'existingSecret')).toBe('grafana-admin');
+    expect(at(values, 'grafana', 'admin')).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+  });
+
+  it('has Grafana load labelled dashboard ConfigMaps from every namespace', () => {
+    expect(at(prometheusValues(), 'grafana', 'sidecar')).toEqual({
+      dashboards: { enabled: true, label: 'grafana_dashboard', searchNamespace: 'ALL' },
+    });
   });
 });
 
 describe('AlertRules', () => {
   const out = synthScope((scope) => new AlertRules(scope, 'a', { namespace: 'web', alerts: prod.monitoring.alerts, backendJob: 'backend', databaseCluster: 'postgres' }));
-  const rules = (at(manifests(out, 'PrometheusRule')[0], 'spec', 'groups') as Json[]).flatMap((g) => g.rules as Json[]);
+  const rulesOf = (synthesized: Json) => (at(manifests(synthesized, 'PrometheusRule')[0], 'spec', 'groups') as Json[]).flatMap((g) => g.rules as Json[]);
+  const rules = rulesOf(out);
 
   it('covers errors, latency, scaling, readiness, replication and the cache', () => {
     expect(rules.map((r) => r.alert)).toEqual([
@@ -54,14 +62,35 @@ describe('AlertRules', () => {
       'CacheNearMaxmemory',
       'CacheEvicting',
     ]);
-    for (const r of rules) expect(String(r.expr)).toContain('namespace="web"');
+    // Every series selector of every rule is limited to the app's namespace.
+    for (const r of rules) {
+      const selectors = [...String(r.expr).matchAll(/\{([^}]*)\}/g)].map((m) => m[1].split(', '));
+      expect(selectors.length).toBeGreaterThan(0);
+      for (const matchers of selectors) expect(matchers.filter((m) => m.startsWith('namespace'))).toEqual(['namespace="web"']);
+    }
   });
 
   it('uses the configured thresholds', () => {
     const expr = (name: string) => String(rules.find((r) => r.alert === name)?.expr);
-    expect(expr('BackendHighErrorRatio')).toMatch(/> 0\.05$/);
+    expect(expr('BackendHighErrorRatio')).toBe(
+      'sum(rate(http_requests_total{namespace="web", job="backend", status=~"5.."}[5m])) / ' +
+        'sum(rate(http_requests_total{namespace="web", job="backend"}[5m])) > 0.05',
+    );
+    expect(expr('BackendHighLatencyP99')).toBe(
+      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="web", job="backend"}[5m]))) > 1',
+    );
     expect(expr('PostgresReplicationLag')).toBe('max by (pod) (cnpg_pg_replication_lag{namespace="web", pod=~"postgres-[0-9]+"}) > 1');
     expect(expr('CacheNearMaxmemory')).toMatch(/> 0\.9$/);
+  });
+
+  it('puts each configured threshold in its own rule', () => {
+    const alerts = { errorRatio: 0.02, p99LatencySeconds: 0.75, replicationLagSeconds: 30, cacheMemoryRatio: 0.8 };
+    const custom = synthScope((scope) => new AlertRules(scope, 'a', { namespace: 'web', alerts, backendJob: 'backend', databaseCluster: 'postgres' }));
+    const threshold = (name: string) => {
+      const expr = String(rulesOf(custom).find((r) => r.alert === name)?.expr);
+      return expr.slice(expr.lastIndexOf(' > ') + 3);
+    };
+    expect(['BackendHighErrorRatio', 'BackendHighLatencyP99', 'PostgresReplicationLag', 'CacheNearMaxmemory'].map(threshold)).toEqual(['0.02', '0.75', '30', '0.8']);
   });
 });
 
@@ -84,10 +113,16 @@ describe('AppNamespace', () => {
   });
 
   it('sets the quota and container defaults from config, and forbids NodePorts', () => {
-    expect(at(resources(out, 'kubernetes_resource_quota_v1')[0], 'spec', 'hard')).toMatchObject({
+    expect(at(resources(out, 'kubernetes_resource_quota_v1')[0], 'spec', 'hard')).toEqual({
       'requests.cpu': '40',
+      'requests.memory': '96Gi',
+      'limits.cpu': '80',
       'limits.memory': '160Gi',
+      'requests.storage': '500Gi',
+      pods: '200',
+      persistentvolumeclaims: '20',
       'services.nodeports': '0',
+      'services.loadbalancers': '0',
     });
     expect(at(resources(out, 'kubernetes_limit_range_v1')[0], 'spec', 'limit', 0)).toEqual({
       type: 'Container',
@@ -118,18 +153,47 @@ describe('NetworkPolicies', () => {
 
   it('opens each flow on both ends that live in the namespace', () => {
     expect([...policies.keys()].sort()).toEqual(['a-to-api-egress', 'a-to-b-egress', 'a-to-b-ingress', 'default-deny', 'dns-egress', 'edge-to-a-ingress']);
-    expect(at(policies.get('a-to-b-ingress'), 'spec', 'ingress', 0)).toEqual({
-      from: [{ pod_selector: { match_labels: { app: 'a' } } }],
-      ports: [{ port: '5432', protocol: 'TCP' }],
+    expect(at(policies.get('a-to-b-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'b' } },
+      policy_types: ['Ingress'],
+      ingress: [{ from: [{ pod_selector: { match_labels: { app: 'a' } } }], ports: [{ port: '5432', protocol: 'TCP' }] }],
     });
-    expect(at(policies.get('edge-to-a-ingress'), 'spec', 'ingress', 0, 'from')).toEqual([
-      { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'edge' } } },
-    ]);
-    expect(at(policies.get('a-to-api-egress'), 'spec', 'egress', 0, 'to')).toEqual([{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }]);
-    expect(at(policies.get('dns-egress'), 'spec', 'egress', 0, 'ports')).toEqual([
-      { port: '53', protocol: 'UDP' },
-      { port: '53', protocol: 'TCP' },
-    ]);
+    expect(at(policies.get('a-to-b-egress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'a' } },
+      policy_types: ['Egress'],
+      egress: [{ to: [{ pod_selector: { match_labels: { app: 'b' } } }], ports: [{ port: '5432', protocol: 'TCP' }] }],
+    });
+    expect(at(policies.get('edge-to-a-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'a' } },
+      policy_types: ['Ingress'],
+      ingress: [
+        { from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'edge' } } }], ports: [{ port: '8080', protocol: 'TCP' }] },
+      ],
+    });
+    expect(at(policies.get('a-to-api-egress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'a' } },
+      policy_types: ['Egress'],
+      egress: [{ to: [{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }], ports: [{ port: '443', protocol: 'TCP' }] }],
+    });
+    // From every pod of the namespace, only to kube-dns in kube-system.
+    expect(at(policies.get('dns-egress'), 'spec')).toEqual({
+      pod_selector: { match_labels: {} },
+      policy_types: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { port: '53', protocol: 'UDP' },
+            { port: '53', protocol: 'TCP' },
+          ],
+        },
+      ],
+    });
   });
 });
 
@@ -144,9 +208,19 @@ describe('state backends', () => {
     expect(backend({ backend: 'local' })).toEqual({ local: { path: '../../../terraform.prod-app.tfstate' } });
   });
 
+  it('keeps local state at a configured path', () => {
+    expect(backend({ backend: 'local', path: '/var/lib/terraform/web.tfstate' })).toEqual({ local: { path: '/var/lib/terraform/web.tfstate' } });
+  });
+
   it('writes S3 state per stack with native locking', () => {
     expect(backend({ backend: 's3', bucket: 'tf-state', keyPrefix: 'web', region: 'eu-west-1', encrypt: true, useLockfile: true })).toEqual({
       s3: { bucket: 'tf-state', key: 'web/prod-app.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  it('leaves S3 encryption and locking off when configured so', () => {
+    expect(backend({ backend: 's3', bucket: 'tf-state', keyPrefix: 'web', region: 'eu-west-1', encrypt: false, useLockfile: false })).toEqual({
+      s3: { bucket: 'tf-state', key: 'web/prod-app.tfstate', region: 'eu-west-1', encrypt: false },
     });
   });
 
