@@ -48,10 +48,23 @@ describe('validation rules name the environment, field, value and rule', () => {
     );
   });
 
+  it('rejects CPU requests above CPU limits, and accepts requests equal to limits', () => {
+    expect(failure(withValue(dev, 'frontend.resources.requests.cpu', '1'))).toContain(
+      'frontend.resources.requests.cpu = "1": must not exceed limits.cpu (500m)',
+    );
+    const equal = loadEnvironment(withValue(dev, 'frontend.resources.requests.cpu', '500m'), {});
+    expect(equal.frontend.resources.requests.cpu).toBe('500m');
+  });
+
   it('rejects min replicas above max replicas', () => {
     expect(failure(withValue(staging, 'backend.replicas', { min: 9, max: 8 }))).toContain(
       'backend.replicas.min = 9: must be ≤ replicas.max (8)',
     );
+  });
+
+  it('accepts min replicas equal to max replicas', () => {
+    const config = loadEnvironment(withValue(staging, 'backend.replicas', { min: 8, max: 8 }), {});
+    expect(config.backend.replicas).toEqual({ min: 8, max: 8 });
   });
 
   it('rejects names that are not DNS-1123 labels', () => {
@@ -69,6 +82,35 @@ describe('validation rules name the environment, field, value and rule', () => {
       'frontend.image = "ghcr.io/example/web-frontend:latest": must not use the ":latest" tag in prod',
     );
     expect(() => loadEnvironment(withValue(dev, 'frontend.image', 'ghcr.io/example/web-frontend:latest'), {})).not.toThrow();
+  });
+
+  it('rejects ":latest" for the database and cache images in prod', () => {
+    const message = failure(
+      withValue(withValue(prod, 'database.image', 'ghcr.io/cloudnative-pg/postgresql:latest'), 'cache.image', 'docker.io/valkey/valkey:latest'),
+    );
+    expect(message).toContain(
+      'database.image = "ghcr.io/cloudnative-pg/postgresql:latest": must not use the ":latest" tag in prod',
+    );
+    expect(message).toContain('cache.image = "docker.io/valkey/valkey:latest": must not use the ":latest" tag in prod');
+  });
+
+  it('accepts ":latest" in staging for every image (the rule is for prod only)', () => {
+    let latest = staging;
+    for (const [path, image] of [
+      ['backend.image', 'ghcr.io/example/web-backend:latest'],
+      ['frontend.image', 'ghcr.io/example/web-frontend:latest'],
+      ['database.image', 'ghcr.io/cloudnative-pg/postgresql:latest'],
+      ['cache.image', 'docker.io/valkey/valkey:latest'],
+    ]) {
+      latest = withValue(latest, path, image);
+    }
+    const config = loadEnvironment(latest, {});
+    expect([config.backend.image, config.frontend.image, config.database.image, config.cache.image]).toEqual([
+      'ghcr.io/example/web-backend:latest',
+      'ghcr.io/example/web-frontend:latest',
+      'ghcr.io/cloudnative-pg/postgresql:latest',
+      'docker.io/valkey/valkey:latest',
+    ]);
   });
 
   it('rejects fewer than 2 replicas in prod for a tier with a PDB', () => {
@@ -104,6 +146,15 @@ describe('cross-tier invariants', () => {
     expect(failure(withValue(prod, 'database.poolers.ro.defaultPoolSize', 200))).toContain(
       'database.poolers.ro.defaultPoolSize = 200: × instances (2) = 400 must be ≤ database.maxConnections (400) − reservedConnections (10) = 390',
     );
+    expect(failure(withValue(prod, 'database.poolers.rw.defaultPoolSize', 196))).toContain(
+      'database.poolers.rw.defaultPoolSize = 196: × instances (2) = 392 must be ≤ database.maxConnections (400) − reservedConnections (10) = 390',
+    );
+  });
+
+  it('pooler pool size × instances may use exactly max_connections minus reserved', () => {
+    const atLimit = withValue(withValue(prod, 'database.poolers.rw.defaultPoolSize', 195), 'database.poolers.ro.defaultPoolSize', 195);
+    const config = loadEnvironment(atLimit, {});
+    expect([config.database.poolers.rw.defaultPoolSize, config.database.poolers.ro.defaultPoolSize]).toEqual([195, 195]);
   });
 
   it('cache maxmemory must stay below the memory limit', () => {
@@ -116,11 +167,42 @@ describe('cross-tier invariants', () => {
     expect(failure(withValue(prod, 'backend.disruptionBudget.minAvailable', 5))).toContain(
       'backend.disruptionBudget.minAvailable = 5: must be below backend.replicas.min (5)',
     );
+    expect(failure(withValue(prod, 'cache.disruptionBudget.minAvailable', 2))).toContain(
+      'cache.disruptionBudget.minAvailable = 2: must be below cache.instances (2) so that a node can still be drained at the minimum scale',
+    );
   });
 
   it('requests at max replicas must fit the namespace quota', () => {
     const message = failure(withValue(staging, 'namespace.quota.requestsCpu', '10'));
     expect(message).toContain('namespace.quota.requestsCpu = "10": must fit every workload at its maximum replicas, which needs 13');
+  });
+
+  // What prod's workloads need at their maximum replicas, field by field.
+  const prodNeeds = {
+    requestsCpu: '30.5',
+    requestsMemory: '76416Mi',
+    limitsCpu: '62.2',
+    limitsMemory: '124160Mi',
+    requestsStorage: '300Gi',
+    pods: 35,
+  };
+
+  it('a quota of exactly what the workloads need at max replicas fits', () => {
+    const config = loadEnvironment(withValue(prod, 'namespace.quota', prodNeeds), {});
+    expect(config.namespace.quota).toEqual({ ...prodNeeds, persistentVolumeClaims: 20 });
+  });
+
+  it.each([
+    ['requestsCpu', '30', '"30": must fit every workload at its maximum replicas, which needs 30.5'],
+    ['requestsMemory', '76415Mi', '"76415Mi": must fit every workload at its maximum replicas, which needs 74.63Gi'],
+    ['limitsCpu', '62', '"62": must fit every workload at its maximum replicas, which needs 62.2'],
+    ['limitsMemory', '124159Mi', '"124159Mi": must fit every workload at its maximum replicas, which needs 121.25Gi'],
+    ['requestsStorage', '299Gi', '"299Gi": must fit every workload at its maximum replicas, which needs 300Gi'],
+    ['pods', 34, '34: must fit every workload at its maximum replicas, which needs 35 pods'],
+  ] as const)('quota %s just below the need is rejected, alone', (field, value, expected) => {
+    const message = failure(withValue(prod, 'namespace.quota', { ...prodNeeds, [field]: value }));
+    expect(message).toContain(`namespace.quota.${field} = ${expected}`);
+    expect(message.split('\n').filter((line) => line.includes('namespace.quota.'))).toHaveLength(1);
   });
 });
 
@@ -129,6 +211,20 @@ describe('overrides from the environment', () => {
     const config = loadEnvironment(prod, { BACKEND_IMAGE_TAG: 'sha-4f2a9c1', FRONTEND_IMAGE_TAG: '2.0.0' });
     expect(config.backend.image).toBe('ghcr.io/example/web-backend:sha-4f2a9c1');
     expect(config.frontend.image).toBe('ghcr.io/example/web-frontend:2.0.0');
+  });
+
+  const digest = `@sha256:${'a'.repeat(64)}`;
+  it.each([
+    ['without a tag', 'registry.example.com:5000/app', 'registry.example.com:5000/app:2.0'],
+    ['with a tag', 'registry.example.com:5000/app:1.0', 'registry.example.com:5000/app:2.0'],
+    ['with a tag, in a folder', 'registry.example.com:5000/team/app:1.0', 'registry.example.com:5000/team/app:2.0'],
+    ['with a digest', `registry.example.com:5000/app${digest}`, 'registry.example.com:5000/app:2.0'],
+    ['with a tag and a digest', `registry.example.com:5000/app:1.0${digest}`, 'registry.example.com:5000/app:2.0'],
+  ])('replaces the tag of an image on a registry with a port, %s', (_, image, expected) => {
+    const input = withValue(withValue(prod, 'backend.image', image), 'frontend.image', image);
+    const config = loadEnvironment(input, { BACKEND_IMAGE_TAG: '2.0', FRONTEND_IMAGE_TAG: '2.0' });
+    expect(config.backend.image).toBe(expected);
+    expect(config.frontend.image).toBe(expected);
   });
 
   it('validates an overridden tag like any other value', () => {
@@ -153,6 +249,15 @@ describe('additional services', () => {
     expect(failure(withValue(prod, 'services', { search: service }))).toContain(
       'services.search.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
     );
+  });
+
+  it('must allow a disruption at their minimum scale', () => {
+    const pinned = { ...service, replicas: { min: 2, max: 2 }, disruptionBudget: { minAvailable: 2 } };
+    expect(failure(withValue(prod, 'services', { search: pinned }))).toContain(
+      'services.search.disruptionBudget.minAvailable = 2: must be below services.search.replicas.min (2) so that a node can still be drained at the minimum scale',
+    );
+    const drainable = { ...pinned, disruptionBudget: { minAvailable: 1 } };
+    expect(() => loadEnvironment(withValue(prod, 'services', { search: drainable }), {})).not.toThrow();
   });
 
   it('count against the namespace quota', () => {
