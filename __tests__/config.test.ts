@@ -185,11 +185,20 @@ describe('cross-tier invariants', () => {
     limitsMemory: '124160Mi',
     requestsStorage: '300Gi',
     pods: 35,
+    persistentVolumeClaims: 3,
   };
 
   it('a quota of exactly what the workloads need at max replicas fits', () => {
     const config = loadEnvironment(withValue(prod, 'namespace.quota', prodNeeds), {});
-    expect(config.namespace.quota).toEqual({ ...prodNeeds, persistentVolumeClaims: 20 });
+    expect(config.namespace.quota).toEqual(prodNeeds);
+  });
+
+  // dev's CPU requests add up to 1.8000000000000003 and staging's to 12.999999999999998 in floating point.
+  it('compares sums of quantities at the milli-unit, not in floating point', () => {
+    for (const exact of ['1.8', '1800m']) expect(() => loadEnvironment(withValue(dev, 'namespace.quota.requestsCpu', exact), {})).not.toThrow();
+    expect(failure(withValue(staging, 'namespace.quota.requestsCpu', '12999m'))).toContain(
+      'namespace.quota.requestsCpu = "12999m": must fit every workload at its maximum replicas, which needs 13',
+    );
   });
 
   it.each([
@@ -199,6 +208,7 @@ describe('cross-tier invariants', () => {
     ['limitsMemory', '124159Mi', '"124159Mi": must fit every workload at its maximum replicas, which needs 121.25Gi'],
     ['requestsStorage', '299Gi', '"299Gi": must fit every workload at its maximum replicas, which needs 300Gi'],
     ['pods', 34, '34: must fit every workload at its maximum replicas, which needs 35 pods'],
+    ['persistentVolumeClaims', 2, '2: must fit the volume claims of every workload at its maximum replicas, which needs 3'],
   ] as const)('quota %s just below the need is rejected, alone', (field, value, expected) => {
     const message = failure(withValue(prod, 'namespace.quota', { ...prodNeeds, [field]: value }));
     expect(message).toContain(`namespace.quota.${field} = ${expected}`);

@@ -3,7 +3,7 @@
  * cannot check and a single typed topology can.
  */
 import { appWorkloads, backendConnectionsAtMax, cacheMaxmemoryBytes, totals } from './capacity';
-import { formatBytes, formatCpu, parseQuantity } from './quantity';
+import { exceedsQuantity, formatBytes, formatCpu, parseQuantity } from './quantity';
 import type { EnvironmentConfig } from './schema';
 
 /** One broken rule: where, what it holds, and what the rule says. */
@@ -90,7 +90,8 @@ function disruptionBudgets(env: EnvironmentConfig): Problem[] {
 
 function quota(env: EnvironmentConfig): Problem[] {
   const q = env.namespace.quota;
-  const atMax = totals(appWorkloads(env), 'max');
+  const workloads = appWorkloads(env);
+  const atMax = totals(workloads, 'max');
   const checks = [
     { field: 'requestsCpu', need: atMax.requests.cpu, fmt: formatCpu },
     { field: 'requestsMemory', need: atMax.requests.memory, fmt: formatBytes },
@@ -99,7 +100,7 @@ function quota(env: EnvironmentConfig): Problem[] {
     { field: 'requestsStorage', need: atMax.storage, fmt: formatBytes },
   ] as const;
   const problems: Problem[] = checks
-    .filter((c) => c.need > parseQuantity(q[c.field]))
+    .filter((c) => exceedsQuantity(c.need, parseQuantity(q[c.field])))
     .map((c) => ({
       path: `namespace.quota.${c.field}`,
       value: q[c.field],
@@ -110,6 +111,15 @@ function quota(env: EnvironmentConfig): Problem[] {
       path: 'namespace.quota.pods',
       value: q.pods,
       rule: `must fit every workload at its maximum replicas, which needs ${atMax.pods} pods`,
+    });
+  }
+  // One claim per replica of every workload with storage (each PostgreSQL instance).
+  const claims = workloads.filter((w) => w.storage > 0).reduce((n, w) => n + w.maxReplicas, 0);
+  if (claims > q.persistentVolumeClaims) {
+    problems.push({
+      path: 'namespace.quota.persistentVolumeClaims',
+      value: q.persistentVolumeClaims,
+      rule: `must fit the volume claims of every workload at its maximum replicas, which needs ${claims}`,
     });
   }
   return problems;

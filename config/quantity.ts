@@ -46,6 +46,15 @@ export function parseQuantity(value: string): number {
   return Number(number) * multiplier;
 }
 
+/**
+ * Whether `need` is more than `limit`, both in base units. Sums of decimal quantities pick up
+ * floating-point error (1.8 CPUs add up to 1.8000000000000003), so they are compared at the
+ * milli-unit, the finest resolution Kubernetes keeps.
+ */
+export function exceedsQuantity(need: number, limit: number): boolean {
+  return Math.round(need * 1000) > Math.round(limit * 1000);
+}
+
 /** CPU cores for people: millicores below one core, else cores with up to 2 decimals ("50.5"). */
 export function formatCpu(cores: number): string {
   return cores < 1 ? `${Math.round(cores * 1000)}m` : trim(cores);
