@@ -100,22 +100,15 @@ describe('WebService', () => {
       ['cpu', 70],
       ['memory', 80],
     ]);
-    expect(at(hpa, 'spec', 'behavior', 'scale_up', 0)).toEqual({
+    const rule = (stabilizationWindowSeconds: number, pods: number, percent: number) => ({
       select_policy: 'Max',
-      stabilization_window_seconds: 0,
+      stabilization_window_seconds: stabilizationWindowSeconds,
       policy: [
-        { type: 'Pods', value: 4, period_seconds: 60 },
-        { type: 'Percent', value: 100, period_seconds: 60 },
+        { type: 'Pods', value: pods, period_seconds: 60 },
+        { type: 'Percent', value: percent, period_seconds: 60 },
       ],
     });
-    expect(at(hpa, 'spec', 'behavior', 'scale_down', 0)).toEqual({
-      select_policy: 'Max',
-      stabilization_window_seconds: 300,
-      policy: [
-        { type: 'Pods', value: 1, period_seconds: 60 },
-        { type: 'Percent', value: 10, period_seconds: 60 },
-      ],
-    });
+    expect(at(hpa, 'spec', 'behavior')).toEqual({ scale_up: [rule(0, 4, 100)], scale_down: [rule(300, 1, 10)] });
     expect(hpa.depends_on).toEqual([`kubernetes_deployment_v1.${deployment.__name}`]);
   });
 
