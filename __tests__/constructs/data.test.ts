@@ -19,6 +19,8 @@ describe('PostgresCluster', () => {
     expect(at(spec, 'postgresql', 'parameters')).toEqual({ max_connections: '400', shared_buffers: '2GB', effective_cache_size: '6GB' });
     expect(at(spec, 'bootstrap', 'initdb')).toEqual({ database: 'app', owner: 'app' });
     expect(spec.enableSuperuserAccess).toBe(false);
+    const withClass = cluster({ ...prod.database, storage: { size: '50Gi', storageClass: 'fast-ssd' } });
+    expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'fast-ssd' });
   });
 
   it('schedules backups through the Barman Cloud plugin only when asked', () => {

@@ -26,6 +26,16 @@ describe('PrometheusStack', () => {
     });
   });
 
+  it('keeps Prometheus data on a claim of the configured size and class', () => {
+    const claim = (monitoring = prod.monitoring) => at(prometheusValues(monitoring), 'prometheus', 'prometheusSpec', 'storageSpec', 'volumeClaimTemplate', 'spec');
+    expect(claim()).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: prod.monitoring.storage.size } } });
+    expect(claim({ ...prod.monitoring, storage: { size: '80Gi', storageClass: 'fast-ssd' } })).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '80Gi' } },
+      storageClassName: 'fast-ssd',
+    });
+  });
+
   it('reads the Alertmanager webhook URL from a mounted Secret', () => {
     const alertmanager = at(prometheusValues(), 'alertmanager') as Json;
     expect(at(alertmanager, 'alertmanagerSpec', 'secrets')).toEqual(['alertmanager-webhook']);
