@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
+import versions from '../../config/versions.json';
 import { PinnedHelmRelease } from '../platform/pinned-helm-release';
 
 export interface PrometheusStackProps {
@@ -72,7 +73,7 @@ export class PrometheusStack extends Construct {
       },
     };
     new PinnedHelmRelease(this, 'chart', {
-      chart: 'kubePrometheusStack',
+      chart: versions.charts.kubePrometheusStack,
       releaseName: PROMETHEUS_RELEASE,
       namespace: m.namespace,
       values,
