@@ -4,8 +4,9 @@
  * CustomResource validates against at synth (descriptions left out) and the TypeScript type of its
  * spec (descriptions kept as JSDoc), plus index.ts that maps apiVersion and kind to both.
  *
- *   npm run crds             write the files
- *   npm run crds -- --check  write nothing; exit 1 if the committed files differ from what the pins give
+ *   npm run crds                  write the files
+ *   npm run crds -- --check [DIR] write nothing; exit 1 if the files in DIR (default: the committed
+ *                                 ones) differ from what the pins give
  *
  * Needs Go (tools/crds.sh downloads the modules). A kind the constructs start to use is added to KINDS.
  */
@@ -178,38 +179,33 @@ function indexFile(entries: readonly { k: KindToGenerate; crd: string; source: s
   return lines.join('\n');
 }
 
-/** Every file under constructs/core/crds, all of them generated. */
-function committedFiles(dir = outDir): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? committedFiles(path) : [relative(outDir, path)];
+/** Every file under `dir` (constructs/core/crds holds only generated files), relative to it. */
+function filesUnder(dir: string, sub = dir): string[] {
+  if (!existsSync(sub)) return [];
+  return readdirSync(sub, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(sub, entry.name);
+    return entry.isDirectory() ? filesUnder(dir, path) : [relative(dir, path)];
   });
 }
 
 async function main(): Promise<void> {
-  const check = process.argv.includes('--check');
+  const [mode, dir = outDir] = process.argv.slice(2);
+  if (mode !== undefined && mode !== '--check') throw new Error(`unknown argument ${mode}; usage: npm run crds [-- --check [DIR]]`);
   const files = await generate();
-  if (check) {
+  if (mode === '--check') {
     const differ = [
-      ...[...files].filter(([rel, text]) => {
-        try {
-          return readFileSync(join(outDir, rel), 'utf8') !== text;
-        } catch {
-          return true;
-        }
-      }).map(([rel]) => rel),
-      ...committedFiles().filter((rel) => !files.has(rel)),
+      ...[...files].filter(([rel, text]) => !existsSync(join(dir, rel)) || readFileSync(join(dir, rel), 'utf8') !== text).map(([rel]) => rel),
+      ...filesUnder(dir).filter((rel) => !files.has(rel)),
     ];
     if (differ.length > 0) {
-      process.stderr.write(`crds: these files differ from what the pinned CRDs give (run npm run crds):\n  ${differ.join('\n  ')}\n`);
+      process.stderr.write(`crds: these files in ${dir} differ from what the pinned CRDs give (run npm run crds):\n  ${differ.join('\n  ')}\n`);
       process.exitCode = 1;
       return;
     }
     process.stdout.write(`crds: ${files.size} files match the pinned CRDs\n`);
     return;
   }
-  for (const rel of committedFiles()) if (!files.has(rel)) rmSync(join(outDir, rel));
+  for (const rel of filesUnder(outDir)) if (!files.has(rel)) rmSync(join(outDir, rel));
   for (const [rel, text] of files) {
     mkdirSync(dirname(join(outDir, rel)), { recursive: true });
     writeFileSync(join(outDir, rel), text);
