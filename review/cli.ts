@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environments } from '../config/environments';
 import { ConfigError, loadEnvironment } from '../config/load';
+import { CustomResourceError } from '../constructs/core/custom-resource';
 import { formatBytes, formatCpu } from '../constructs/core/quantity';
 import { addEnvironment } from '../stacks/environment';
 import { reviewEnvironment, type EnvironmentReview } from './review';
@@ -50,7 +51,7 @@ if (require.main === module) {
     process.stdout.write(`${summary(review)}\n`);
     process.exitCode = review.policy.errors.length === 0 ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof CustomResourceError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exitCode = 1;
   }

@@ -31,17 +31,19 @@ export class MetricsMonitor extends Construct {
     super(scope, id);
     this.props = props;
     const endpoint = { port: props.port ?? 'metrics', path: props.path ?? '/metrics', interval: props.interval ?? '30s' };
-    const service = props.through === 'service';
-    this.monitor = new CustomResource(this, 'monitor', {
+    const common = {
       apiVersion: 'monitoring.coreos.com/v1',
-      kind: service ? 'ServiceMonitor' : 'PodMonitor',
       name: props.name,
       namespace: props.namespace,
       labels: componentLabels(props.name),
-      spec: {
-        selector: { matchLabels: { ...props.selector } },
-        [service ? 'endpoints' : 'podMetricsEndpoints']: [endpoint],
-      },
-    });
+    } as const;
+    const selector = { matchLabels: { ...props.selector } };
+    this.monitor = new CustomResource(
+      this,
+      'monitor',
+      props.through === 'service'
+        ? { ...common, kind: 'ServiceMonitor', spec: { selector, endpoints: [endpoint] } }
+        : { ...common, kind: 'PodMonitor', spec: { selector, podMetricsEndpoints: [endpoint] } },
+    );
   }
 }
