@@ -40,7 +40,9 @@ describe('the synth app', () => {
     const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev,prod', BACKEND_IMAGE_TAG: 'latest' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('Invalid configuration for environment "prod"');
-    expect(run.stderr).toContain('backend.image = "ghcr.io/example/web-backend:latest": must not use the ":latest" tag in prod');
+    expect(run.stderr).toContain(
+      'backend.image (from BACKEND_IMAGE_TAG) = "ghcr.io/example/web-backend:latest": must not use the ":latest" tag in prod',
+    );
     expect(run.wroteOutput).toBe(false);
   });
 
