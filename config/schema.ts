@@ -267,6 +267,10 @@ const cacheSchema = z.strictObject({
   disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
 });
 
+/** An objective in percent; below 93.06 % a 14.4× burn of the budget would exceed every request. */
+const SLO_PERCENT_RULE = 'must be a percentage from 93.06 (so that a 14.4× burn of the error budget is possible) to below 100';
+const sloPercent = z.number().min(93.06, { error: SLO_PERCENT_RULE }).lt(100, { error: SLO_PERCENT_RULE });
+
 const monitoringSchema = z.strictObject({
   /** @default "monitoring" */
   namespace: dnsLabel.default('monitoring'),
@@ -289,6 +293,8 @@ const monitoringSchema = z.strictObject({
     .strictObject({
       /** @default 0.05 (5% of requests answered 5xx) */
       errorRatio: z.number().gt(0).lt(1).default(0.05),
+      /** Traffic below which the 5xx ratio is not judged (one failed request at night is a 100% ratio). @default 1 */
+      minRequestsPerSecond: z.number().nonnegative().max(1e6).default(1),
       /** @default 1 */
       p99LatencySeconds: z.number().positive().default(1),
       /** @default 1 */
@@ -297,6 +303,22 @@ const monitoringSchema = z.strictObject({
       cacheMemoryRatio: z.number().gt(0).lt(1).default(0.9),
     })
     .prefault({}),
+  /**
+   * Service-level objectives of the backend, each turned into recording rules and multi-window,
+   * multi-burn-rate alerts; an objective replaces the threshold alert it covers
+   * (availability: `alerts.errorRatio`, latency: `alerts.p99LatencySeconds`). None when unset.
+   */
+  slos: z
+    .strictObject({
+      /** Compliance window. @default 30 */
+      windowDays: z.int().min(7).max(90, { error: 'must be a whole number of days from 7 to 90' }).default(30),
+      /** Percent of backend responses that are not 5xx. */
+      availability: z.strictObject({ objectivePercent: sloPercent }).optional(),
+      /** Percent of backend requests faster than `thresholdSeconds`, a bucket bound of the backend's histogram. */
+      latency: z.strictObject({ objectivePercent: sloPercent, thresholdSeconds: z.number().positive().max(3600) }).optional(),
+    })
+    .refine((s) => s.availability !== undefined || s.latency !== undefined, { error: 'must set availability, latency or both' })
+    .optional(),
 });
 
 const stateSchema = z.discriminatedUnion('backend', [

@@ -88,7 +88,7 @@ export function topologyDiagram(appStack: IConstruct): string {
       ...databases.map((db) => ({ name: `${db.props.name}-primary`, labels: db.instanceSelector })),
     ];
     for (const target of scrapeTargets) {
-      const scraped = monitors.some((m) => Object.entries(m.props.selector).every(([k, v]) => target.labels[k] === v));
+      const scraped = monitors.some((m) => Object.entries(m.selector).every(([k, v]) => target.labels[k] === v));
       if (scraped) arrow('prometheus', target.name, 'scrape', true);
     }
   }

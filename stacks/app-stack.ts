@@ -14,6 +14,7 @@ import { NetworkPolicies, type Flow } from '../constructs/guardrails/network-pol
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { AppDashboard } from '../constructs/monitoring/app-dashboard';
 import { MetricsMonitor } from '../constructs/monitoring/metrics-monitor';
+import { ServiceLevelObjectives } from '../constructs/monitoring/service-level-objectives';
 import { WebService } from '../constructs/workload/web-service';
 import { PLATFORM_NAMESPACES } from './platform-stack';
 import { EnvironmentStack } from './environment-stack';
@@ -130,12 +131,26 @@ export class AppStack extends EnvironmentStack {
       through: 'pod',
       selector: { 'cnpg.io/cluster': 'postgres', 'cnpg.io/podRole': 'pooler' },
     });
-    new AlertRules(this, 'alert-rules', { namespace, alerts: env.monitoring.alerts, backendJob: 'backend', databaseCluster: 'postgres' });
+    const { alerts, slos } = env.monitoring;
+    // An objective's burn-rate alerts replace the threshold alert it covers.
+    const objectives = slos
+      ? new ServiceLevelObjectives(this, 'slo-rules', { namespace, backendJob: 'backend', ...slos })
+      : undefined;
+    new AlertRules(this, 'alert-rules', {
+      namespace,
+      backendJob: 'backend',
+      databaseCluster: 'postgres',
+      errorRatio: slos?.availability ? false : { ratio: alerts.errorRatio, minRequestsPerSecond: alerts.minRequestsPerSecond },
+      p99LatencySeconds: slos?.latency ? false : alerts.p99LatencySeconds,
+      replicationLagSeconds: alerts.replicationLagSeconds,
+      cacheMemoryRatio: alerts.cacheMemoryRatio,
+    });
     new AppDashboard(this, 'dashboard', {
       namespace,
       title: `Web topology (${env.name})`,
       backendJob: 'backend',
       databaseCluster: 'postgres',
+      objectives,
     });
 
     // Read back after apply: the address is what Envoy Gateway wrote to the Gateway's status.
