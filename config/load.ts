@@ -81,6 +81,7 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
 
 function show(value: unknown): string {
   if (value === undefined) return '(missing)';
-  const text = JSON.stringify(value);
+  // The user:password part of a URL is a credential: never print it.
+  const text = JSON.stringify(value).replace(/(\/\/)[^/@\s"]*@/g, '$1***@');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

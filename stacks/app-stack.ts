@@ -3,7 +3,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { cacheMaxmemoryBytes } from '../config/capacity';
-import type { EnvironmentConfig } from '../config/schema';
+import { imageTag, type EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { ValkeyCache, EXPORTER_PORT, VALKEY_PORT } from '../constructs/cache/valkey-cache';
 import { ConnectionPooler, POOLER_PORT } from '../constructs/database/connection-pooler';
@@ -15,6 +15,7 @@ import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { AppDashboard } from '../constructs/monitoring/app-dashboard';
 import { MetricsMonitor } from '../constructs/monitoring/metrics-monitor';
 import { ServiceLevelObjectives } from '../constructs/monitoring/service-level-objectives';
+import { TracingEndpoint } from '../constructs/monitoring/tracing-endpoint';
 import { WebService } from '../constructs/workload/web-service';
 import { PLATFORM_NAMESPACES } from './platform-stack';
 import { EnvironmentStack } from './environment-stack';
@@ -70,6 +71,7 @@ export class AppStack extends EnvironmentStack {
       maxmemoryBytes: cacheMaxmemoryBytes(env),
     });
 
+    const tracing = tracingEndpoint(this, env);
     const credentials = { secretName: postgres.appSecretName };
     const dbName = env.database.databaseName;
     const pool = env.database.clientPool;
@@ -92,13 +94,14 @@ export class AppStack extends EnvironmentStack {
         { name: 'REDIS_URL', value: `redis://${cache.writeHost}:${VALKEY_PORT}/0` },
         { name: 'REDIS_READ_URL', value: `redis://${cache.readHost}:${VALKEY_PORT}/0` },
         ...services.map((s) => ({ name: `${s.serviceName.toUpperCase().replace(/-/g, '_')}_URL`, value: `http://${s.host}:${s.servicePort}` })),
+        ...tracedAs(tracing, 'backend', env.backend.image),
       ],
     });
     const frontend = new WebService(this, 'frontend-tier', {
       name: 'frontend',
       namespace,
       tier: env.frontend,
-      env: [{ name: 'API_BASE_PATH', value: '/api' }],
+      env: [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)],
     });
 
     const edge = new EdgeGateway(this, 'edge', {
@@ -111,7 +114,10 @@ export class AppStack extends EnvironmentStack {
 
     new NetworkPolicies(this, 'network-policies', {
       namespace,
-      flows: appFlows(env, { backend, frontend, services, postgres, rwPooler, roPooler, cache }),
+      flows: [
+        ...appFlows(env, { backend, frontend, services, postgres, rwPooler, roPooler, cache }),
+        ...(tracing ? [backend, frontend].map((t) => ({ name: `${t.serviceName}-to-tracing`, from: { pods: t.podSelector }, to: tracing.peer, ports: [tracing.port] })) : []),
+      ],
     });
 
     // Monitoring: the backend through its Service, CloudNativePG's pods directly.
@@ -179,6 +185,22 @@ export class AppStack extends EnvironmentStack {
       if (child !== ns && child.node.children.length > 0) addDependency(child, ns);
     }
   }
+}
+
+/** Where traces go, when `monitoring.tracing` is set. */
+function tracingEndpoint(scope: Construct, env: EnvironmentConfig): TracingEndpoint | undefined {
+  const t = env.monitoring.tracing;
+  if (t === undefined) return undefined;
+  const backend =
+    t.backend === 'opentelemetry'
+      ? { kind: t.backend, endpoint: t.endpoint, protocol: t.protocol, headers: t.headers }
+      : { kind: t.backend, serverUrl: t.serverUrl, secretToken: t.secretToken };
+  return new TracingEndpoint(scope, 'tracing', { backend, environment: env.name, peer: t.peer, samplingRatio: t.samplingRatio });
+}
+
+/** A tier's tracing variables; its version is its image's tag (or digest). */
+function tracedAs(tracing: TracingEndpoint | undefined, name: string, image: string) {
+  return tracing?.envFor({ name, version: imageTag(image) ?? image.slice(image.indexOf('@') + 1) }) ?? [];
 }
 
 interface Tiers {

@@ -5,7 +5,10 @@ import { AppDashboard, DASHBOARD_KEY } from '../../constructs/monitoring/app-das
 import { MetricsMonitor } from '../../constructs/monitoring/metrics-monitor';
 import { PrometheusStack, type PrometheusStackProps } from '../../constructs/monitoring/prometheus-stack';
 import { ServiceLevelObjectives, type ServiceLevelObjectivesProps } from '../../constructs/monitoring/service-level-objectives';
-import { at, manifests, resources, synthScope, type Json } from '../helpers';
+import { TracingEndpoint, type TracingEndpointProps } from '../../constructs/monitoring/tracing-endpoint';
+import { ConfigError, loadEnvironment } from '../../config/load';
+import type { EnvironmentInput } from '../../config/schema';
+import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
 const stackProps: PrometheusStackProps = { namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
@@ -15,8 +18,8 @@ function prometheusValues(props: Partial<PrometheusStackProps> = {}): Json {
   return parse((resources(out, 'helm_release')[0].values as string[])[0]) as Json;
 }
 
-/** Runs `build` in a fresh stack and returns the error it throws. */
-function errorOf(build: (scope: ReturnType<typeof Testing.app>) => void): string {
+/** Runs `build` in a fresh app and returns the message of the error it throws. */
+function errorOf(build: (scope: ReturnType<typeof Testing.app>) => unknown): string {
   try {
     build(Testing.app());
   } catch (e) {
@@ -334,5 +337,172 @@ describe('AppDashboard', () => {
       const d = new AppDashboard(scope, 'd', { namespace: 'web', title: 'Web', backendJob: 'api', databaseCluster: 'pg' });
       expect(d.queries).toHaveLength(9);
     });
+  });
+});
+
+const otel: TracingEndpointProps = {
+  backend: { kind: 'opentelemetry', endpoint: 'http://collector.observability.svc:4318' },
+  environment: 'prod',
+  peer: { namespace: 'observability', pods: { app: 'collector' } },
+};
+const apm: TracingEndpointProps = {
+  backend: { kind: 'elastic-apm', serverUrl: 'https://apm.example.com:8200', secretToken: { secretName: 'apm', key: 'token' } },
+  environment: 'prod',
+  peer: { cidrs: ['203.0.113.0/24'] },
+  samplingRatio: 0.25,
+};
+const tracingOf = (props: TracingEndpointProps) => new TracingEndpoint(Testing.app(), 't', props);
+
+describe('TracingEndpoint', () => {
+  it('gives OpenTelemetry SDKs the endpoint, service, environment, version and sampling ratio', () => {
+    expect(tracingOf(otel).envFor({ name: 'backend', version: '1.4.2' })).toEqual([
+      { name: 'OTEL_SERVICE_NAME', value: 'backend' },
+      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'deployment.environment.name=prod,service.version=1.4.2' },
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://collector.observability.svc:4318' },
+      { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
+      { name: 'OTEL_TRACES_EXPORTER', value: 'otlp' },
+      { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+      { name: 'OTEL_TRACES_SAMPLER_ARG', value: '0.1' },
+    ]);
+    const withHeaders = tracingOf({ ...otel, backend: { ...otel.backend, protocol: 'grpc', headers: { secretName: 'otlp', key: 'headers' } } as TracingEndpointProps['backend'] });
+    expect(withHeaders.envFor({ name: 'backend', version: '1' })).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_HEADERS', secretKeyRef: { secretName: 'otlp', key: 'headers' } });
+    expect(withHeaders.envFor({ name: 'backend', version: '1' })).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'grpc' });
+  });
+
+  it('gives Elastic APM agents the server, service, environment and the token from a Secret key', () => {
+    expect(tracingOf(apm).envFor({ name: 'frontend', version: '2.0.0' })).toEqual([
+      { name: 'ELASTIC_APM_SERVER_URL', value: 'https://apm.example.com:8200' },
+      { name: 'ELASTIC_APM_SECRET_TOKEN', secretKeyRef: { secretName: 'apm', key: 'token' } },
+      { name: 'ELASTIC_APM_SERVICE_NAME', value: 'frontend' },
+      { name: 'ELASTIC_APM_SERVICE_VERSION', value: '2.0.0' },
+      { name: 'ELASTIC_APM_ENVIRONMENT', value: 'prod' },
+      { name: 'ELASTIC_APM_TRANSACTION_SAMPLE_RATE', value: '0.25' },
+    ]);
+  });
+
+  it("opens the URL's port, or its scheme's default", () => {
+    expect(tracingOf(otel).port).toBe(4318);
+    expect(tracingOf(apm).port).toBe(8200);
+    expect(tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: 'https://otlp.example.com/v1' } }).port).toBe(443);
+  });
+
+  it('refuses a bad URL, a URL with credentials (without echoing it) and a ratio above 1', () => {
+    expect(errorOf(() => tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: 'collector:4318' } }))).toBe(
+      "t: 'backend.endpoint' (\"collector:4318\") must be an absolute http:// or https:// URL",
+    );
+    const leaked = errorOf(() => tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: 'https://user:s3cret@otlp.example.com' } }));
+    expect(leaked).toBe("t: 'backend.endpoint' must not carry credentials; put them in a Secret (headers or secretToken)");
+    expect(errorOf(() => tracingOf({ ...otel, samplingRatio: 2 }))).toBe("t: 'samplingRatio' (2) must be a number from 0 to 1");
+  });
+});
+
+describe('monitoring settings of an environment', () => {
+  const failure = (input: EnvironmentInput) => {
+    try {
+      loadEnvironment(input, {});
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+  const prod = ENVIRONMENTS.prod;
+
+  it("writes prod's objectives down: 99.9 % not 5xx and 99 % under 1 s, over 30 days", () => {
+    expect(loadEnvironment(prod, {}).monitoring.slos).toEqual({
+      windowDays: 30,
+      availability: { objectivePercent: 99.9 },
+      latency: { objectivePercent: 99, thresholdSeconds: 1 },
+    });
+  });
+
+  it('refuses an objective whose fast burn cannot happen, and an empty slos block', () => {
+    expect(failure(withValue(prod, 'monitoring.slos.availability', { objectivePercent: 90 }))).toContain(
+      'monitoring.slos.availability.objectivePercent = 90: must be a percentage from 93.06 (so that a 14.4× burn of the error budget is possible) to below 100',
+    );
+    expect(failure(withValue(prod, 'monitoring.slos', {}))).toContain('monitoring.slos = {}: must set availability, latency or both');
+  });
+
+  it('refuses a tracing URL with credentials without printing it', () => {
+    const message = failure(
+      withValue(prod, 'monitoring.tracing', { backend: 'opentelemetry', endpoint: 'https://u:s3cret@otlp.example.com', peer: { cidrs: ['0.0.0.0/0'] } }),
+    );
+    expect(message).toContain('monitoring.tracing.endpoint');
+    expect(message).toContain('must be an http:// or https:// URL without credentials (put them in a Secret)');
+    expect(message).not.toContain('s3cret');
+    expect(message).toContain('"https://***@otlp.example.com"');
+  });
+});
+
+describe('tracing in the app stack', () => {
+  const tiers = ['backend', 'frontend'];
+  const envOf = (app: Json, tier: string) =>
+    at(
+      resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === tier),
+      'spec', 'template', 'spec', 'container', 0, 'env',
+    ) as Json[];
+  const policies = (app: Json) => new Map(resources(app, 'kubernetes_network_policy_v1').map((p) => [metadataName(p), p]));
+
+  it('is off by default: no tracing variables and no egress for it', () => {
+    const { app } = synthesize(ENVIRONMENTS.prod);
+    for (const tier of tiers) expect(envOf(app, tier).filter((v) => /^(OTEL|ELASTIC_APM)_/.test(String(v.name)))).toEqual([]);
+    expect([...policies(app).keys()].filter((n) => n.includes('tracing'))).toEqual([]);
+  });
+
+  it('sends both tiers to an OpenTelemetry collector, and opens egress to its pods and port only', () => {
+    const { app } = synthesize(
+      withValue(ENVIRONMENTS.prod, 'monitoring.tracing', {
+        backend: 'opentelemetry',
+        endpoint: 'http://collector.observability.svc:4318',
+        peer: { namespace: 'observability', pods: { 'app.kubernetes.io/name': 'collector' } },
+        samplingRatio: 0.05,
+      }),
+    );
+    for (const tier of tiers) {
+      expect(envOf(app, tier)).toEqual(
+        expect.arrayContaining([
+          { name: 'OTEL_SERVICE_NAME', value: tier },
+          { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'deployment.environment.name=prod,service.version=1.0.0' },
+          { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://collector.observability.svc:4318' },
+          { name: 'OTEL_TRACES_SAMPLER_ARG', value: '0.05' },
+        ]),
+      );
+      expect(at(policies(app).get(`${tier}-to-tracing-egress`), 'spec', 'egress')).toEqual([
+        {
+          to: [
+            {
+              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'observability' } },
+              pod_selector: { match_labels: { 'app.kubernetes.io/name': 'collector' } },
+            },
+          ],
+          ports: [{ port: '4318', protocol: 'TCP' }],
+        },
+      ]);
+      expect(at(policies(app).get(`${tier}-to-tracing-egress`), 'spec', 'pod_selector', 'match_labels', 'app.kubernetes.io/name')).toBe(tier);
+    }
+  });
+
+  it('sends both tiers to Elastic APM with the token from a Secret key, never in state', () => {
+    const { app } = synthesize(
+      withValue(ENVIRONMENTS.prod, 'monitoring.tracing', {
+        backend: 'elastic-apm',
+        serverUrl: 'https://apm.example.com:8200',
+        secretToken: { secretName: 'apm-token', key: 'token' },
+        peer: { cidrs: ['203.0.113.10/32'] },
+      }),
+    );
+    for (const tier of tiers) {
+      expect(envOf(app, tier)).toEqual(
+        expect.arrayContaining([
+          { name: 'ELASTIC_APM_SERVER_URL', value: 'https://apm.example.com:8200' },
+          { name: 'ELASTIC_APM_SERVICE_NAME', value: tier },
+          { name: 'ELASTIC_APM_ENVIRONMENT', value: 'prod' },
+          { name: 'ELASTIC_APM_SECRET_TOKEN', value_from: { secret_key_ref: { name: 'apm-token', key: 'token' } } },
+        ]),
+      );
+      expect(at(policies(app).get(`${tier}-to-tracing-egress`), 'spec', 'egress')).toEqual([
+        { to: [{ ip_block: { cidr: '203.0.113.10/32' } }], ports: [{ port: '8200', protocol: 'TCP' }] },
+      ]);
+    }
   });
 });
