@@ -228,6 +228,7 @@ function show(problem: Problem): string {
   if (value === undefined) return '(missing)';
   if (problem.secret) return '(hidden)';
   const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
-  const shown = typeof value === 'number' ? String(value) : text;
+  // The user:password part of a URL is a credential: never print it.
+  const shown = typeof value === 'number' ? String(value) : text.replace(/(\/\/)[^/@\s"]*@/g, '$1***@');
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }

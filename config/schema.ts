@@ -373,6 +373,21 @@ const cacheSchema = z.strictObject({
   ephemeralStorage: ephemeralStorageSchema.optional(),
 });
 
+/** An objective in percent; below 93.06 % a 14.4× burn of the budget would exceed every request. */
+const SLO_PERCENT_RULE = 'must be a percentage from 93.06 (so that a 14.4× burn of the error budget is possible) to below 100';
+const sloPercent = z.number().min(93.06, { error: SLO_PERCENT_RULE }).lt(100, { error: SLO_PERCENT_RULE });
+
+const tracingUrl = z
+  .string()
+  .regex(/^https?:\/\/[^/@\s]+(\/\S*)?$/, { error: 'must be an http:// or https:// URL without credentials (put them in a Secret)' });
+const samplingRatio = z.number().min(0).max(1, { error: 'must be a share of traces from 0 to 1' });
+const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3})$/;
+/** Where the tracing endpoint runs: pods of another namespace, or addresses outside the cluster. */
+const tracingPeer = z.union([
+  z.strictObject({ namespace: dnsLabel, pods: z.record(z.string().min(1), z.string()).optional() }),
+  z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1) }),
+]);
+
 const monitoringSchema = z.strictObject({
   /** @default "monitoring" */
   namespace: dnsLabel.default('monitoring'),
@@ -406,6 +421,8 @@ const monitoringSchema = z.strictObject({
     .strictObject({
       /** @default 0.05 (5% of requests answered 5xx) */
       errorRatio: fraction.default(0.05),
+      /** Traffic below which the 5xx ratio is not judged (one failed request at night is a 100% ratio). @default 1 */
+      minRequestsPerSecond: z.number().nonnegative().max(1e6).default(1),
       /** @default 1 */
       p99LatencySeconds: positiveNumber.default(1),
       /** @default 1 */
@@ -414,6 +431,52 @@ const monitoringSchema = z.strictObject({
       cacheMemoryRatio: fraction.default(0.9),
     })
     .prefault({}),
+  /**
+   * Service-level objectives of the backend, each turned into recording rules and multi-window,
+   * multi-burn-rate alerts; an objective replaces the threshold alert it covers
+   * (availability: `alerts.errorRatio`, latency: `alerts.p99LatencySeconds`). None when unset.
+   */
+  slos: z
+    .strictObject({
+      /** Compliance window. @default 30 */
+      windowDays: z.int().min(7).max(90, { error: 'must be a whole number of days from 7 to 90' }).default(30),
+      /** Percent of backend responses that are not 5xx. */
+      availability: z.strictObject({ objectivePercent: sloPercent }).optional(),
+      /** Percent of backend requests faster than `thresholdSeconds`, a bucket bound of the backend's histogram. */
+      latency: z.strictObject({ objectivePercent: sloPercent, thresholdSeconds: z.number().positive().max(3600) }).optional(),
+    })
+    .refine((s) => s.availability !== undefined || s.latency !== undefined, { error: 'must set availability, latency or both' })
+    .optional(),
+  /**
+   * Traces from the backend and frontend to OpenTelemetry (OTLP) or Elastic APM; the
+   * NetworkPolicies open egress to `peer` on the URL's port only. Off when unset.
+   */
+  tracing: z
+    .discriminatedUnion('backend', [
+      z.strictObject({
+        backend: z.literal('opentelemetry'),
+        /** OTLP endpoint, e.g. "http://otel-collector.observability.svc:4318". */
+        endpoint: tracingUrl,
+        /** @default "http/protobuf" */
+        protocol: z.enum(['grpc', 'http/protobuf']).default('http/protobuf'),
+        /** Secret key (app namespace) holding OTEL_EXPORTER_OTLP_HEADERS; none when unset. */
+        headers: secretKeyRef.optional(),
+        peer: tracingPeer,
+        /** @default 0.1 */
+        samplingRatio: samplingRatio.default(0.1),
+      }),
+      z.strictObject({
+        backend: z.literal('elastic-apm'),
+        /** APM Server URL, e.g. "https://apm.example.com:8200". */
+        serverUrl: tracingUrl,
+        /** Secret key (app namespace) holding the APM Server's secret token. */
+        secretToken: secretKeyRef,
+        peer: tracingPeer,
+        /** @default 0.1 */
+        samplingRatio: samplingRatio.default(0.1),
+      }),
+    ])
+    .optional(),
 });
 
 const S3_BUCKET_RULE = 'must be an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit';

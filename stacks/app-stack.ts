@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig, WebTierConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
+import { imageTag } from '../constructs/core/image';
 import { addDependency } from '../constructs/core/construct-dependencies';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
@@ -14,6 +15,8 @@ import type { Peer } from '../constructs/guardrails/connections';
 import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { AppDashboard } from '../constructs/monitoring/app-dashboard';
+import { ServiceLevelObjectives } from '../constructs/monitoring/service-level-objectives';
+import { TracingEndpoint } from '../constructs/monitoring/tracing-endpoint';
 import { WebService, type EnvVar, type WebServiceProps } from '../constructs/workload/web-service';
 import { EnvironmentStack } from './environment-stack';
 import { PLATFORM_NAMESPACES, platformPeers } from './platform-stack';
@@ -79,6 +82,7 @@ export class AppStack extends EnvironmentStack {
       scrapedBy: peers.prometheus,
     });
 
+    const tracing = tracingEndpoint(this, env);
     const tier = (name: string, config: WebTierConfig, wired: readonly EnvVar[] = []) =>
       webServiceProps(name, namespace, config, wired, peers.prometheus);
     const services = Object.entries(env.services).map(([name, config]) => new WebService(this, `service-${name}`, tier(name, config)));
@@ -100,12 +104,16 @@ export class AppStack extends EnvironmentStack {
         { name: 'REDIS_URL', value: `redis://${cache.writeHost}:${cache.port}/0` },
         { name: 'REDIS_READ_URL', value: `redis://${cache.readHost}:${cache.port}/0` },
         ...services.map((s) => ({ name: `${s.serviceName.toUpperCase().replace(/-/g, '_')}_URL`, value: s.url })),
+        ...tracedAs(tracing, 'backend', env.backend.image),
       ]),
     );
-    const frontend = new WebService(this, 'frontend-tier', tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }]));
+    const frontend = new WebService(this, 'frontend-tier', tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)]));
 
     for (const target of [...new Set([rwPooler, readPooler]), cache, ...services]) target.connections.allowDefaultPortFrom(backend);
-    for (const web of [backend, frontend]) web.connections.allowDefaultPortFrom(peers.edge);
+    for (const web of [backend, frontend]) {
+      web.connections.allowDefaultPortFrom(peers.edge);
+      if (tracing) web.connections.allowTo(tracing.peer, [tracing.port]);
+    }
 
     const edge = new EdgeGateway(this, 'edge', {
       namespace,
@@ -115,12 +123,24 @@ export class AppStack extends EnvironmentStack {
     });
     addDependency(edge, backend, frontend);
 
-    new AlertRules(this, 'alert-rules', { namespace, alerts: env.monitoring.alerts, backendJob: backend.serviceName, databaseCluster: postgres.clusterName });
+    const { alerts, slos } = env.monitoring;
+    // An objective's burn-rate alerts replace the threshold alert it covers.
+    const objectives = slos ? new ServiceLevelObjectives(this, 'slo-rules', { namespace, backendJob: backend.serviceName, ...slos }) : undefined;
+    new AlertRules(this, 'alert-rules', {
+      namespace,
+      backendJob: backend.serviceName,
+      databaseCluster: postgres.clusterName,
+      errorRatio: slos?.availability ? false : { ratio: alerts.errorRatio, minRequestsPerSecond: alerts.minRequestsPerSecond },
+      p99LatencySeconds: slos?.latency ? false : alerts.p99LatencySeconds,
+      replicationLagSeconds: alerts.replicationLagSeconds,
+      cacheMemoryRatio: alerts.cacheMemoryRatio,
+    });
     new AppDashboard(this, 'dashboard', {
       namespace,
       title: `Web topology (${env.name})`,
       backendJob: backend.serviceName,
       databaseCluster: postgres.clusterName,
+      objectives,
     });
 
     // Read back after apply: the address is what Envoy Gateway wrote to the Gateway's status.
@@ -179,4 +199,20 @@ function webServiceProps(name: string, namespace: string, t: WebTierConfig, wire
       ...Object.entries(t.env).map(([n, value]) => ({ name: n, value })),
     ],
   };
+}
+
+/** Where traces go, when `monitoring.tracing` is set. */
+function tracingEndpoint(scope: Construct, env: EnvironmentConfig): TracingEndpoint | undefined {
+  const t = env.monitoring.tracing;
+  if (t === undefined) return undefined;
+  const backend =
+    t.backend === 'opentelemetry'
+      ? { kind: t.backend, endpoint: t.endpoint, protocol: t.protocol, headers: t.headers }
+      : { kind: t.backend, serverUrl: t.serverUrl, secretToken: t.secretToken };
+  return new TracingEndpoint(scope, 'tracing', { backend, environment: env.name, peer: t.peer, samplingRatio: t.samplingRatio });
+}
+
+/** A tier's tracing variables; its version is its image's tag (or digest). */
+function tracedAs(tracing: TracingEndpoint | undefined, name: string, image: string): readonly EnvVar[] {
+  return tracing?.envFor({ name, version: imageTag(image) ?? image.slice(image.indexOf('@') + 1) }) ?? [];
 }

@@ -52,7 +52,17 @@ export class PlatformStack extends EnvironmentStack {
       releaseName: 'cloudnative-pg',
       namespace: PLATFORM_NAMESPACES.cloudnativePg,
     });
-    const prometheus = new PrometheusStack(this, 'prometheus-stack', { monitoring: env.monitoring });
+    const m = env.monitoring;
+    const prometheus = new PrometheusStack(this, 'prometheus-stack', {
+      chart: versions.charts.kubePrometheusStack,
+      namespace: m.namespace,
+      retention: m.retention,
+      storage: m.storage,
+      resources: m.resources,
+      grafanaEnabled: m.grafana.enabled,
+      grafanaAdminSecretName: m.grafana.adminSecretName,
+      alertWebhook: m.alertWebhook,
+    });
 
     new TerraformOutput(this, 'grafana_url', {
       value: prometheus.grafanaUrl,

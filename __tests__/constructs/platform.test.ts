@@ -1,121 +1,14 @@
-import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
 import { KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer } from '../../constructs/guardrails/connections';
 import { NetworkPolicies } from '../../constructs/guardrails/network-policies';
 import { PinnedHelmRelease } from '../../constructs/platform/pinned-helm-release';
-import { AlertRules } from '../../constructs/monitoring/alert-rules';
-import { AppDashboard } from '../../constructs/monitoring/app-dashboard';
-import { PrometheusStack } from '../../constructs/monitoring/prometheus-stack';
 import type { EnvironmentConfig } from '../../config/schema';
 import { EnvironmentStack } from '../../stacks/environment-stack';
-import { at, config, manifests, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, config, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const prod = config('prod');
-
-function prometheusValues(monitoring = prod.monitoring): Json {
-  const out = synthScope((scope) => new PrometheusStack(scope, 'p', { monitoring }));
-  return parse((resources(out, 'helm_release')[0].values as string[])[0]) as Json;
-}
-
-describe('PrometheusStack', () => {
-  it('selects monitors and rules from every namespace', () => {
-    expect(at(prometheusValues(), 'prometheus', 'prometheusSpec')).toMatchObject({
-      serviceMonitorSelectorNilUsesHelmValues: false,
-      podMonitorSelectorNilUsesHelmValues: false,
-      ruleSelectorNilUsesHelmValues: false,
-      retention: '15d',
-    });
-  });
-
-  it('keeps Prometheus data on a claim of the configured size and class', () => {
-    const claim = (monitoring = prod.monitoring) => at(prometheusValues(monitoring), 'prometheus', 'prometheusSpec', 'storageSpec', 'volumeClaimTemplate', 'spec');
-    expect(claim()).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: prod.monitoring.storage.size } } });
-    expect(claim({ ...prod.monitoring, storage: { size: '80Gi', storageClass: 'fast-ssd' } })).toEqual({
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: '80Gi' } },
-      storageClassName: 'fast-ssd',
-    });
-  });
-
-  it('reads the Alertmanager webhook URL from a mounted Secret', () => {
-    const alertmanager = at(prometheusValues(), 'alertmanager') as Json;
-    expect(at(alertmanager, 'alertmanagerSpec', 'secrets')).toEqual(['alertmanager-webhook']);
-    expect(at(alertmanager, 'config', 'receivers', 0, 'webhook_configs', 0, 'url_file')).toBe('/etc/alertmanager/secrets/alertmanager-webhook/url');
-  });
-
-  it('drops the chart\'s default Grafana password and can use an existing Secret', () => {
-    expect(at(prometheusValues(), 'grafana', 'adminPassword')).toBeNull();
-    expect(at(prometheusValues(), 'grafana', 'admin')).toBeUndefined();
-    const values = prometheusValues({ ...prod.monitoring, grafana: { enabled: true, adminSecretName: 'grafana-admin' } });
-    expect(at(values, 'grafana', 'admin')).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
-  });
-
-  it('has Grafana load labelled dashboard ConfigMaps from every namespace', () => {
-    expect(at(prometheusValues(), 'grafana', 'sidecar')).toEqual({
-      dashboards: { enabled: true, label: 'grafana_dashboard', searchNamespace: 'ALL' },
-    });
-  });
-});
-
-describe('AlertRules', () => {
-  const out = synthScope((scope) => new AlertRules(scope, 'a', { namespace: 'web', alerts: prod.monitoring.alerts, backendJob: 'backend', databaseCluster: 'postgres' }));
-  const rulesOf = (synthesized: Json) => (at(manifests(synthesized, 'PrometheusRule')[0], 'spec', 'groups') as Json[]).flatMap((g) => g.rules as Json[]);
-  const rules = rulesOf(out);
-
-  it('covers errors, latency, scaling, readiness, replication and the cache', () => {
-    expect(rules.map((r) => r.alert)).toEqual([
-      'BackendHighErrorRatio',
-      'BackendHighLatencyP99',
-      'HpaAtMaxReplicas',
-      'PodsNotReady',
-      'PostgresReplicationLag',
-      'PostgresNoPrimary',
-      'CacheNearMaxmemory',
-      'CacheEvicting',
-    ]);
-    // Every series selector of every rule is limited to the app's namespace.
-    for (const r of rules) {
-      const selectors = [...String(r.expr).matchAll(/\{([^}]*)\}/g)].map((m) => m[1].split(', '));
-      expect(selectors.length).toBeGreaterThan(0);
-      for (const matchers of selectors) expect(matchers.filter((m) => m.startsWith('namespace'))).toEqual(['namespace="web"']);
-    }
-  });
-
-  it('uses the configured thresholds', () => {
-    const expr = (name: string) => String(rules.find((r) => r.alert === name)?.expr);
-    expect(expr('BackendHighErrorRatio')).toBe(
-      'sum(rate(http_requests_total{namespace="web", job="backend", status=~"5.."}[5m])) / ' +
-        'sum(rate(http_requests_total{namespace="web", job="backend"}[5m])) > 0.05',
-    );
-    expect(expr('BackendHighLatencyP99')).toBe(
-      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="web", job="backend"}[5m]))) > 1',
-    );
-    expect(expr('PostgresReplicationLag')).toBe('max by (pod) (cnpg_pg_replication_lag{namespace="web", pod=~"postgres-[0-9]+"}) > 1');
-    expect(expr('CacheNearMaxmemory')).toMatch(/> 0\.9$/);
-  });
-
-  it('puts each configured threshold in its own rule', () => {
-    const alerts = { errorRatio: 0.02, p99LatencySeconds: 0.75, replicationLagSeconds: 30, cacheMemoryRatio: 0.8 };
-    const custom = synthScope((scope) => new AlertRules(scope, 'a', { namespace: 'web', alerts, backendJob: 'backend', databaseCluster: 'postgres' }));
-    const threshold = (name: string) => {
-      const expr = String(rulesOf(custom).find((r) => r.alert === name)?.expr);
-      return expr.slice(expr.lastIndexOf(' > ') + 3);
-    };
-    expect(['BackendHighErrorRatio', 'BackendHighLatencyP99', 'PostgresReplicationLag', 'CacheNearMaxmemory'].map(threshold)).toEqual(['0.02', '0.75', '30', '0.8']);
-  });
-});
-
-describe('AppDashboard', () => {
-  it('is a ConfigMap that Grafana loads, with valid dashboard JSON', () => {
-    const out = synthScope((scope) => new AppDashboard(scope, 'd', { namespace: 'web', title: 'Web', backendJob: 'backend', databaseCluster: 'postgres' }));
-    const map = resources(out, 'kubernetes_config_map_v1')[0];
-    expect(at(map, 'metadata', 'labels', 'grafana_dashboard')).toBe('1');
-    const dashboard = JSON.parse(at(map, 'data', 'web-topology.json') as string) as Json;
-    expect((dashboard.panels as Json[]).length).toBe(8);
-  });
-});
 
 describe('AppNamespace', () => {
   const quota = { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '20Gi' };

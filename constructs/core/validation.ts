@@ -8,9 +8,20 @@ import { isQuantity, parseQuantity } from './quantity';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Units Prometheus accepts in a duration ("30s", "5m", "15d"). */
+const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+
+/** A prop a construct refuses; main.ts prints its message alone. */
+export class PropError extends Error {
+  constructor(scope: IConstruct, prop: string, value: unknown, rule: string) {
+    super(`${scope.node.path}: '${prop}' (${JSON.stringify(value)}) ${rule}`);
+    this.name = 'PropError';
+  }
+}
+
 /** Throws the error for `prop` of `scope` holding `value` against `rule`. */
 export function invalidProp(scope: IConstruct, prop: string, value: unknown, rule: string): never {
-  throw new Error(`${scope.node.path}: '${prop}' (${JSON.stringify(value)}) ${rule}`);
+  throw new PropError(scope, prop, value, rule);
 }
 
 /** A whole number within [min, max]. */
@@ -53,5 +64,19 @@ export function checkDrainable(scope: IConstruct, minAvailable: number, minProp:
   checkInteger(scope, 'disruptionBudget.minAvailable', minAvailable, 1);
   if (minAvailable >= min) {
     invalidProp(scope, 'disruptionBudget.minAvailable', minAvailable, `must be less than '${minProp}' (${min}), or no node can be drained at the minimum scale`);
+  }
+}
+
+/** A Prometheus duration such as "30s" or "15d". */
+export function checkDuration(scope: IConstruct, prop: string, value: string): void {
+  if (!DURATION.test(value)) invalidProp(scope, prop, value, 'must be a Prometheus duration such as "30s" or "5m"');
+}
+
+/** A number in the open interval (min, max), or [min, max] when `inclusive`. */
+export function checkRange(scope: IConstruct, prop: string, value: number, min: number, max: number, inclusive = false): void {
+  const ok = Number.isFinite(value) && (inclusive ? value >= min && value <= max : value > min && value < max);
+  if (!ok) {
+    const bounds = inclusive ? `from ${min} to ${max}` : `greater than ${min} and less than ${max}`;
+    invalidProp(scope, prop, value, `must be a number ${bounds}`);
   }
 }

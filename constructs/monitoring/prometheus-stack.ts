@@ -1,17 +1,43 @@
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../config/schema';
-import versions from '../../config/versions.json';
-import { PinnedHelmRelease } from '../platform/pinned-helm-release';
+import { checkDuration, checkName } from '../core/validation';
+import { PinnedHelmRelease, type HelmChart } from '../platform/pinned-helm-release';
+
+/** CPU and memory of one container, as Kubernetes quantities. */
+export interface ComputeResources {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** A key of a Secret in the release's namespace. */
+export interface SecretKey {
+  readonly secretName: string;
+  readonly key: string;
+}
 
 export interface PrometheusStackProps {
-  /** Namespace, retention, storage, resources, Grafana and the Alertmanager webhook. */
-  readonly monitoring: EnvironmentConfig['monitoring'];
+  /** The kube-prometheus-stack chart at an exact version. */
+  readonly chart: HelmChart;
+  /** Namespace of the release (created if missing). */
+  readonly namespace: string;
+  /** How long Prometheus keeps samples, a Prometheus duration. @default "15d" */
+  readonly retention?: string;
+  /** Prometheus' volume claim. */
+  readonly storage: { readonly size: string; /** @default the cluster's default StorageClass */ readonly storageClass?: string };
+  /** Requests and limits of the Prometheus container. */
+  readonly resources: { readonly requests: ComputeResources; readonly limits: ComputeResources };
+  /** Deploy Grafana. @default true */
+  readonly grafanaEnabled?: boolean;
+  /** Secret with `admin-user` and `admin-password` for Grafana. @default a password the chart generates */
+  readonly grafanaAdminSecretName?: string;
+  /** Alertmanager's webhook receiver; its URL is read from this Secret key. @default no receiver */
+  readonly alertWebhook?: SecretKey;
 }
 
 /** Helm release name; Grafana's Service is `<release>-grafana`. */
 export const PROMETHEUS_RELEASE = 'kube-prometheus-stack';
 /** Label Grafana's sidecar looks for on dashboard ConfigMaps (the chart's default). */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+const DEFAULT_RETENTION = '15d';
 
 /**
  * kube-prometheus-stack: the Prometheus operator, Prometheus, Alertmanager, Grafana,
@@ -20,26 +46,32 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * and rules are picked up without release labels.
  */
 export class PrometheusStack extends Construct {
+  readonly release: PinnedHelmRelease;
+  /** In-cluster URL of Grafana; empty when Grafana is disabled. */
   readonly grafanaUrl: string;
 
   constructor(scope: Construct, id: string, props: PrometheusStackProps) {
     super(scope, id);
-    const m = props.monitoring;
-    const webhook = m.alertWebhook;
+    checkName(this, 'namespace', props.namespace);
+    const retention = props.retention ?? DEFAULT_RETENTION;
+    checkDuration(this, 'retention', retention);
+    const webhook = props.alertWebhook;
+    if (webhook !== undefined) checkName(this, 'alertWebhook.secretName', webhook.secretName);
+    const grafanaEnabled = props.grafanaEnabled ?? true;
     const storage = {
       volumeClaimTemplate: {
         spec: {
           accessModes: ['ReadWriteOnce'],
-          resources: { requests: { storage: m.storage.size } },
-          ...(m.storage.storageClass ? { storageClassName: m.storage.storageClass } : {}),
+          resources: { requests: { storage: props.storage.size } },
+          ...(props.storage.storageClass ? { storageClassName: props.storage.storageClass } : {}),
         },
       },
     };
     const values = {
       prometheus: {
         prometheusSpec: {
-          retention: m.retention,
-          resources: m.resources,
+          retention,
+          resources: props.resources,
           storageSpec: storage,
           serviceMonitorSelectorNilUsesHelmValues: false,
           podMonitorSelectorNilUsesHelmValues: false,
@@ -63,21 +95,21 @@ export class PrometheusStack extends Construct {
           }
         : {},
       grafana: {
-        enabled: m.grafana.enabled,
+        enabled: grafanaEnabled,
         // null removes the chart's well-known default password; Grafana's chart then generates one.
         adminPassword: null,
-        ...(m.grafana.adminSecretName
-          ? { admin: { existingSecret: m.grafana.adminSecretName, userKey: 'admin-user', passwordKey: 'admin-password' } }
+        ...(props.grafanaAdminSecretName
+          ? { admin: { existingSecret: props.grafanaAdminSecretName, userKey: 'admin-user', passwordKey: 'admin-password' } }
           : {}),
         sidecar: { dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL, searchNamespace: 'ALL' } },
       },
     };
-    new PinnedHelmRelease(this, 'chart', {
-      chart: versions.charts.kubePrometheusStack,
+    this.release = new PinnedHelmRelease(this, 'chart', {
+      chart: props.chart,
       releaseName: PROMETHEUS_RELEASE,
-      namespace: m.namespace,
+      namespace: props.namespace,
       values,
     });
-    this.grafanaUrl = m.grafana.enabled ? `http://${PROMETHEUS_RELEASE}-grafana.${m.namespace}.svc` : '';
+    this.grafanaUrl = grafanaEnabled ? `http://${PROMETHEUS_RELEASE}-grafana.${props.namespace}.svc` : '';
   }
 }
