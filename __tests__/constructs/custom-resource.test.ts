@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack, Token } from 'cdktf';
 import { CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
-import { crdSchemas } from '../../constructs/core/crds';
+import { crdSchemas, type GatewaySpec } from '../../constructs/core/crds';
 import { resourceJsonSchema } from '../../scripts/crds/structural-schema';
 import { ENVIRONMENTS, manifests, synthesize } from '../helpers';
 
@@ -18,13 +18,14 @@ function build(props: CustomResourceProps): Error | undefined {
   }
 }
 
-const gateway = (listener: Record<string, unknown>): CustomResourceProps => ({
+const gatewayWith = (spec: GatewaySpec): CustomResourceProps => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'Gateway',
   name: 'edge',
   namespace: 'web',
-  spec: { gatewayClassName: 'web-envoy', listeners: [listener as never] },
+  spec,
 });
+const gateway = (listener: Record<string, unknown>) => gatewayWith({ gatewayClassName: 'web-envoy', listeners: [listener as never] });
 const HTTP = { name: 'http', protocol: 'HTTP', port: 80 };
 
 describe('CustomResource checks its body against the pinned CRD', () => {
@@ -83,6 +84,16 @@ describe('CustomResource checks its body against the pinned CRD', () => {
       spec: { groups: [{ name: 'web', rules: [{ alert: 'Down', expr: 'up == 0', labels: { 'team.example/owner': 7 as never } }] }] },
     });
     expect(error?.message).toContain('spec.groups[0].rules[0].labels["team.example/owner"]: must be of type string, not 7');
+  });
+
+  it('echoes a refused scalar but never a whole object or list', () => {
+    const error = build(gatewayWith({ gatewayClassName: 'web-envoy', listeners: { http: HTTP } as never }));
+    expect(error?.message.split('\n')[1]).toBe('  spec.listeners: must be of type array');
+  });
+
+  it('refuses a value that fits none of the alternatives the CRD allows', () => {
+    const error = build(gatewayWith({ gatewayClassName: 'web-envoy', listeners: [HTTP], addresses: [{ type: 'IPAddress', value: '10.0.0' }] }));
+    expect(error?.message.split('\n').slice(1)).toEqual(["  spec.addresses[0]: must satisfy exactly one of the CRD's alternatives"]);
   });
 
   it('accepts integers and strings where the CRD says int-or-string, and nothing else', () => {
