@@ -109,6 +109,16 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(build(cluster(true))?.message).toContain('spec.resources.requests.cpu: must be of type integer or string, not true');
   });
 
+  it('accepts a field whose name is a schema keyword', () => {
+    const error = build({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      name: 'web-envoy',
+      spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', description: 'Envoy for the web namespace' },
+    });
+    expect(error).toBeUndefined();
+  });
+
   it('accepts anything where the CRD preserves unknown fields', () => {
     const error = build({
       apiVersion: 'gateway.envoyproxy.io/v1alpha1',
