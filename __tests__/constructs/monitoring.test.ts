@@ -125,7 +125,7 @@ describe('MetricsMonitor', () => {
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, interval: '30' }))).toBe(
       'm: \'interval\' ("30") must be a Prometheus duration such as "30s" or "5m"',
     );
-    expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, path: 'metrics' }))).toBe('m: \'path\' ("metrics") must start with "/"');
+    expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, path: 'metrics' }))).toBe('m: \'path\' ("metrics") must be an absolute path starting with "/"');
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, name: 'Backend' }))).toMatch(/^m: 'name' \("Backend"\) must be a DNS-1123 label/);
   });
 });
