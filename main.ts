@@ -2,8 +2,8 @@
  * Synthesizes the platform and app stacks of every environment (or of those named in
  * TOPOLOGY_ENVIRONMENTS, comma-separated), then writes each environment's review artifacts next
  * to them. All configs are validated before the first construct is created, and the workload
- * policy runs before anything is written: a bad value or a violation exits non-zero with the
- * reason and writes nothing.
+ * policy runs before anything is written: a bad value, a custom resource its CRD refuses or a
+ * violation exits non-zero with the reason and writes nothing.
  */
 // First: it must be in place before any dependency loads.
 import './runtime/dependency-loading';
@@ -11,6 +11,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { App } from 'cdktf';
 import { environments } from './config/environments';
 import { ConfigError, loadEnvironment } from './config/load';
+import { CustomResourceError } from './constructs/core/custom-resource';
 import { PolicyError, reviewEnvironment, writeReview } from './review/review';
 import { skipTokenCreationStacks } from './runtime/creation-stacks';
 import { addEnvironment } from './stacks/environment';
@@ -41,7 +42,7 @@ try {
   for (const review of reviews) writeReview(app.outdir, review);
 } catch (error) {
   if (freshOutdir) rmSync(outdir, { recursive: true, force: true });
-  if (!(error instanceof ConfigError || error instanceof PolicyError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof PolicyError || error instanceof CustomResourceError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exitCode = 1;
 }

@@ -171,49 +171,6 @@ describe('cross-tier invariants', () => {
       'cache.disruptionBudget.minAvailable = 2: must be below cache.instances (2) so that a node can still be drained at the minimum scale',
     );
   });
-
-  it('requests at max replicas must fit the namespace quota', () => {
-    const message = failure(withValue(staging, 'namespace.quota.requestsCpu', '10'));
-    expect(message).toContain('namespace.quota.requestsCpu = "10": must fit every workload at its maximum replicas, which needs 13');
-  });
-
-  // What prod's workloads need at their maximum replicas, field by field.
-  const prodNeeds = {
-    requestsCpu: '30.5',
-    requestsMemory: '76416Mi',
-    limitsCpu: '62.2',
-    limitsMemory: '124160Mi',
-    requestsStorage: '300Gi',
-    pods: 35,
-    persistentVolumeClaims: 3,
-  };
-
-  it('a quota of exactly what the workloads need at max replicas fits', () => {
-    const config = loadEnvironment(withValue(prod, 'namespace.quota', prodNeeds), {});
-    expect(config.namespace.quota).toEqual(prodNeeds);
-  });
-
-  // dev's CPU requests add up to 1.8000000000000003 and staging's to 12.999999999999998 in floating point.
-  it('compares sums of quantities at the milli-unit, not in floating point', () => {
-    for (const exact of ['1.8', '1800m']) expect(() => loadEnvironment(withValue(dev, 'namespace.quota.requestsCpu', exact), {})).not.toThrow();
-    expect(failure(withValue(staging, 'namespace.quota.requestsCpu', '12999m'))).toContain(
-      'namespace.quota.requestsCpu = "12999m": must fit every workload at its maximum replicas, which needs 13',
-    );
-  });
-
-  it.each([
-    ['requestsCpu', '30', '"30": must fit every workload at its maximum replicas, which needs 30.5'],
-    ['requestsMemory', '76415Mi', '"76415Mi": must fit every workload at its maximum replicas, which needs 74.63Gi'],
-    ['limitsCpu', '62', '"62": must fit every workload at its maximum replicas, which needs 62.2'],
-    ['limitsMemory', '124159Mi', '"124159Mi": must fit every workload at its maximum replicas, which needs 121.25Gi'],
-    ['requestsStorage', '299Gi', '"299Gi": must fit every workload at its maximum replicas, which needs 300Gi'],
-    ['pods', 34, '34: must fit every workload at its maximum replicas, which needs 35 pods'],
-    ['persistentVolumeClaims', 2, '2: must fit the volume claims of every workload at its maximum replicas, which needs 3'],
-  ] as const)('quota %s just below the need is rejected, alone', (field, value, expected) => {
-    const message = failure(withValue(prod, 'namespace.quota', { ...prodNeeds, [field]: value }));
-    expect(message).toContain(`namespace.quota.${field} = ${expected}`);
-    expect(message.split('\n').filter((line) => line.includes('namespace.quota.'))).toHaveLength(1);
-  });
 });
 
 describe('overrides from the environment', () => {
@@ -268,10 +225,5 @@ describe('additional services', () => {
     );
     const drainable = { ...pinned, disruptionBudget: { minAvailable: 1 } };
     expect(() => loadEnvironment(withValue(prod, 'services', { search: drainable }), {})).not.toThrow();
-  });
-
-  it('count against the namespace quota', () => {
-    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc-${i}`, { ...service, disruptionBudget: undefined }]));
-    expect(failure(withValue(dev, 'services', many))).toContain('namespace.quota.requestsCpu = "8": must fit every workload at its maximum replicas');
   });
 });

@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { valueAt as at } from '../constructs/core/object-path';
 import { dev, prod, staging } from '../config/environments';
 import { loadEnvironment } from '../config/load';
 import type { EnvironmentConfig, EnvironmentInput } from '../config/schema';
@@ -37,15 +38,7 @@ export function manifests(stack: Json, kind?: string): Json[] {
     .filter((m) => kind === undefined || m.kind === kind);
 }
 
-/** Follows a path of keys and indexes, like lodash's get, without any. */
-export function at(value: unknown, ...path: (string | number)[]): unknown {
-  let node = value;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string | number, unknown>)[key];
-  }
-  return node;
-}
+export { at };
 
 export function metadataName(r: Json): string {
   return at(r, 'metadata', 'name') as string;
@@ -64,6 +57,11 @@ export function withValue(input: EnvironmentInput, path: string, value: unknown)
   if (value === undefined) delete node[last];
   else node[last] = value;
   return copy as EnvironmentInput;
+}
+
+/** The NetworkPolicies of a stack by name. */
+export function networkPolicies(stack: Json): Map<string, Resource> {
+  return new Map(resources(stack, 'kubernetes_network_policy_v1').map((p) => [metadataName(p), p]));
 }
 
 /** Synthesizes the constructs `build` adds to a scope, as parsed Terraform JSON. */

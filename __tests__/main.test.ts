@@ -79,11 +79,11 @@ describe('dependency loading under the app command', () => {
     // Node's require of an ES module returns its namespace object; tsx's transform returns plain exports.
     const load = (name) => { const m = require(name); return [m.answer, Object.prototype.toString.call(m)]; };
     require('cdktf');
-    require(${JSON.stringify(join(ROOT, 'config/quantity.ts'))});
+    require(${JSON.stringify(join(ROOT, 'constructs/core/quantity.ts'))});
     console.log(JSON.stringify({
       enabled: process.sourceMapsEnabled,
       cdktfMapped: mapped('cdktf'),
-      oursMapped: mapped(${JSON.stringify(join(ROOT, 'config/quantity.ts'))}),
+      oursMapped: mapped(${JSON.stringify(join(ROOT, 'constructs/core/quantity.ts'))}),
       commonjs: load('cjs-dep'),
       esModule: load('esm-dep'),
       esSyntaxInCommonjsPackage: load('mislabeled-dep'),

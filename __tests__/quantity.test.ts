@@ -1,4 +1,4 @@
-import { formatBytes, formatCpu, isQuantity, parseQuantity } from '../config/quantity';
+import { formatBytes, formatCpu, isQuantity, parseQuantity } from '../constructs/core/quantity';
 
 describe('Kubernetes quantities', () => {
   it.each([

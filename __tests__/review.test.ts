@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { prod } from '../config/environments';
 import { loadEnvironment } from '../config/load';
 import type { EnvironmentInput } from '../config/schema';
+import { AppNamespace } from '../constructs/guardrails/app-namespace';
 import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { WebService } from '../constructs/workload/web-service';
 import { capacityMarkdown, capacityReport } from '../review/capacity-report';
@@ -33,6 +34,14 @@ const biggerProd = [
   ['namespace.quota.limitsCpu', '120'],
   ['namespace.quota.limitsMemory', '200Gi'],
 ].reduce((env, [path, value]) => withValue(env, path as string, value), prod);
+
+/** A tier added to a stack outside the config. */
+const reportsTier = {
+  name: 'reports',
+  image: 'registry.example.com/reports:1.0.0',
+  replicas: { min: 1, max: 2 },
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+};
 
 describe('topology diagram', () => {
   const diagram = review(prod).diagram;
@@ -68,13 +77,13 @@ describe('topology diagram', () => {
   it('is read from the construct tree, not the config', () => {
     const env = config('dev');
     const stacks = addEnvironment(Testing.app(), env);
-    new WebService(stacks.app, 'extra', { name: 'reports', namespace: env.namespace.name, tier: env.frontend });
+    new WebService(stacks.app, 'extra', { ...reportsTier, namespace: env.namespace.name });
     expect(topologyDiagram(stacks.app)).toContain('reports["reports<br/>1–2 replicas');
   });
 });
 
 describe('capacity report', () => {
-  const report = capacityReport(config('prod'));
+  const report = review(prod).capacity;
 
   it('totals requests at the minimum and maximum replicas', () => {
     expect(report.totals.min.pods).toBe(17);
@@ -83,10 +92,18 @@ describe('capacity report', () => {
     expect(report.totals.max.storage).toBe(350 * 2 ** 30);
   });
 
+  it('lists the workloads of the construct tree, then Prometheus', () => {
+    expect(report.workloads.map((w) => w.workload)).toEqual(['postgres', 'postgres-pooler-rw', 'postgres-pooler-ro', 'cache', 'backend', 'frontend', 'prometheus']);
+    const env = config('dev');
+    const stacks = addEnvironment(Testing.app(), env);
+    new WebService(stacks.app, 'extra', { ...reportsTier, namespace: env.namespace.name });
+    expect(capacityReport(env, stacks.app).workloads.map((w) => w.workload)).toContain('reports');
+  });
+
   it('changes with a replica count or a resource', () => {
-    const bigger = capacityReport(loadEnvironment(biggerProd, {}));
+    const bigger = review(biggerProd).capacity;
     expect(bigger.totals.max.requests.cpu - report.totals.max.requests.cpu).toBeCloseTo(10);
-    const heavier = capacityReport(loadEnvironment(withValue(prod, 'frontend.resources.requests.cpu', '1'), {}));
+    const heavier = review(withValue(prod, 'frontend.resources.requests.cpu', '1')).capacity;
     expect(heavier.totals.min.requests.cpu - report.totals.min.requests.cpu).toBeCloseTo(1);
   });
 
@@ -98,12 +115,12 @@ describe('capacity report', () => {
       postgresAvailable: 390,
       postgresMaxConnections: 400,
     });
-    expect(report.cache).toEqual({ maxmemoryBytes: 1536 * 2 ** 20, memoryLimitBytes: 2 * 2 ** 30, instances: 2 });
+    expect(report.caches).toEqual([{ name: 'cache', maxmemoryBytes: 1536 * 2 ** 20, memoryLimitBytes: 2 * 2 ** 30, instances: 2 }]);
   });
 
   it('estimates cost only when prices are configured', () => {
     expect(report.cost).toEqual({ currency: 'USD', monthlyAtMin: 537.25, monthlyAtMax: 1065.92 });
-    expect(capacityReport(config('dev')).cost).toBeUndefined();
+    expect(review(ENVIRONMENTS.dev).capacity.cost).toBeUndefined();
     expect(capacityMarkdown(report)).toContain('537.25 USD/month at minimum replicas');
   });
 });
@@ -132,7 +149,7 @@ describe('workload policy', () => {
         template: { metadata: { labels: { app: 'raw' } }, spec: { container: [{ ...goodContainer, ...container }] } },
       },
     });
-  const denyAll = (scope: Construct) => new NetworkPolicies(scope, 'np', { namespace: 'web', flows: [] });
+  const denyAll = (scope: Construct) => new NetworkPolicies(scope, 'np', { namespace: 'web' });
 
   const cases: Record<PolicyCheck, (scope: Construct) => void> = {
     resources: (s) => deployment(s, { resources: { requests: { cpu: '100m', memory: '64Mi' } } }),
@@ -147,6 +164,10 @@ describe('workload policy', () => {
         metadata: { name: 'hpa', namespace: 'web' },
         spec: { maxReplicas: 3, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'missing' } },
       }),
+    'namespace-quota': (s) => {
+      new AppNamespace(s, 'ns', { name: 'web', quota: { requestsCpu: '100m', requestsMemory: '1Gi', limitsCpu: '1', limitsMemory: '1Gi', requestsStorage: '1Gi' } });
+      new WebService(s, 'reports', { ...reportsTier, namespace: 'web' });
+    },
   };
 
   function stack(check: PolicyCheck, exempt: boolean) {
@@ -235,6 +256,62 @@ describe('workload policy', () => {
   it('requires a reason for an exemption', () => {
     const s = new TerraformStack(Testing.app(), 's');
     expect(() => exemptFromPolicy(s, 'probes', 'no')).toThrow('exemptFromPolicy(s, "probes"): the reason must say why');
+  });
+});
+
+describe('namespace quota', () => {
+  const quotaErrors = (input: EnvironmentInput) => review(input).policy.errors.filter((f) => f.check === 'namespace-quota');
+  // What prod's workloads need at their maximum replicas, field by field.
+  const prodNeeds = {
+    requestsCpu: '30.5',
+    requestsMemory: '76416Mi',
+    limitsCpu: '62.2',
+    limitsMemory: '124160Mi',
+    requestsStorage: '300Gi',
+    pods: 35,
+    persistentVolumeClaims: 3,
+  };
+
+  it('fits a quota of exactly what the workloads need at max replicas', () => {
+    expect(quotaErrors(withValue(prod, 'namespace.quota', prodNeeds))).toEqual([]);
+  });
+
+  // dev's CPU requests add up to 1.8000000000000003 and staging's to 12.999999999999998 in floating point.
+  it('compares sums of quantities at the milli-unit, not in floating point', () => {
+    for (const exact of ['1.8', '1800m']) expect(quotaErrors(withValue(ENVIRONMENTS.dev, 'namespace.quota.requestsCpu', exact))).toEqual([]);
+    expect(quotaErrors(withValue(ENVIRONMENTS.staging, 'namespace.quota.requestsCpu', '12999m')).map((f) => f.message)).toEqual([
+      `'quota.requestsCpu' ("12999m") must fit the 6 workloads (postgres, postgres-pooler-rw, postgres-pooler-ro, cache, backend, frontend) at their maximum replicas, which need 13`,
+    ]);
+  });
+
+  it.each([
+    ['requestsCpu', '30', '("30") must fit the 6 workloads', 'which need 30.5'],
+    ['requestsMemory', '76415Mi', '("76415Mi") must fit the 6 workloads', 'which need 74.63Gi'],
+    ['limitsCpu', '62', '("62") must fit the 6 workloads', 'which need 62.2'],
+    ['limitsMemory', '124159Mi', '("124159Mi") must fit the 6 workloads', 'which need 121.25Gi'],
+    ['requestsStorage', '299Gi', '("299Gi") must fit the 6 workloads', 'which need 300Gi'],
+    ['pods', 34, '(34) must fit the 6 workloads', 'which need 35'],
+    ['persistentVolumeClaims', 2, '(2) must fit the 6 workloads', 'which need 3'],
+  ] as const)('refuses a quota %s just below the need, alone, at the ResourceQuota', (field, value, rule, need) => {
+    const errors = quotaErrors(withValue(prod, 'namespace.quota', { ...prodNeeds, [field]: value }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0].path).toBe('prod-app/app-namespace/quota');
+    expect(errors[0].message).toContain(`'quota.${field}' ${rule}`);
+    expect(errors[0].message).toMatch(new RegExp(`${need.replace('.', '\\.')}$`));
+  });
+
+  it('counts a tier added to the stack outside the config', () => {
+    const env = config('dev');
+    const stacks = addEnvironment(Testing.app(), env);
+    expect(checkPolicy(stacks.app).errors).toEqual([]);
+    new WebService(stacks.app, 'extra', { ...reportsTier, namespace: env.namespace.name, replicas: { min: 1, max: 20 } });
+    expect(checkPolicy(stacks.app).errors.map((f) => f.message)).toContainEqual(expect.stringMatching(/^'quota.limitsCpu' \("16"\) must fit the 7 workloads \(.*reports\)/));
+  });
+
+  it('counts the extra services of the config', () => {
+    const service = { ...reportsTier, name: undefined };
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc-${i}`, { image: service.image, replicas: service.replicas, resources: service.resources }]));
+    expect(quotaErrors(withValue(ENVIRONMENTS.dev, 'services', many)).map((f) => f.message)).toContainEqual(expect.stringContaining(`'quota.requestsCpu' ("8") must fit the 46 workloads`));
   });
 });
 

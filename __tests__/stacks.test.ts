@@ -1,6 +1,8 @@
 import { homedir, tmpdir } from 'node:os';
 import { parse } from 'yaml';
-import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, type Json, type Resource } from './helpers';
+import { loadEnvironment } from '../config/load';
+import { selects } from '../constructs/core/labels';
+import { at, ENVIRONMENTS, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
 
 const synthesized = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, input]) => [name, synthesize(input)]));
 const envNames = Object.keys(ENVIRONMENTS);
@@ -34,6 +36,8 @@ describe.each(envNames)('%s stacks', (env) => {
     for (const r of releases) {
       expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
       expect(r.atomic).toBe(true);
+      // The app stack plans only once the operators and their CRDs are in place.
+      expect(r.wait).toBe(true);
     }
   });
 
@@ -59,19 +63,19 @@ describe.each(envNames)('%s stacks', (env) => {
 
   it('select pods with every Service, PDB and NetworkPolicy', () => {
     const pods = podTemplates(app);
-    const selects = (selector: Record<string, string>) => pods.some((p) => matches(selector, p));
+    const selectsAny = (selector: Record<string, string>) => pods.some((p) => selects(selector, p));
     for (const s of resources(app, 'kubernetes_service_v1')) {
-      expect({ service: metadataName(s), matches: selects(at(s, 'spec', 'selector') as Record<string, string>) }).toEqual({
+      expect({ service: metadataName(s), matches: selectsAny(at(s, 'spec', 'selector') as Record<string, string>) }).toEqual({
         service: metadataName(s),
         matches: true,
       });
     }
     for (const pdb of resources(app, 'kubernetes_pod_disruption_budget_v1')) {
-      expect(selects(at(pdb, 'spec', 'selector', 'match_labels') as Record<string, string>)).toBe(true);
+      expect(selectsAny(at(pdb, 'spec', 'selector', 'match_labels') as Record<string, string>)).toBe(true);
     }
     for (const np of resources(app, 'kubernetes_network_policy_v1')) {
       const selector = (at(np, 'spec', 'pod_selector', 'match_labels') ?? {}) as Record<string, string>;
-      expect({ policy: metadataName(np), matches: selects(selector) }).toEqual({
+      expect({ policy: metadataName(np), matches: selectsAny(selector) }).toEqual({
         policy: metadataName(np),
         matches: true,
       });
@@ -87,8 +91,10 @@ describe.each(envNames)('%s stacks', (env) => {
       expect(pod.automount_service_account_token).toBe(false);
       for (const c of pod.container as Json[]) {
         const name = `${metadataName(w)}/${c.name as string}`;
-        expect({ name, requests: at(c, 'resources', 'requests') }).toEqual({ name, requests: { cpu: expect.any(String), memory: expect.any(String) } });
-        expect({ name, limits: at(c, 'resources', 'limits') }).toEqual({ name, limits: { cpu: expect.any(String), memory: expect.any(String) } });
+        // Ephemeral storage too: every container writes to an emptyDir.
+        const sized = { cpu: expect.any(String), memory: expect.any(String), 'ephemeral-storage': expect.any(String) };
+        expect({ name, requests: at(c, 'resources', 'requests') }).toEqual({ name, requests: sized });
+        expect({ name, limits: at(c, 'resources', 'limits') }).toEqual({ name, limits: sized });
         for (const probe of ['startup_probe', 'readiness_probe', 'liveness_probe']) {
           expect({ name, probe, present: typeof c[probe] === 'object' }).toEqual({ name, probe, present: true });
         }
@@ -123,18 +129,64 @@ describe.each(envNames)('%s stacks', (env) => {
     }
   });
 
-  it('wire DATABASE_URL and REDIS_URL without a secret literal', () => {
-    const backend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'backend');
-    const variables = at(backend, 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
-    const value = (name: string) => variables.find((e) => e.name === name);
-    expect(value('DB_PASSWORD')).toEqual({ name: 'DB_PASSWORD', value_from: { secret_key_ref: { name: 'postgres-app', key: 'password' } } });
+  it('give the backend its database, cache and pool settings, credentials by reference, in substitution order', () => {
     const namespace = ENVIRONMENTS[env].namespace.name;
-    expect(value('DATABASE_URL')?.value).toBe(`postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-rw.${namespace}.svc:5432/app`);
-    expect(value('DATABASE_READ_URL')?.value).toBe(`postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-ro.${namespace}.svc:5432/app`);
-    expect(value('REDIS_URL')?.value).toBe(`redis://cache-write.${namespace}.svc:6379/0`);
-    // The kubelet only substitutes variables defined earlier in the list.
-    expect(variables.findIndex((e) => e.name === 'DB_PASSWORD')).toBeLessThan(variables.findIndex((e) => e.name === 'DATABASE_URL'));
+    const pool = loadEnvironment(ENVIRONMENTS[env], {}).database.clientPool;
+    const credentials = (key: string) => ({ value_from: { secret_key_ref: { name: 'postgres-app', key } } });
+    expect(backendEnv(app).slice(0, 9)).toEqual([
+      // The kubelet only substitutes variables defined earlier in the list.
+      { name: 'DB_USER', ...credentials('username') },
+      { name: 'DB_PASSWORD', ...credentials('password') },
+      { name: 'DATABASE_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-rw.${namespace}.svc:5432/app` },
+      { name: 'DATABASE_READ_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-ro.${namespace}.svc:5432/app` },
+      { name: 'DB_POOL_SIZE', value: String(pool.size) },
+      { name: 'DB_MAX_OVERFLOW', value: String(pool.maxOverflow) },
+      { name: 'WEB_CONCURRENCY', value: String(pool.processesPerPod) },
+      { name: 'REDIS_URL', value: `redis://cache-write.${namespace}.svc:6379/0` },
+      { name: 'REDIS_READ_URL', value: `redis://cache-read.${namespace}.svc:6379/0` },
+    ]);
     expect(secretLiterals([platform, app])).toEqual([]);
+  });
+
+  it('point the rw output at the rw pooler, the ro output at the ro pooler and the cache outputs at their Services', () => {
+    const namespace = ENVIRONMENTS[env].namespace.name;
+    const value = (name: string) => at(app, 'output', name, 'value');
+    expect([value('database_rw_endpoint'), value('database_ro_endpoint'), value('cache_write_endpoint'), value('cache_read_endpoint')]).toEqual([
+      `postgres-pooler-rw.${namespace}.svc:5432`,
+      `postgres-pooler-ro.${namespace}.svc:5432`,
+      `cache-write.${namespace}.svc:6379`,
+      `cache-read.${namespace}.svc:6379`,
+    ]);
+    const poolers = new Map(manifests(app, 'Pooler').map((p) => [at(p, 'metadata', 'name'), at(p, 'spec', 'type')]));
+    expect([poolers.get('postgres-pooler-rw'), poolers.get('postgres-pooler-ro')]).toEqual(['rw', 'ro']);
+  });
+
+  it('let the Envoy proxies reach the backend and the frontend on their http ports, and nothing else', () => {
+    const policies = networkPolicies(app);
+    const envoy = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }];
+    for (const tier of ['backend', 'frontend']) {
+      const deployment = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === tier);
+      expect(at(policies.get(`edge-to-${tier}-ingress`), 'spec')).toEqual({
+        pod_selector: { match_labels: at(deployment, 'spec', 'selector', 'match_labels') },
+        policy_types: ['Ingress'],
+        ingress: [{ from: envoy, ports: [{ port: String(at(deployment, 'spec', 'template', 'spec', 'container', 0, 'port', 0, 'container_port')), protocol: 'TCP' }] }],
+      });
+    }
+    expect([...policies.keys()].filter((n) => n.startsWith('edge-'))).toEqual(['edge-to-backend-ingress', 'edge-to-frontend-ingress']);
+  });
+
+  it('let the backend reach both poolers and the cache, on their ports', () => {
+    const policies = networkPolicies(app);
+    const ports = (name: string) => at(policies.get(name), 'spec', 'egress', 0, 'ports');
+    expect(['postgres-pooler-rw', 'postgres-pooler-ro', 'cache'].map((to) => ports(`backend-to-${to}-egress`))).toEqual([
+      [{ port: '5432', protocol: 'TCP' }],
+      [{ port: '5432', protocol: 'TCP' }],
+      [{ port: '6379', protocol: 'TCP' }],
+    ]);
+  });
+
+  it('let every pod resolve names through kube-dns', () => {
+    expect(at(networkPolicies(app).get('dns-egress'), 'spec', 'pod_selector')).toEqual({ match_labels: {} });
   });
 
   it('read gateway_address once Envoy Gateway has written it, so the next plan has no change', () => {
@@ -167,6 +219,12 @@ describe.each(envNames)('%s stacks', (env) => {
   });
 });
 
+/** The backend container's environment. */
+function backendEnv(app: Json): Json[] {
+  const backend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'backend');
+  return at(backend, 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
+}
+
 /** Labels of every pod template in the stack (Deployments, StatefulSet pods by ordinal). */
 function podTemplates(app: Json): Record<string, string>[] {
   const labels = (w: Resource) => at(w, 'spec', 'template', 'metadata', 'labels') as Record<string, string>;
@@ -178,10 +236,6 @@ function podTemplates(app: Json): Record<string, string>[] {
     })),
   );
   return [...deployments, ...statefulPods, ...operatorPods(app)];
-}
-
-function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
 /**
@@ -218,6 +272,23 @@ function secretLiterals(stacks: Json[]): string[] {
   for (const stack of stacks) for (const r of resources(stack, 'helm_release')) for (const v of (r.values ?? []) as string[]) walk(parse(v), '');
   return found;
 }
+
+describe('a database without read replicas', () => {
+  const { app } = synthesize(withValue(ENVIRONMENTS.dev, 'database.readReplicas', 0));
+  const rw = 'postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-rw.web-dev.svc:5432/app';
+
+  it('has no ro pooler', () => {
+    expect(manifests(app, 'Pooler').map((p) => at(p, 'metadata', 'name'))).toEqual(['postgres-pooler-rw']);
+    expect(at(manifests(app, 'Cluster')[0], 'spec', 'instances')).toBe(1);
+  });
+
+  it('sends reads to the primary through the rw pooler', () => {
+    const env = backendEnv(app);
+    expect(env.find((e) => e.name === 'DATABASE_READ_URL')?.value).toBe(rw);
+    expect(env.find((e) => e.name === 'DATABASE_URL')?.value).toBe(rw);
+    expect(at(app, 'output', 'database_ro_endpoint', 'value')).toBe('postgres-pooler-rw.web-dev.svc:5432');
+  });
+});
 
 describe('additional services', () => {
   const search = {

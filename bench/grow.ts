@@ -9,7 +9,7 @@ import '../runtime/dependency-loading'; // first, as in main.ts
 import { App } from 'cdktf';
 import { prod } from '../config/environments';
 import { loadEnvironment } from '../config/load';
-import { formatBytes, formatCpu, parseQuantity } from '../config/quantity';
+import { formatBytes, formatCpu, parseQuantity } from '../constructs/core/quantity';
 import type { EnvironmentInput } from '../config/schema';
 import { PolicyError, reviewEnvironment, writeReview } from '../review/review';
 import { skipTokenCreationStacks } from '../runtime/creation-stacks';

@@ -2,8 +2,8 @@
  * Cross-tier invariants: rules that span tiers, which separately installed Helm charts
  * cannot check and a single typed topology can.
  */
-import { appWorkloads, backendConnectionsAtMax, cacheMaxmemoryBytes, totals } from './capacity';
-import { exceedsQuantity, formatBytes, formatCpu, parseQuantity } from './quantity';
+import { backendConnectionsAtMax, cacheMaxmemoryBytes } from './capacity';
+import { formatBytes, parseQuantity } from '../constructs/core/quantity';
 import type { EnvironmentConfig } from './schema';
 
 /** One broken rule: where, what it holds, and what the rule says. */
@@ -18,7 +18,6 @@ export function checkInvariants(env: EnvironmentConfig): Problem[] {
     ...connectionBudget(env),
     ...cacheMemory(env),
     ...disruptionBudgets(env),
-    ...quota(env),
   ];
 }
 
@@ -86,41 +85,4 @@ function disruptionBudgets(env: EnvironmentConfig): Problem[] {
       value: t.pdb?.minAvailable,
       rule: `must be below ${t.minName} (${t.min}) so that a node can still be drained at the minimum scale`,
     }));
-}
-
-function quota(env: EnvironmentConfig): Problem[] {
-  const q = env.namespace.quota;
-  const workloads = appWorkloads(env);
-  const atMax = totals(workloads, 'max');
-  const checks = [
-    { field: 'requestsCpu', need: atMax.requests.cpu, fmt: formatCpu },
-    { field: 'requestsMemory', need: atMax.requests.memory, fmt: formatBytes },
-    { field: 'limitsCpu', need: atMax.limits.cpu, fmt: formatCpu },
-    { field: 'limitsMemory', need: atMax.limits.memory, fmt: formatBytes },
-    { field: 'requestsStorage', need: atMax.storage, fmt: formatBytes },
-  ] as const;
-  const problems: Problem[] = checks
-    .filter((c) => exceedsQuantity(c.need, parseQuantity(q[c.field])))
-    .map((c) => ({
-      path: `namespace.quota.${c.field}`,
-      value: q[c.field],
-      rule: `must fit every workload at its maximum replicas, which needs ${c.fmt(c.need)}`,
-    }));
-  if (atMax.pods > q.pods) {
-    problems.push({
-      path: 'namespace.quota.pods',
-      value: q.pods,
-      rule: `must fit every workload at its maximum replicas, which needs ${atMax.pods} pods`,
-    });
-  }
-  // One claim per replica of every workload with storage (each PostgreSQL instance).
-  const claims = workloads.filter((w) => w.storage > 0).reduce((n, w) => n + w.maxReplicas, 0);
-  if (claims > q.persistentVolumeClaims) {
-    problems.push({
-      path: 'namespace.quota.persistentVolumeClaims',
-      value: q.persistentVolumeClaims,
-      rule: `must fit the volume claims of every workload at its maximum replicas, which needs ${claims}`,
-    });
-  }
-  return problems;
 }

@@ -6,7 +6,8 @@
  * an environment file may say, `EnvironmentConfig` is what the constructs receive.
  */
 import { z } from 'zod';
-import { isQuantity, parseQuantity } from './quantity';
+import { hasTagOrDigest, isUnpinned } from '../constructs/core/image';
+import { isQuantity, parseQuantity } from '../constructs/core/quantity';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -35,18 +36,6 @@ const imageRef = z
   .string()
   .regex(IMAGE, { error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"' })
   .refine(hasTagOrDigest, { error: 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")' });
-
-export function hasTagOrDigest(image: string): boolean {
-  return image.includes('@sha256:') || imageTag(image) !== undefined;
-}
-
-/** The tag of an image reference, if it has one. */
-export function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0];
-  const lastPart = name.slice(name.lastIndexOf('/') + 1);
-  const colon = lastPart.indexOf(':');
-  return colon === -1 ? undefined : lastPart.slice(colon + 1);
-}
 
 const quantity = (what: string) =>
   z.string().refine((q) => isQuantity(q) && parseQuantity(q) > 0, {
@@ -105,6 +94,15 @@ const scalingRuleSchema = z.strictObject({
   periodSeconds: z.int().min(1).max(1800, { error: 'must be a whole number of seconds from 1 to 1800' }),
 });
 
+/** Requests and limits of a container's local scratch space; the request must not exceed the limit. */
+const ephemeralStorageSchema = z
+  .strictObject({ request: storage, limit: storage })
+  .superRefine((e, ctx) => {
+    if (isQuantity(e.request) && isQuantity(e.limit) && parseQuantity(e.request) > parseQuantity(e.limit)) {
+      ctx.addIssue({ code: 'custom', path: ['request'], input: e.request, message: `must not exceed limit (${e.limit})` });
+    }
+  });
+
 const secretKeyRef = z.strictObject({ secretName: dnsLabel, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) });
 
 const envName = z.string().regex(ENV_VAR_NAME, { error: 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' });
@@ -120,8 +118,15 @@ const webTierSchema = z.strictObject({
   metricsPort: z.int().min(1024).max(65535).optional(),
   /** @default "/metrics" */
   metricsPath: z.string().startsWith('/').default('/metrics'),
-  /** HTTP path of the startup, readiness and liveness probes. @default "/health" */
+  /** HTTP path of the readiness probe, which may check the tier's dependencies. @default "/health" */
   healthPath: z.string().startsWith('/').default('/health'),
+  /**
+   * HTTP path of the startup and liveness probes; it must not check dependencies, or their
+   * outage restarts every pod. @default a TCP check of the http port
+   */
+  livenessPath: z.string().startsWith('/').optional(),
+  /** Scratch space of the container (its /tmp emptyDir, logs). @default { request: "256Mi", limit: "2Gi" } */
+  ephemeralStorage: ephemeralStorageSchema.optional(),
   autoscaling: z
     .strictObject({
       /** Target average CPU utilization, % of requests. @default 70 */
@@ -265,6 +270,8 @@ const cacheSchema = z.strictObject({
     limits: { cpu: '100m', memory: '128Mi' },
   }),
   disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
+  /** Scratch space of the Valkey container (its /data and /tmp emptyDirs). @default { request: "128Mi", limit: "2Gi" } */
+  ephemeralStorage: ephemeralStorageSchema.optional(),
 });
 
 /** An objective in percent; below 93.06 % a 14.4× burn of the budget would exceed every request. */
@@ -456,7 +463,7 @@ export const EnvironmentSchema = z
       ['cache.image', env.cache.image],
     ];
     for (const [path, image] of images) {
-      if (image !== undefined && imageTag(image) === 'latest' && !image.includes('@sha256:')) {
+      if (image !== undefined && isUnpinned(image)) {
         ctx.addIssue({ code: 'custom', path: path.split('.'), input: image, message: 'must not use the ":latest" tag in prod' });
       }
     }

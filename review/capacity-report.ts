@@ -1,11 +1,16 @@
 /**
  * What one environment asks of the cluster: per workload and in total, at the minimum and the
- * maximum replica counts, the PostgreSQL connection budget, the cache's memory, and a cost
- * estimate when unit prices are configured. Computed from the same config the constructs use.
+ * maximum replica counts, the PostgreSQL connection budget, the caches' memory, and a cost
+ * estimate when unit prices are configured. The workloads and caches are read from the app
+ * stack's construct tree; Prometheus (a chart of the platform stack) and the backend's client
+ * pools from the config.
  */
-import { appWorkloads, backendConnectionsAtMax, cacheMaxmemoryBytes, compute, totals, type Totals, type WorkloadCapacity } from '../config/capacity';
-import { formatBytes, formatCpu, parseQuantity } from '../config/quantity';
+import type { IConstruct } from 'constructs';
+import { backendConnectionsAtMax } from '../config/capacity';
 import type { EnvironmentConfig } from '../config/schema';
+import { ValkeyCache } from '../constructs/cache/valkey-cache';
+import { formatBytes, formatCpu } from '../constructs/core/quantity';
+import { capacityOf, totals, workloadsOf, type Totals, type WorkloadCapacity } from './workloads';
 
 const GIB = 2 ** 30;
 const HOURS_PER_MONTH = 730;
@@ -28,20 +33,21 @@ export interface CapacityReport {
     readonly postgresAvailable: number;
     readonly postgresMaxConnections: number;
   };
-  readonly cache: { readonly maxmemoryBytes: number; readonly memoryLimitBytes: number; readonly instances: number };
+  readonly caches: readonly { readonly name: string; readonly maxmemoryBytes: number; readonly memoryLimitBytes: number; readonly instances: number }[];
   readonly cost?: Cost;
 }
 
-export function capacityReport(env: EnvironmentConfig): CapacityReport {
-  const prometheus: WorkloadCapacity = {
-    tier: 'monitoring.prometheus',
+export function capacityReport(env: EnvironmentConfig, appStack: IConstruct): CapacityReport {
+  const m = env.monitoring;
+  const prometheus = capacityOf({
+    name: 'prometheus',
+    namespace: m.namespace,
     minReplicas: 1,
     maxReplicas: 1,
-    requests: compute(env.monitoring.resources, 'requests'),
-    limits: compute(env.monitoring.resources, 'limits'),
-    storage: parseQuantity(env.monitoring.storage.size),
-  };
-  const workloads = [...appWorkloads(env), prometheus];
+    containers: [m.resources],
+    volumeClaims: [m.storage.size],
+  });
+  const workloads = [...workloadsOf(appStack), prometheus];
   const db = env.database;
   const report: CapacityReport = {
     environment: env.name,
@@ -57,11 +63,10 @@ export function capacityReport(env: EnvironmentConfig): CapacityReport {
       postgresAvailable: db.maxConnections - db.reservedConnections,
       postgresMaxConnections: db.maxConnections,
     },
-    cache: {
-      maxmemoryBytes: cacheMaxmemoryBytes(env),
-      memoryLimitBytes: parseQuantity(env.cache.resources.limits.memory),
-      instances: env.cache.instances,
-    },
+    caches: appStack.node
+      .findAll()
+      .filter((c): c is ValkeyCache => c instanceof ValkeyCache)
+      .map((c) => ({ name: c.cacheName, maxmemoryBytes: c.maxmemoryBytes, memoryLimitBytes: c.memoryLimitBytes, instances: c.instances })),
   };
   if (!env.prices) return report;
   const p = env.prices;
@@ -82,7 +87,7 @@ export function capacityMarkdown(r: CapacityReport): string {
     const replicas = w.minReplicas === w.maxReplicas ? `${w.minReplicas}` : `${w.minReplicas}–${w.maxReplicas}`;
     const atMin = { cpu: w.requests.cpu * w.minReplicas, memory: w.requests.memory * w.minReplicas };
     const atMax = { cpu: w.requests.cpu * w.maxReplicas, memory: w.requests.memory * w.maxReplicas };
-    return `| ${w.tier} | ${replicas} | ${cpuMem(w.requests)} | ${cpuMem(w.limits)} | ${cpuMem(atMin)} | ${cpuMem(atMax)} | ${storage(w.storage)} |`;
+    return `| ${w.workload} | ${replicas} | ${cpuMem(w.requests)} | ${cpuMem(w.limits)} | ${cpuMem(atMin)} | ${cpuMem(atMax)} | ${storage(w.storage)} |`;
   });
   const c = r.connections;
   const lines = [
@@ -100,7 +105,7 @@ export function capacityMarkdown(r: CapacityReport): string {
     '',
     '## Cache',
     '',
-    `- ${r.cache.instances} Valkey instance(s), maxmemory ${formatBytes(r.cache.maxmemoryBytes)} of a ${formatBytes(r.cache.memoryLimitBytes)} memory limit`,
+    ...r.caches.map((c) => `- ${c.name}: ${c.instances} Valkey instance(s), maxmemory ${formatBytes(c.maxmemoryBytes)} of a ${formatBytes(c.memoryLimitBytes)} memory limit`),
   ];
   if (r.cost) {
     lines.push('', '## Cost estimate', '', `- ${r.cost.monthlyAtMin} ${r.cost.currency}/month at minimum replicas, ${r.cost.monthlyAtMax} ${r.cost.currency}/month at maximum (requests and storage at the configured unit prices)`);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environments } from '../config/environments';
 import { ConfigError, loadEnvironment } from '../config/load';
-import { formatBytes, formatCpu } from '../config/quantity';
+import { CustomResourceError } from '../constructs/core/custom-resource';
+import { formatBytes, formatCpu } from '../constructs/core/quantity';
 import { addEnvironment } from '../stacks/environment';
 import { reviewEnvironment, type EnvironmentReview } from './review';
 
@@ -18,7 +19,7 @@ export function summary(r: EnvironmentReview): string {
   const c = r.capacity;
   const rows = c.workloads.map((w) => {
     const replicas = w.minReplicas === w.maxReplicas ? `${w.minReplicas}` : `${w.minReplicas}-${w.maxReplicas}`;
-    return `  ${pad(w.tier, 24)}${pad(replicas, 10)}${pad(`${formatCpu(w.requests.cpu)} / ${formatBytes(w.requests.memory)}`, 20)}${formatCpu(w.limits.cpu)} / ${formatBytes(w.limits.memory)}`;
+    return `  ${pad(w.workload, 24)}${pad(replicas, 10)}${pad(`${formatCpu(w.requests.cpu)} / ${formatBytes(w.requests.memory)}`, 20)}${formatCpu(w.limits.cpu)} / ${formatBytes(w.limits.memory)}`;
   });
   const at = (t: typeof c.totals.min) => `${t.pods} pods, ${formatCpu(t.requests.cpu)} CPU, ${formatBytes(t.requests.memory)} requested`;
   const p = r.policy;
@@ -50,7 +51,7 @@ if (require.main === module) {
     process.stdout.write(`${summary(review)}\n`);
     process.exitCode = review.policy.errors.length === 0 ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof CustomResourceError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exitCode = 1;
   }

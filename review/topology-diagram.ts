@@ -1,15 +1,14 @@
 /**
  * A Mermaid flowchart of one app stack, read from its construct tree: the tiers are the
  * constructs, and every arrow comes from what the constructs were wired with (the edge's
- * routes, the backend's connection URLs, the poolers' cluster and type, the monitors'
- * selectors), so the picture changes whenever the topology does.
+ * routes, the backend's connection URLs, the poolers' cluster and type, the monitors the
+ * constructs made), so the picture changes whenever the topology does.
  */
 import type { IConstruct } from 'constructs';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
 import { EdgeGateway } from '../constructs/edge/edge-gateway';
-import { MetricsMonitor } from '../constructs/monitoring/metrics-monitor';
 import { WebService } from '../constructs/workload/web-service';
 
 function all<T>(root: IConstruct, type: abstract new (...args: never[]) => T): T[] {
@@ -29,8 +28,9 @@ export function topologyDiagram(appStack: IConstruct): string {
 
   const web = all(appStack, WebService);
   for (const w of web) {
-    const { replicas, resources } = w.props.tier;
-    lines.push(node(w.serviceName, `${w.serviceName}<br/>${range(replicas.min, replicas.max)} replicas<br/>${resources.requests.cpu} CPU / ${resources.requests.memory} each`));
+    const { minReplicas, maxReplicas, containers } = w.footprint;
+    const { requests } = containers[0];
+    lines.push(node(w.serviceName, `${w.serviceName}<br/>${range(minReplicas, maxReplicas)} replicas<br/>${requests.cpu} CPU / ${requests.memory} each`));
   }
 
   for (const edge of all(appStack, EdgeGateway)) {
@@ -40,57 +40,56 @@ export function topologyDiagram(appStack: IConstruct): string {
   }
 
   const databases = all(appStack, PostgresCluster);
+  const primary = (db: PostgresCluster) => `${db.clusterName}-primary`;
+  const replicas = (db: PostgresCluster) => `${db.clusterName}-replicas`;
   for (const db of databases) {
-    const replicas = db.props.database.readReplicas;
-    lines.push(node(`${db.props.name}-primary`, `PostgreSQL primary`, 'db'));
-    if (replicas > 0) {
-      lines.push(node(`${db.props.name}-replicas`, `PostgreSQL replicas ×${replicas}`, 'db'));
-      arrow(`${db.props.name}-primary`, `${db.props.name}-replicas`, 'streaming', true);
+    lines.push(node(primary(db), `PostgreSQL primary`, 'db'));
+    if (db.readReplicas > 0) {
+      lines.push(node(replicas(db), `PostgreSQL replicas ×${db.readReplicas}`, 'db'));
+      arrow(primary(db), replicas(db), 'streaming', true);
     }
   }
   const poolers = all(appStack, ConnectionPooler);
   for (const p of poolers) {
-    lines.push(node(p.props.name, `PgBouncer ${p.props.type}<br/>${p.props.pooler.instances} pods, pool ${p.props.pooler.defaultPoolSize}`));
-    arrow(p.props.name, `${p.props.clusterName}-${p.props.type === 'rw' ? 'primary' : 'replicas'}`);
+    lines.push(node(p.poolerName, `PgBouncer ${p.type}<br/>${p.instances} pods, pool ${p.defaultPoolSize}`));
+    arrow(p.poolerName, p.type === 'rw' ? primary(p.cluster) : replicas(p.cluster));
   }
 
   const caches = all(appStack, ValkeyCache);
+  const cacheWrite = (c: ValkeyCache) => `${c.cacheName}-write`;
+  const cacheRead = (c: ValkeyCache) => `${c.cacheName}-read`;
   for (const c of caches) {
-    lines.push(node(`${c.props.name}-write`, `${c.props.name}-write<br/>Valkey primary`));
-    lines.push(node(`${c.props.name}-read`, `${c.props.name}-read<br/>${c.props.cache.instances} instances`));
+    lines.push(node(cacheWrite(c), `${cacheWrite(c)}<br/>Valkey primary`));
+    lines.push(node(cacheRead(c), `${cacheRead(c)}<br/>${c.instances} instances`));
   }
 
   // Whom each web tier talks to, from the URLs it was given.
   const targets = [
-    ...poolers.map((p) => ({ host: p.host, name: p.props.name })),
+    ...poolers.map((p) => ({ host: p.host, name: p.poolerName })),
     ...caches.flatMap((c) => [
-      { host: c.writeHost, name: `${c.props.name}-write` },
-      { host: c.readHost, name: `${c.props.name}-read` },
+      { host: c.writeHost, name: cacheWrite(c) },
+      { host: c.readHost, name: cacheRead(c) },
     ]),
     ...web.map((w) => ({ host: w.host, name: w.serviceName })),
   ];
   for (const w of web) {
-    for (const v of w.props.env ?? []) {
+    for (const v of w.env) {
       if (!('value' in v)) continue;
       const target = targets.find((t) => v.value.includes(`${t.host}:`) && t.name !== w.serviceName);
       if (target) arrow(w.serviceName, target.name, v.name);
     }
   }
 
-  const monitors = all(appStack, MetricsMonitor);
-  if (monitors.length > 0) {
+  // Who is scraped: the constructs that made a monitor for their metrics.
+  const scraped = [
+    ...web.map((w) => ({ name: w.serviceName, monitor: w.metricsMonitor })),
+    ...caches.map((c) => ({ name: cacheRead(c), monitor: c.metricsMonitor })),
+    ...poolers.map((p) => ({ name: p.poolerName, monitor: p.metricsMonitor })),
+    ...databases.map((db) => ({ name: primary(db), monitor: db.metricsMonitor })),
+  ].filter((t) => t.monitor !== undefined);
+  if (scraped.length > 0) {
     lines.push(node('prometheus', 'Prometheus'));
-    // What each scrape target's Services or pods are labelled with.
-    const scrapeTargets: { name: string; labels: Readonly<Record<string, string>> }[] = [
-      ...web.map((w) => ({ name: w.serviceName, labels: w.podSelector })),
-      ...caches.map((c) => ({ name: `${c.props.name}-read`, labels: { ...c.podSelector, 'app.kubernetes.io/component': 'read' } })),
-      ...poolers.map((p) => ({ name: p.props.name, labels: { ...p.podSelector, 'cnpg.io/cluster': p.props.clusterName, 'cnpg.io/podRole': 'pooler' } })),
-      ...databases.map((db) => ({ name: `${db.props.name}-primary`, labels: db.instanceSelector })),
-    ];
-    for (const target of scrapeTargets) {
-      const scraped = monitors.some((m) => Object.entries(m.selector).every(([k, v]) => target.labels[k] === v));
-      if (scraped) arrow('prometheus', target.name, 'scrape', true);
-    }
+    for (const target of scraped) arrow('prometheus', target.name, 'scrape', true);
   }
   return [...lines, ...arrows].join('\n');
 }

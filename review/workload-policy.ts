@@ -11,7 +11,10 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import type { IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { hasTagOrDigest, imageTag } from '../config/schema';
+import { isUnpinned } from '../constructs/core/image';
+import { selects } from '../constructs/core/labels';
+import { valueAt as get } from '../constructs/core/object-path';
+import { checkQuotas } from './quota-check';
 
 /** The checks, each with what it asks for. */
 export const POLICY_CHECKS = {
@@ -23,6 +26,7 @@ export const POLICY_CHECKS = {
   'network-policy': 'every workload\'s pods are selected by an ingress NetworkPolicy',
   'no-nodeport': 'no Service is of type NodePort',
   'hpa-target': 'every HorizontalPodAutoscaler targets a Deployment or StatefulSet of the stack',
+  'namespace-quota': 'the ResourceQuota fits every workload of its namespace at its maximum replicas: requests, limits, storage, pods, volume claims',
 } as const;
 export type PolicyCheck = keyof typeof POLICY_CHECKS;
 
@@ -73,18 +77,6 @@ function bodyOf(resource: TerraformResource): Body {
   return Object.values(Object.values(json.resource)[0])[0];
 }
 
-function get(value: unknown, ...path: (string | number)[]): unknown {
-  let v = value;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[key];
-  }
-  return v;
-}
-
-const selects = (selector: Labels | undefined, labels: Labels) =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-
 /** Collects the stack's workloads, Services, HPAs, PDBs and NetworkPolicies, then checks them. */
 export class WorkloadPolicy implements IAspect {
   private readonly workloads: Seen[] = [];
@@ -101,13 +93,15 @@ export class WorkloadPolicy implements IAspect {
     else if (node instanceof NetworkPolicyV1) this.networkPolicies.push({ node, body: bodyOf(node) });
   }
 
-  result(): PolicyResult {
-    const findings: Omit<Finding, 'exemption'>[] = [];
+  /** `extra`: findings of checks that read the construct tree rather than the resources. */
+  result(extra: readonly Omit<Finding, 'exemption'>[] = [], constructs: readonly IConstruct[] = []): PolicyResult {
+    const findings: Omit<Finding, 'exemption'>[] = [...extra];
     const fail = (check: PolicyCheck, seen: Seen, message: string) => findings.push({ check, path: seen.node.node.path, message });
     const nodes = new Map<string, IConstruct>();
     for (const w of this.workloads) nodes.set(w.node.node.path, w.node);
     for (const s of this.services) nodes.set(s.node.node.path, s.node);
     for (const h of this.autoscalers) nodes.set(h.node.node.path, h.node);
+    for (const c of constructs) nodes.set(c.node.path, c);
 
     for (const w of this.workloads) {
       const name = get(w.body, 'metadata', 'name') as string;
@@ -123,7 +117,7 @@ export class WorkloadPolicy implements IAspect {
         const weak = securityGaps(get(pod, 'security_context') as Body | undefined, get(c, 'security_context') as Body | undefined);
         if (weak.length > 0) fail('security-context', w, `${where}: ${weak.join(', ')}`);
         const image = String(c.image ?? '');
-        if (!hasTagOrDigest(image) || (imageTag(image) === 'latest' && !image.includes('@sha256:'))) {
+        if (isUnpinned(image)) {
           fail('image-tag', w, `${where} runs "${image}", which is not pinned`);
         }
       }
@@ -192,8 +186,10 @@ function exemptionFor(node: IConstruct | undefined, check: PolicyCheck): string 
 /** Runs the policy over every construct under `root`. */
 export function checkPolicy(root: IConstruct): PolicyResult {
   const policy = new WorkloadPolicy();
-  for (const node of root.node.findAll()) policy.visit(node);
-  return policy.result();
+  const all = root.node.findAll();
+  for (const node of all) policy.visit(node);
+  const quota = checkQuotas(root).map((p) => ({ check: 'namespace-quota' as const, ...p }));
+  return policy.result(quota, all);
 }
 
 export function policyMarkdown(environment: string, r: PolicyResult): string {

@@ -60,7 +60,18 @@ if [[ $rc -ne 1 ]] || ! grep -q 'no_such_argument' "$tmp/err"; then
 fi
 echo "validate: ok   broken-stack is rejected, as it must be ($(grep -m1 '^Error:' "$tmp/err"))"
 
-# 2. The real stacks.
+# 2. The custom resources' types and schemas (constructs/core/crds) are what the pinned CRDs give
+# (npm test cannot tell: it runs without Go). A tampered copy must be caught first.
+cp -r constructs/core/crds "$tmp/crds"
+echo '// tampered' >>"$tmp/crds/index.ts"
+if npm run --silent crds -- --check "$tmp/crds" >/dev/null 2>"$tmp/crds.err" || ! grep -q 'index.ts' "$tmp/crds.err"; then
+  cat "$tmp/crds.err" >&2
+  echo "validate: a tampered copy of constructs/core/crds was not reported: the check cannot be trusted" >&2
+  exit 1
+fi
+npm run --silent crds -- --check || { echo "validate: constructs/core/crds is stale: run npm run crds" >&2; exit 1; }
+
+# 3. The real stacks.
 if [[ $# -ge 1 ]]; then
   out_dir=$1
 else

@@ -2,34 +2,31 @@ import { DataKubernetesResource } from '@cdktf/provider-kubernetes/lib/data-kube
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { cacheMaxmemoryBytes } from '../config/capacity';
-import { imageTag, type EnvironmentConfig } from '../config/schema';
+import type { EnvironmentConfig, WebTierConfig } from '../config/schema';
 import versions from '../config/versions.json';
-import { ValkeyCache, EXPORTER_PORT, VALKEY_PORT } from '../constructs/cache/valkey-cache';
-import { ConnectionPooler, POOLER_PORT } from '../constructs/database/connection-pooler';
+import { ValkeyCache } from '../constructs/cache/valkey-cache';
+import { addDependency } from '../constructs/core/construct-dependencies';
+import { imageTag } from '../constructs/core/image';
+import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
 import { EdgeGateway } from '../constructs/edge/edge-gateway';
 import { AppNamespace } from '../constructs/guardrails/app-namespace';
-import { NetworkPolicies, type Flow } from '../constructs/guardrails/network-policies';
+import type { Peer } from '../constructs/guardrails/connections';
+import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { AppDashboard } from '../constructs/monitoring/app-dashboard';
-import { MetricsMonitor } from '../constructs/monitoring/metrics-monitor';
 import { ServiceLevelObjectives } from '../constructs/monitoring/service-level-objectives';
 import { TracingEndpoint } from '../constructs/monitoring/tracing-endpoint';
-import { WebService } from '../constructs/workload/web-service';
-import { PLATFORM_NAMESPACES } from './platform-stack';
+import { WebService, type EnvVar, type WebServiceProps } from '../constructs/workload/web-service';
 import { EnvironmentStack } from './environment-stack';
-import { addDependency } from '../constructs/core/construct-dependencies';
-
-/** CloudNativePG's instance-manager status port and PostgreSQL exporter port. */
-const CNPG_STATUS_PORT = 8000;
-const CNPG_METRICS_PORT = 9187;
-const PGBOUNCER_METRICS_PORT = 9127;
+import { PLATFORM_NAMESPACES, platformPeers } from './platform-stack';
 
 /**
  * Everything that runs the app, in its own namespace: the web tiers, the edge, PostgreSQL and
- * its poolers, the cache, monitors, alert rules, the dashboard, and the guard rails. Its custom
- * resources need the platform stack's CRDs at plan time, hence the stack dependency.
+ * its poolers, the cache, monitors, alert rules, the dashboard, and the guard rails. This is the
+ * one place that maps an environment's config onto the constructs' props and wires them to
+ * each other; each construct declares its own network flows and monitors. Its custom resources
+ * need the platform stack's CRDs at plan time, hence the stack dependency.
  */
 export class AppStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
@@ -40,69 +37,85 @@ export class AppStack extends EnvironmentStack {
     });
     this.pinProvider('kubernetes');
 
-    const ns = new AppNamespace(this, 'app-namespace', { namespace: env.namespace });
-    const namespace = env.namespace.name;
+    const ns = new AppNamespace(this, 'app-namespace', {
+      name: env.namespace.name,
+      quota: env.namespace.quota,
+      defaultRequest: env.namespace.limitRange.defaultRequest,
+      defaultLimit: env.namespace.limitRange.default,
+    });
+    const namespace = ns.namespaceName;
+    new NetworkPolicies(this, 'network-policies', { namespace });
+    const peers = platformPeers(env);
 
+    const db = env.database;
     const postgres = new PostgresCluster(this, 'database', {
       name: 'postgres',
       namespace,
-      database: env.database,
-      image: env.database.image ?? versions.images.postgres,
+      image: db.image ?? versions.images.postgres,
+      readReplicas: db.readReplicas,
+      databaseName: db.databaseName,
+      storage: db.storage,
+      resources: db.resources,
+      maxConnections: db.maxConnections,
+      parameters: db.parameters,
+      backup: db.backup,
+      operatorNamespace: PLATFORM_NAMESPACES.cloudnativePg,
+      scrapedBy: peers.prometheus,
     });
-    const poolers = (['rw', 'ro'] as const).map((type) => {
-      const pooler = new ConnectionPooler(this, `pooler-${type}`, {
-        name: `postgres-pooler-${type}`,
-        namespace,
-        clusterName: 'postgres',
-        type,
-        pooler: env.database.poolers[type],
-      });
-      addDependency(pooler, postgres);
-      return pooler;
-    });
-    const [rwPooler, roPooler] = poolers;
+    const pooler = (type: 'rw' | 'ro') => new ConnectionPooler(this, `pooler-${type}`, { cluster: postgres, type, ...db.poolers[type] });
+    const rwPooler = pooler('rw');
+    // Without replicas there is nothing to pool reads to: they go to the primary's pooler.
+    const readPooler = postgres.readReplicas > 0 ? pooler('ro') : rwPooler;
 
     const cache = new ValkeyCache(this, 'cache', {
       name: 'cache',
       namespace,
-      cache: env.cache,
       image: env.cache.image ?? versions.images.valkey,
       exporterImage: versions.images.valkeyExporter,
-      maxmemoryBytes: cacheMaxmemoryBytes(env),
+      instances: env.cache.instances,
+      resources: env.cache.resources,
+      exporterResources: env.cache.exporterResources,
+      maxmemory: env.cache.maxmemory,
+      maxmemoryPercent: env.cache.maxmemoryPercent,
+      ephemeralStorage: env.cache.ephemeralStorage,
+      disruptionBudget: env.cache.disruptionBudget,
+      scrapedBy: peers.prometheus,
     });
 
+    const tier = (name: string, config: WebTierConfig, wired: readonly EnvVar[] = []) =>
+      webServiceProps(name, namespace, config, wired, peers.prometheus);
+    const services = Object.entries(env.services).map(([name, config]) => new WebService(this, `service-${name}`, tier(name, config)));
     const tracing = tracingEndpoint(this, env);
     const credentials = { secretName: postgres.appSecretName };
-    const dbName = env.database.databaseName;
-    const pool = env.database.clientPool;
-    const services = Object.entries(env.services).map(
-      ([name, tier]) => new WebService(this, `service-${name}`, { name, namespace, tier }),
-    );
-    const backend = new WebService(this, 'backend-tier', {
-      name: 'backend',
-      namespace,
-      tier: env.backend,
-      // The password stays in the operator's Secret: the kubelet substitutes $(DB_PASSWORD).
-      env: [
+    const databaseUrl = (p: ConnectionPooler) => `postgresql://$(DB_USER):$(DB_PASSWORD)@${p.host}:${p.port}/${postgres.databaseName}`;
+    const pool = db.clientPool;
+    const backend = new WebService(
+      this,
+      'backend-tier',
+      tier('backend', env.backend, [
+        // The password stays in the operator's Secret: the kubelet substitutes $(DB_PASSWORD).
         { name: 'DB_USER', secretKeyRef: { ...credentials, key: 'username' } },
         { name: 'DB_PASSWORD', secretKeyRef: { ...credentials, key: 'password' } },
-        { name: 'DATABASE_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@${rwPooler.host}:${POOLER_PORT}/${dbName}` },
-        { name: 'DATABASE_READ_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@${roPooler.host}:${POOLER_PORT}/${dbName}` },
+        { name: 'DATABASE_URL', value: databaseUrl(rwPooler) },
+        { name: 'DATABASE_READ_URL', value: databaseUrl(readPooler) },
         { name: 'DB_POOL_SIZE', value: String(pool.size) },
         { name: 'DB_MAX_OVERFLOW', value: String(pool.maxOverflow) },
         { name: 'WEB_CONCURRENCY', value: String(pool.processesPerPod) },
-        { name: 'REDIS_URL', value: `redis://${cache.writeHost}:${VALKEY_PORT}/0` },
-        { name: 'REDIS_READ_URL', value: `redis://${cache.readHost}:${VALKEY_PORT}/0` },
-        ...services.map((s) => ({ name: `${s.serviceName.toUpperCase().replace(/-/g, '_')}_URL`, value: `http://${s.host}:${s.servicePort}` })),
+        { name: 'REDIS_URL', value: `redis://${cache.writeHost}:${cache.port}/0` },
+        { name: 'REDIS_READ_URL', value: `redis://${cache.readHost}:${cache.port}/0` },
+        ...services.map((s) => ({ name: `${s.serviceName.toUpperCase().replace(/-/g, '_')}_URL`, value: s.url })),
         ...tracedAs(tracing, 'backend', env.backend.image),
-      ],
-    });
-    const frontend = new WebService(this, 'frontend-tier', {
-      name: 'frontend',
-      namespace,
-      tier: env.frontend,
-      env: [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)],
-    });
+      ]),
+    );
+    const frontend = new WebService(
+      this,
+      'frontend-tier',
+      tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)]),
+    );
+
+    for (const target of [...new Set([rwPooler, readPooler]), cache, ...services]) target.connections.allowDefaultPortFrom(backend);
+    for (const web of [backend, frontend]) web.connections.allowDefaultPortFrom(peers.edge);
+    if (tracing) for (const web of [backend, frontend]) web.connections.allowTo(tracing.peer, [tracing.port]);
 
     const edge = new EdgeGateway(this, 'edge', {
       namespace,
@@ -112,40 +125,13 @@ export class AppStack extends EnvironmentStack {
     });
     addDependency(edge, backend, frontend);
 
-    new NetworkPolicies(this, 'network-policies', {
-      namespace,
-      flows: [
-        ...appFlows(env, { backend, frontend, services, postgres, rwPooler, roPooler, cache }),
-        ...(tracing ? [backend, frontend].map((t) => ({ name: `${t.serviceName}-to-tracing`, from: { pods: t.podSelector }, to: tracing.peer, ports: [tracing.port] })) : []),
-      ],
-    });
-
-    // Monitoring: the backend through its Service, CloudNativePG's pods directly.
-    if (env.backend.metricsPort !== undefined) {
-      new MetricsMonitor(this, 'backend-monitor', {
-        name: 'backend',
-        namespace,
-        through: 'service',
-        selector: backend.podSelector,
-        path: env.backend.metricsPath,
-      });
-    }
-    new MetricsMonitor(this, 'postgres-monitor', { name: 'postgres', namespace, through: 'pod', selector: postgres.instanceSelector });
-    new MetricsMonitor(this, 'pooler-monitor', {
-      name: 'postgres-poolers',
-      namespace,
-      through: 'pod',
-      selector: { 'cnpg.io/cluster': 'postgres', 'cnpg.io/podRole': 'pooler' },
-    });
     const { alerts, slos } = env.monitoring;
     // An objective's burn-rate alerts replace the threshold alert it covers.
-    const objectives = slos
-      ? new ServiceLevelObjectives(this, 'slo-rules', { namespace, backendJob: 'backend', ...slos })
-      : undefined;
+    const objectives = slos ? new ServiceLevelObjectives(this, 'slo-rules', { namespace, backendJob: backend.serviceName, ...slos }) : undefined;
     new AlertRules(this, 'alert-rules', {
       namespace,
-      backendJob: 'backend',
-      databaseCluster: 'postgres',
+      backendJob: backend.serviceName,
+      databaseCluster: postgres.clusterName,
       errorRatio: slos?.availability ? false : { ratio: alerts.errorRatio, minRequestsPerSecond: alerts.minRequestsPerSecond },
       p99LatencySeconds: slos?.latency ? false : alerts.p99LatencySeconds,
       replicationLagSeconds: alerts.replicationLagSeconds,
@@ -154,8 +140,8 @@ export class AppStack extends EnvironmentStack {
     new AppDashboard(this, 'dashboard', {
       namespace,
       title: `Web topology (${env.name})`,
-      backendJob: 'backend',
-      databaseCluster: 'postgres',
+      backendJob: backend.serviceName,
+      databaseCluster: postgres.clusterName,
       objectives,
     });
 
@@ -171,10 +157,13 @@ export class AppStack extends EnvironmentStack {
         Fn.try([Fn.lookupNested(gateway.object, ['status', 'addresses', 0, 'value']), 'pending']),
         'Address of the edge Gateway ("pending" until Envoy Gateway assigns one)',
       ],
-      database_rw_endpoint: [`${rwPooler.host}:${POOLER_PORT}`, 'Read-write endpoint (PgBouncer in front of the primary)'],
-      database_ro_endpoint: [`${roPooler.host}:${POOLER_PORT}`, 'Read-only endpoint (PgBouncer in front of the replicas)'],
-      cache_write_endpoint: [`${cache.writeHost}:${VALKEY_PORT}`, 'Valkey primary'],
-      cache_read_endpoint: [`${cache.readHost}:${VALKEY_PORT}`, 'Valkey, every instance'],
+      database_rw_endpoint: [`${rwPooler.host}:${rwPooler.port}`, 'Read-write endpoint (PgBouncer in front of the primary)'],
+      database_ro_endpoint: [
+        `${readPooler.host}:${readPooler.port}`,
+        readPooler === rwPooler ? 'Read endpoint: the read-write one, as there are no replicas' : 'Read-only endpoint (PgBouncer in front of the replicas)',
+      ],
+      cache_write_endpoint: [`${cache.writeHost}:${cache.port}`, 'Valkey primary'],
+      cache_read_endpoint: [`${cache.readHost}:${cache.port}`, 'Valkey, every instance'],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new TerraformOutput(this, name, { value, description });
@@ -199,50 +188,33 @@ function tracingEndpoint(scope: Construct, env: EnvironmentConfig): TracingEndpo
 }
 
 /** A tier's tracing variables; its version is its image's tag (or digest). */
-function tracedAs(tracing: TracingEndpoint | undefined, name: string, image: string) {
+function tracedAs(tracing: TracingEndpoint | undefined, name: string, image: string): EnvVar[] {
   return tracing?.envFor({ name, version: imageTag(image) ?? image.slice(image.indexOf('@') + 1) }) ?? [];
 }
 
-interface Tiers {
-  readonly backend: WebService;
-  readonly frontend: WebService;
-  readonly services: readonly WebService[];
-  readonly postgres: PostgresCluster;
-  readonly rwPooler: ConnectionPooler;
-  readonly roPooler: ConnectionPooler;
-  readonly cache: ValkeyCache;
-}
-
-/** Every connection the app makes or receives; the NetworkPolicies deny the rest. */
-function appFlows(env: EnvironmentConfig, t: Tiers): Flow[] {
-  const envoy = { namespace: PLATFORM_NAMESPACES.envoyGateway };
-  const prometheus = { namespace: env.monitoring.namespace, pods: { 'app.kubernetes.io/name': 'prometheus' } };
-  const db = { pods: t.postgres.instanceSelector };
-  const poolerPods = { pods: { 'cnpg.io/cluster': 'postgres', 'cnpg.io/podRole': 'pooler' } };
-  const everyPod = { pods: {} };
-  const flows: Flow[] = [
-    { name: 'edge-to-frontend', from: envoy, to: { pods: t.frontend.podSelector }, ports: [t.frontend.containerPort] },
-    { name: 'edge-to-backend', from: envoy, to: { pods: t.backend.podSelector }, ports: [t.backend.containerPort] },
-    { name: 'backend-to-rw-pooler', from: { pods: t.backend.podSelector }, to: { pods: t.rwPooler.podSelector }, ports: [POOLER_PORT] },
-    { name: 'backend-to-ro-pooler', from: { pods: t.backend.podSelector }, to: { pods: t.roPooler.podSelector }, ports: [POOLER_PORT] },
-    { name: 'backend-to-cache', from: { pods: t.backend.podSelector }, to: { pods: t.cache.podSelector }, ports: [VALKEY_PORT] },
-    { name: 'cache-replication', from: { pods: t.cache.podSelector }, to: { pods: t.cache.podSelector }, ports: [VALKEY_PORT] },
-    { name: 'poolers-to-postgres', from: poolerPods, to: db, ports: [5432] },
-    { name: 'postgres-replication', from: db, to: db, ports: [5432, CNPG_STATUS_PORT] },
-    { name: 'operator-to-postgres', from: { namespace: PLATFORM_NAMESPACES.cloudnativePg }, to: db, ports: [CNPG_STATUS_PORT] },
-    { name: 'operator-to-poolers', from: { namespace: PLATFORM_NAMESPACES.cloudnativePg }, to: poolerPods, ports: [CNPG_STATUS_PORT] },
-    // CloudNativePG's instance managers watch the API server; its address is not known here.
-    { name: 'cnpg-to-apiserver', from: { pods: { 'cnpg.io/cluster': 'postgres' } }, to: { cidrs: ['0.0.0.0/0', '::/0'] }, ports: [443, 6443] },
-    { name: 'dns', from: everyPod, to: { namespace: 'kube-system', pods: { 'k8s-app': 'kube-dns' } }, ports: [53], protocols: ['UDP', 'TCP'] },
-    { name: 'prometheus-to-postgres', from: prometheus, to: db, ports: [CNPG_METRICS_PORT] },
-    { name: 'prometheus-to-poolers', from: prometheus, to: poolerPods, ports: [PGBOUNCER_METRICS_PORT] },
-    { name: 'prometheus-to-cache', from: prometheus, to: { pods: t.cache.podSelector }, ports: [EXPORTER_PORT] },
-  ];
-  for (const s of t.services) {
-    flows.push({ name: `backend-to-${s.serviceName}`, from: { pods: t.backend.podSelector }, to: { pods: s.podSelector }, ports: [s.containerPort] });
-  }
-  if (env.backend.metricsPort !== undefined) {
-    flows.push({ name: 'prometheus-to-backend', from: prometheus, to: { pods: t.backend.podSelector }, ports: [env.backend.metricsPort] });
-  }
-  return flows;
+/**
+ * A web tier's config as WebService props. Its variables come in the order the kubelet needs:
+ * Secret references, then what the stack wires (which may refer to them), then plain values.
+ */
+function webServiceProps(name: string, namespace: string, t: WebTierConfig, wired: readonly EnvVar[], prometheus: Peer): WebServiceProps {
+  return {
+    name,
+    namespace,
+    image: t.image,
+    replicas: t.replicas,
+    resources: t.resources,
+    ephemeralStorage: t.ephemeralStorage,
+    port: t.port,
+    readinessPath: t.healthPath,
+    livenessPath: t.livenessPath,
+    metrics: t.metricsPort === undefined ? undefined : { port: t.metricsPort, path: t.metricsPath, scrapedBy: prometheus },
+    autoscaling: t.autoscaling,
+    zoneSpread: t.zoneSpread,
+    disruptionBudget: t.disruptionBudget,
+    env: [
+      ...Object.entries(t.secretEnv).map(([n, secretKeyRef]) => ({ name: n, secretKeyRef })),
+      ...wired,
+      ...Object.entries(t.env).map(([n, value]) => ({ name: n, value })),
+    ],
+  };
 }

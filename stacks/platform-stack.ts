@@ -2,6 +2,8 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
+import versions from '../config/versions.json';
+import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
 import { EnvironmentStack } from './environment-stack';
@@ -11,6 +13,21 @@ export const PLATFORM_NAMESPACES = {
   envoyGateway: 'envoy-gateway-system',
   cloudnativePg: 'cnpg-system',
 } as const;
+
+/** The platform's pods, as the app's network flows see them. */
+export interface PlatformPeers {
+  /** The Envoy proxies of the edge, which Envoy Gateway runs in its own namespace. */
+  readonly edge: Peer;
+  /** Prometheus' pods (labelled so by the prometheus-operator), which scrape the app. */
+  readonly prometheus: Peer;
+}
+
+export function platformPeers(env: EnvironmentConfig): PlatformPeers {
+  return {
+    edge: namespacePeer('edge', PLATFORM_NAMESPACES.envoyGateway),
+    prometheus: namespacePeer('prometheus', env.monitoring.namespace, { 'app.kubernetes.io/name': 'prometheus' }),
+  };
+}
 
 /**
  * The operators and their CRDs, as pinned Helm releases: Envoy Gateway (with the Gateway API
@@ -26,17 +43,18 @@ export class PlatformStack extends EnvironmentStack {
     this.pinProvider('helm');
 
     new PinnedHelmRelease(this, 'envoy-gateway', {
-      chart: 'envoyGateway',
+      chart: versions.charts.envoyGateway,
       releaseName: 'envoy-gateway',
       namespace: PLATFORM_NAMESPACES.envoyGateway,
     });
     new PinnedHelmRelease(this, 'cloudnative-pg', {
-      chart: 'cloudnativePg',
+      chart: versions.charts.cloudnativePg,
       releaseName: 'cloudnative-pg',
       namespace: PLATFORM_NAMESPACES.cloudnativePg,
     });
     const m = env.monitoring;
     const prometheus = new PrometheusStack(this, 'prometheus-stack', {
+      chart: versions.charts.kubePrometheusStack,
       namespace: m.namespace,
       retention: m.retention,
       storage: m.storage,

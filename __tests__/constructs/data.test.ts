@@ -1,93 +1,209 @@
-import { ValkeyCache } from '../../constructs/cache/valkey-cache';
-import { ConnectionPooler } from '../../constructs/database/connection-pooler';
-import { PostgresCluster } from '../../constructs/database/postgres-cluster';
-import { cacheMaxmemoryBytes } from '../../config/capacity';
-import { at, config, manifests, metadataName, resources, synthScope, type Json } from '../helpers';
+import type { Construct } from 'constructs';
+import { ValkeyCache, type ValkeyCacheProps } from '../../constructs/cache/valkey-cache';
+import { ConnectionPooler, type ConnectionPoolerProps } from '../../constructs/database/connection-pooler';
+import { PostgresCluster, type PostgresClusterProps } from '../../constructs/database/postgres-cluster';
+import { namespacePeer } from '../../constructs/guardrails/connections';
+import { at, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
-const prod = config('prod');
+const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
+const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
+
+const clusterProps: PostgresClusterProps = {
+  name: 'db',
+  namespace: 'web',
+  image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
+  readReplicas: 2,
+  storage: { size: '10Gi' },
+  resources: small,
+  maxConnections: 200,
+  parameters: { shared_buffers: '256MB' },
+  scrapedBy: prometheus,
+};
+const poolerProps = { defaultPoolSize: 20, maxClientConnections: 100 };
+
+/** A cluster with both poolers, as the app stack builds it. */
+function database(overrides: Partial<PostgresClusterProps> = {}, pooler: Partial<ConnectionPoolerProps> = {}) {
+  return synthScope((scope: Construct) => {
+    const cluster = new PostgresCluster(scope, 'db', { ...clusterProps, ...overrides });
+    new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps, ...pooler });
+    if (cluster.readReplicas > 0) new ConnectionPooler(scope, 'ro', { cluster, type: 'ro', ...poolerProps, ...pooler });
+  });
+}
+
+const ingress = (from: Json[], ports: Json[], podSelector: Json) => ({ pod_selector: { match_labels: podSelector }, policy_types: ['Ingress'], ingress: [{ from, ports }] });
+const tcp = (...ports: number[]) => ports.map((port) => ({ port: String(port), protocol: 'TCP' }));
+const instances = { 'cnpg.io/cluster': 'db', 'cnpg.io/podRole': 'instance' };
+const poolerPods = (type: string) => ({ 'cnpg.io/poolerName': `db-pooler-${type}` });
+const operatorNamespace = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }];
+const prometheusPods = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } }];
+const apiServer = { pod_selector: {}, policy_types: ['Egress'], egress: [{ to: [{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }], ports: tcp(443, 6443) }] };
 
 describe('PostgresCluster', () => {
-  const cluster = (database = prod.database) =>
-    synthScope((scope) => new PostgresCluster(scope, 'db', { name: 'postgres', namespace: 'web', database, image: 'ghcr.io/cloudnative-pg/postgresql:17.6' }));
+  const out = database();
+  const policies = networkPolicies(out);
 
-  it('runs one primary and the configured read replicas, one per host', () => {
-    const spec = at(manifests(cluster(), 'Cluster')[0], 'spec') as Json;
+  it('runs one primary and the read replicas, one per host', () => {
+    const spec = at(manifests(out, 'Cluster')[0], 'spec') as Json;
     expect(spec.instances).toBe(3);
     expect(spec.affinity).toEqual({ enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
-    expect(spec.storage).toEqual({ size: '100Gi' });
-    expect(spec.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } });
-    expect(at(spec, 'postgresql', 'parameters')).toEqual({ max_connections: '400', shared_buffers: '2GB', effective_cache_size: '6GB' });
+    expect(spec.storage).toEqual({ size: '10Gi' });
+    expect(spec.resources).toEqual(small);
+    expect(at(spec, 'postgresql', 'parameters')).toEqual({ max_connections: '200', shared_buffers: '256MB' });
     expect(at(spec, 'bootstrap', 'initdb')).toEqual({ database: 'app', owner: 'app' });
     expect(spec.enableSuperuserAccess).toBe(false);
-    const withClass = cluster({ ...prod.database, storage: { size: '50Gi', storageClass: 'fast-ssd' } });
-    expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'fast-ssd' });
+    expect(spec.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+    ]);
+    const withClass = database({ storage: { size: '50Gi', storageClass: 'ebs.gp3' } });
+    expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'ebs.gp3' });
   });
 
   it('schedules backups through the Barman Cloud plugin only when asked', () => {
-    expect(manifests(cluster(), 'ScheduledBackup')).toEqual([]);
-    const withBackup = cluster({ ...prod.database, backup: { schedule: '0 0 2 * * *', objectStoreName: 'backups' } });
+    expect(manifests(out, 'ScheduledBackup')).toEqual([]);
+    const withBackup = database({ backup: { schedule: '0 0 2 * * *', objectStoreName: 'backups' } });
     expect(at(manifests(withBackup, 'Cluster')[0], 'spec', 'plugins')).toEqual([
       { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'backups' } },
     ]);
     expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'spec')).toEqual({
       schedule: '0 0 2 * * *',
-      cluster: { name: 'postgres' },
+      cluster: { name: 'db' },
       method: 'plugin',
       pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
       backupOwnerReference: 'self',
       target: 'prefer-standby',
     });
   });
+
+  it('lets its instances replicate and ask each other\'s status', () => {
+    expect(at(policies.get('db-replication-ingress'), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: instances } }], tcp(5432, 8000), instances));
+    expect(at(policies.get('db-replication-egress'), 'spec', 'egress', 0, 'ports')).toEqual(tcp(5432, 8000));
+  });
+
+  it('lets the operator reach the instances\' status port', () => {
+    expect(at(policies.get('operator-to-db-ingress'), 'spec')).toEqual(ingress(operatorNamespace, tcp(8000), instances));
+    const elsewhere = networkPolicies(database({ operatorNamespace: 'postgres-operator' }));
+    expect(at(elsewhere.get('operator-to-db-ingress'), 'spec', 'ingress', 0, 'from', 0, 'namespace_selector', 'match_labels')).toEqual({ 'kubernetes.io/metadata.name': 'postgres-operator' });
+  });
+
+  it('lets the instances reach the API server on 443 and 6443', () => {
+    expect(at(policies.get('db-to-apiserver-egress'), 'spec')).toEqual({ ...apiServer, pod_selector: { match_labels: instances } });
+  });
+
+  it('makes a PodMonitor for the instances and lets Prometheus scrape port 9187', () => {
+    const monitor = manifests(out, 'PodMonitor').find((m) => at(m, 'metadata', 'name') === 'db');
+    expect(at(monitor, 'spec', 'selector', 'matchLabels')).toEqual(instances);
+    expect(at(policies.get('prometheus-to-db-ingress'), 'spec')).toEqual(ingress(prometheusPods, tcp(9187), instances));
+  });
+
+  it('is not scraped without a scraper', () => {
+    const unscraped = database({ scrapedBy: undefined });
+    expect(manifests(unscraped, 'PodMonitor')).toEqual([]);
+    expect([...networkPolicies(unscraped).keys()].filter((n) => n.startsWith('prometheus'))).toEqual([]);
+  });
+
+  it.each([
+    ['max_connections among the parameters', { parameters: { max_connections: '50' } }, `'parameters.max_connections' ("50") must not be set: use 'maxConnections'`],
+    ['a storage size that is not a quantity', { storage: { size: 'big' } }, `'storage.size' ("big") must be a positive Kubernetes quantity`],
+    ['negative replicas', { readReplicas: -1 }, `'readReplicas' (-1) must be a whole number of at least 0`],
+    ['a five-field schedule', { backup: { schedule: '0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 2 * * *") must be a six-field cron schedule`],
+  ] as [string, Partial<PostgresClusterProps>, string][])('refuses %s', (_, overrides, message) => {
+    expect(() => database(overrides)).toThrow(`/db: ${message}`);
+  });
 });
 
 describe('ConnectionPooler', () => {
-  it('pools in transaction mode, sized from config', () => {
-    const out = synthScope(
-      (scope) => new ConnectionPooler(scope, 'p', { name: 'postgres-pooler-ro', namespace: 'web', clusterName: 'postgres', type: 'ro', pooler: prod.database.poolers.ro }),
-    );
-    const spec = at(manifests(out, 'Pooler')[0], 'spec') as Json;
-    expect(spec).toMatchObject({ cluster: { name: 'postgres' }, instances: 2, type: 'ro' });
-    expect(spec.pgbouncer).toEqual({ poolMode: 'transaction', parameters: { max_client_conn: '1000', default_pool_size: '90' } });
+  const out = database();
+  const policies = networkPolicies(out);
+  const pooler = (type: string) => manifests(out, 'Pooler').find((p) => at(p, 'metadata', 'name') === `db-pooler-${type}`);
+
+  it('pools in transaction mode for its cluster, named after it', () => {
+    const spec = at(pooler('ro'), 'spec') as Json;
+    expect(spec).toMatchObject({ cluster: { name: 'db' }, instances: 2, type: 'ro' });
+    expect(spec.pgbouncer).toEqual({ poolMode: 'transaction', parameters: { max_client_conn: '100', default_pool_size: '20' } });
     expect(at(spec, 'template', 'spec', 'containers', 0)).toEqual({
       name: 'pgbouncer',
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     });
   });
+
+  it.each(['rw', 'ro'])('%s: reaches the instances on 5432', (type) => {
+    expect(at(policies.get(`db-pooler-${type}-to-db-ingress`), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: poolerPods(type) } }], tcp(5432), instances));
+    expect(at(policies.get(`db-pooler-${type}-to-db-egress`), 'spec', 'egress', 0, 'ports')).toEqual(tcp(5432));
+  });
+
+  it.each(['rw', 'ro'])('%s: lets the operator reach its status port', (type) => {
+    expect(at(policies.get(`operator-to-db-pooler-${type}-ingress`), 'spec')).toEqual(ingress(operatorNamespace, tcp(8000), poolerPods(type)));
+  });
+
+  it.each(['rw', 'ro'])('%s: reaches the API server on 443 and 6443', (type) => {
+    expect(at(policies.get(`db-pooler-${type}-to-apiserver-egress`), 'spec')).toEqual({ ...apiServer, pod_selector: { match_labels: poolerPods(type) } });
+  });
+
+  it.each(['rw', 'ro'])('%s: has a PodMonitor and lets Prometheus scrape PgBouncer on 9127', (type) => {
+    const monitor = manifests(out, 'PodMonitor').find((m) => at(m, 'metadata', 'name') === `db-pooler-${type}`);
+    expect(at(monitor, 'spec', 'selector', 'matchLabels')).toEqual(poolerPods(type));
+    expect(at(policies.get(`prometheus-to-db-pooler-${type}-ingress`), 'spec')).toEqual(ingress(prometheusPods, tcp(9127), poolerPods(type)));
+  });
+
+  it('is created after its cluster', () => {
+    const resource = resources(out, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Pooler');
+    const cluster = resources(out, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Cluster');
+    expect(resource?.depends_on).toContain(`kubernetes_manifest.${cluster?.__name}`);
+  });
+
+  it('refuses to pool reads of a cluster without replicas', () => {
+    expect(() =>
+      synthScope((scope) => {
+        const cluster = new PostgresCluster(scope, 'db', { ...clusterProps, readReplicas: 0 });
+        new ConnectionPooler(scope, 'ro', { cluster, type: 'ro', ...poolerProps });
+      }),
+    ).toThrow(`/ro: 'type' ("ro") needs read replicas, but cluster 'db' has 'readReplicas' (0)`);
+  });
+
+  it('refuses a pool of no connections', () => {
+    expect(() => database({}, { defaultPoolSize: 0 })).toThrow(`/rw: 'defaultPoolSize' (0) must be a whole number of at least 1`);
+  });
 });
 
 describe('ValkeyCache', () => {
-  const out = synthScope(
-    (scope) =>
-      new ValkeyCache(scope, 'cache', {
-        name: 'cache',
-        namespace: 'web',
-        cache: prod.cache,
-        image: 'docker.io/valkey/valkey:8.1.4-alpine',
-        exporterImage: 'docker.io/oliver006/redis_exporter:v1.80.0',
-        maxmemoryBytes: cacheMaxmemoryBytes(prod),
-      }),
-  );
+  const props: ValkeyCacheProps = {
+    name: 'cache',
+    namespace: 'web',
+    image: 'docker.io/valkey/valkey:8.1.4-alpine',
+    exporterImage: 'docker.io/oliver006/redis_exporter:v1.80.0',
+    instances: 2,
+    resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } },
+    disruptionBudget: { minAvailable: 1 },
+    scrapedBy: prometheus,
+  };
+  const cache = (overrides: Partial<ValkeyCacheProps> = {}) => synthScope((scope) => new ValkeyCache(scope, 'cache', { ...props, ...overrides }));
+  const out = cache();
   const statefulSet = resources(out, 'kubernetes_stateful_set_v1')[0];
+  const containers = at(statefulSet, 'spec', 'template', 'spec', 'container') as Json[];
+  const policies = networkPolicies(out);
+  const podLabels = at(statefulSet, 'spec', 'selector', 'match_labels') as Json;
+  const conf = (o: Json) => (at(resources(o, 'kubernetes_config_map_v1')[0], 'data', 'valkey.conf') as string).split('\n');
 
   it('is a pure LRU cache with maxmemory at 75% of the memory limit, read-only on replicas', () => {
-    const conf = at(resources(out, 'kubernetes_config_map_v1')[0], 'data', 'valkey.conf') as string;
-    expect(conf.split('\n')).toEqual([
+    expect(conf(out)).toEqual([
       'port 6379',
       'bind * -::*',
       'protected-mode no',
       'dir /data',
       'save ""',
       'appendonly no',
-      `maxmemory ${1536 * 2 ** 20}`,
+      `maxmemory ${768 * 2 ** 20}`,
       'maxmemory-policy allkeys-lru',
       'replica-read-only yes',
       '',
     ]);
+    expect(conf(cache({ maxmemoryPercent: 50 }))).toContain(`maxmemory ${512 * 2 ** 20}`);
+    expect(conf(cache({ maxmemory: '900Mi' }))).toContain(`maxmemory ${900 * 2 ** 20}`);
   });
 
   it('makes pod 0 the primary and the others its replicas', () => {
     expect(at(statefulSet, 'spec', 'replicas')).toBe('2');
-    const command = at(statefulSet, 'spec', 'template', 'spec', 'container', 0, 'command') as string[];
+    const command = containers[0].command as string[];
     expect(command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(command[2]).toContain('*-0) exec valkey-server /etc/valkey/valkey.conf ;;');
     expect(command[2]).toContain('--replicaof cache-0.cache-headless 6379');
@@ -99,22 +215,48 @@ describe('ValkeyCache', () => {
     const services = new Map(resources(out, 'kubernetes_service_v1').map((s) => [metadataName(s), s]));
     expect([...services.keys()].sort()).toEqual(['cache-headless', 'cache-read', 'cache-write']);
     expect(at(services.get('cache-write'), 'spec', 'selector', 'statefulset.kubernetes.io/pod-name')).toBe('cache-0');
-    expect(at(services.get('cache-read'), 'spec', 'selector')).toEqual(at(statefulSet, 'spec', 'selector', 'match_labels'));
+    expect(at(services.get('cache-read'), 'spec', 'selector')).toEqual(podLabels);
     expect(at(services.get('cache-headless'), 'spec', 'cluster_ip')).toBe('None');
-    // Replicas resolve cache-0.cache-headless before the primary is ready.
     expect(at(services.get('cache-headless'), 'spec', 'publish_not_ready_addresses')).toBe(true);
   });
 
-  it('exports metrics from a sidecar, scraped once per instance through the read Service', () => {
-    const exporter = at(statefulSet, 'spec', 'template', 'spec', 'container', 1) as Json;
-    expect(exporter.name).toBe('exporter');
-    expect(exporter.port).toEqual([{ name: 'metrics', container_port: 9121 }]);
+  it('lets replicas reach the primary on 6379', () => {
+    expect(at(policies.get('cache-replication-ingress'), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: podLabels } }], tcp(6379), podLabels));
+  });
+
+  it('exports metrics from a sidecar, scraped once per instance through the read Service, on 9121', () => {
+    expect(containers[1].name).toBe('exporter');
+    expect(containers[1].port).toEqual([{ name: 'metrics', container_port: 9121 }]);
     const monitor = manifests(out, 'ServiceMonitor')[0];
     expect(at(monitor, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/component')).toBe('read');
     expect(at(monitor, 'spec', 'endpoints')).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(at(policies.get('prometheus-to-cache-ingress'), 'spec')).toEqual(ingress(prometheusPods, tcp(9121), podLabels));
+  });
+
+  it('keeps liveness independent of Valkey: TCP checks, readiness on the exporter\'s /health', () => {
+    const [valkey, exporter] = containers;
+    expect(at(valkey, 'liveness_probe', 'tcp_socket')).toEqual([{ port: 'valkey' }]);
+    expect(at(exporter, 'liveness_probe', 'tcp_socket')).toEqual([{ port: 'metrics' }]);
+    expect(at(exporter, 'startup_probe', 'tcp_socket')).toEqual([{ port: 'metrics' }]);
+    expect(at(exporter, 'readiness_probe', 'http_get')).toEqual({ path: '/health', port: 'metrics' });
+  });
+
+  it('sets ephemeral storage on both containers', () => {
+    expect(containers.map((c) => [at(c, 'resources', 'requests', 'ephemeral-storage'), at(c, 'resources', 'limits', 'ephemeral-storage')])).toEqual([
+      ['128Mi', '2Gi'],
+      ['16Mi', '64Mi'],
+    ]);
   });
 
   it('has a PDB', () => {
     expect(at(resources(out, 'kubernetes_pod_disruption_budget_v1')[0], 'spec', 'min_available')).toBe('1');
+  });
+
+  it.each([
+    ['maxmemory at the memory limit', { maxmemory: '1Gi' }, `'maxmemory' ("1Gi") must be less than 'resources.limits.memory' ("1Gi")`],
+    ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 2 } }, `'disruptionBudget.minAvailable' (2) must be less than 'instances' (2)`],
+    ['a maxmemory share of 100 %', { maxmemoryPercent: 100 }, `'maxmemoryPercent' (100) must be a whole number from 10 to 95`],
+  ] as [string, Partial<ValkeyCacheProps>, string][])('refuses %s', (_, overrides, message) => {
+    expect(() => cache(overrides)).toThrow(`/cache: ${message}`);
   });
 });

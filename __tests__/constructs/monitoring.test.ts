@@ -11,7 +11,8 @@ import type { EnvironmentInput } from '../../config/schema';
 import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
-const stackProps: PrometheusStackProps = { namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
+const chart = { repository: 'https://charts.example.com', chart: 'kube-prometheus-stack', version: '88.0.0' };
+const stackProps: PrometheusStackProps = { chart, namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
 
 function prometheusValues(props: Partial<PrometheusStackProps> = {}): Json {
   const out = synthScope((scope) => new PrometheusStack(scope, 'p', { ...stackProps, ...props }));
@@ -124,7 +125,7 @@ describe('MetricsMonitor', () => {
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, interval: '30' }))).toBe(
       'm: \'interval\' ("30") must be a Prometheus duration such as "30s" or "5m"',
     );
-    expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, path: 'metrics' }))).toBe('m: \'path\' ("metrics") must start with "/"');
+    expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, path: 'metrics' }))).toBe('m: \'path\' ("metrics") must be an absolute path starting with "/"');
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, name: 'Backend' }))).toMatch(/^m: 'name' \("Backend"\) must be a DNS-1123 label/);
   });
 });
@@ -203,7 +204,7 @@ describe('AlertRules', () => {
       "a: 'errorRatio.ratio' (5) must be a number greater than 0 and less than 1",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, errorRatio: { ratio: 0.1, minRequestsPerSecond: -1 } }))).toBe(
-      "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of at least 0",
+      "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of requests per second of at least 0",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, cacheMemoryRatio: 1 }))).toBe(
       "a: 'cacheMemoryRatio' (1) must be a number greater than 0 and less than 1",

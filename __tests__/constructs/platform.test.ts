@@ -1,27 +1,31 @@
 import { Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
+import { KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer } from '../../constructs/guardrails/connections';
 import { NetworkPolicies } from '../../constructs/guardrails/network-policies';
+import { PinnedHelmRelease } from '../../constructs/platform/pinned-helm-release';
 import type { EnvironmentConfig } from '../../config/schema';
 import { EnvironmentStack } from '../../stacks/environment-stack';
-import { at, config, metadataName, resources, synthScope, type Json } from '../helpers';
+import { at, config, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const prod = config('prod');
 
 describe('AppNamespace', () => {
-  const out = synthScope((scope) => new AppNamespace(scope, 'ns', { namespace: prod.namespace }));
+  const quota = { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '20Gi' };
+  const out = synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota }));
 
   it('enforces the restricted Pod Security Standard', () => {
     const labels = at(resources(out, 'kubernetes_namespace_v1')[0], 'metadata', 'labels') as Json;
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  it('sets the quota and container defaults from config, and forbids NodePorts', () => {
+  it('sets the quota and container defaults, and forbids NodePorts', () => {
     expect(at(resources(out, 'kubernetes_resource_quota_v1')[0], 'spec', 'hard')).toEqual({
-      'requests.cpu': '40',
-      'requests.memory': '96Gi',
-      'limits.cpu': '80',
-      'limits.memory': '160Gi',
-      'requests.storage': '500Gi',
+      'requests.cpu': '4',
+      'requests.memory': '8Gi',
+      'limits.cpu': '8',
+      'limits.memory': '16Gi',
+      'requests.storage': '20Gi',
       pods: '200',
       persistentvolumeclaims: '20',
       'services.nodeports': '0',
@@ -33,63 +37,38 @@ describe('AppNamespace', () => {
       default: { cpu: '500m', memory: '512Mi' },
     });
   });
+
+  it('refuses a quota that is not a quantity, naming the construct path', () => {
+    expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota: { ...quota, limitsCpu: 'lots' } }))).toThrow(
+      `/ns: 'quota.limitsCpu' ("lots") must be a positive Kubernetes quantity`,
+    );
+  });
 });
 
 describe('NetworkPolicies', () => {
-  const out = synthScope(
-    (scope) =>
-      new NetworkPolicies(scope, 'np', {
-        namespace: 'web',
-        flows: [
-          { name: 'a-to-b', from: { pods: { app: 'a' } }, to: { pods: { app: 'b' } }, ports: [5432] },
-          { name: 'edge-to-a', from: { namespace: 'edge' }, to: { pods: { app: 'a' } }, ports: [8080] },
-          { name: 'a-to-api', from: { pods: { app: 'a' } }, to: { cidrs: ['0.0.0.0/0', '::/0'] }, ports: [443] },
-          { name: 'dns', from: { pods: {} }, to: { namespace: 'kube-system', pods: { 'k8s-app': 'kube-dns' } }, ports: [53], protocols: ['UDP', 'TCP'] },
-        ],
-      }),
-  );
-  const policies = new Map(resources(out, 'kubernetes_network_policy_v1').map((p) => [metadataName(p), p]));
+  const a = { name: 'a', selector: { pods: { app: 'a' } } };
+  const b = { name: 'b', selector: { pods: { app: 'b' } } };
+  const out = synthScope((scope) => {
+    const policies = new NetworkPolicies(scope, 'np', { namespace: 'web' });
+    policies.addFlow({ from: a, to: b, ports: [5432] });
+    policies.addFlow({ from: namespacePeer('edge', 'edge'), to: a, ports: [8080] });
+    policies.addFlow({ from: a, to: KUBERNETES_API, ports: KUBERNETES_API_PORTS });
+    // The same flow again adds its ports to the same policies.
+    policies.addFlow({ from: a, to: b, ports: [8000] });
+  });
+  const policies = networkPolicies(out);
 
   it('denies everything by default', () => {
     expect(at(policies.get('default-deny'), 'spec')).toEqual({ pod_selector: {}, policy_types: ['Ingress', 'Egress'] });
   });
 
-  it('opens each flow on both ends that live in the namespace', () => {
-    expect([...policies.keys()].sort()).toEqual(['a-to-api-egress', 'a-to-b-egress', 'a-to-b-ingress', 'default-deny', 'dns-egress', 'edge-to-a-ingress']);
-    expect(at(policies.get('a-to-b-ingress'), 'spec')).toEqual({
-      pod_selector: { match_labels: { app: 'b' } },
-      policy_types: ['Ingress'],
-      ingress: [{ from: [{ pod_selector: { match_labels: { app: 'a' } } }], ports: [{ port: '5432', protocol: 'TCP' }] }],
-    });
-    expect(at(policies.get('a-to-b-egress'), 'spec')).toEqual({
-      pod_selector: { match_labels: { app: 'a' } },
-      policy_types: ['Egress'],
-      egress: [{ to: [{ pod_selector: { match_labels: { app: 'b' } } }], ports: [{ port: '5432', protocol: 'TCP' }] }],
-    });
-    expect(at(policies.get('edge-to-a-ingress'), 'spec')).toEqual({
-      pod_selector: { match_labels: { app: 'a' } },
-      policy_types: ['Ingress'],
-      ingress: [
-        { from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'edge' } } }], ports: [{ port: '8080', protocol: 'TCP' }] },
-      ],
-    });
-    expect(at(policies.get('a-to-api-egress'), 'spec')).toEqual({
-      pod_selector: { match_labels: { app: 'a' } },
-      policy_types: ['Egress'],
-      egress: [{ to: [{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }], ports: [{ port: '443', protocol: 'TCP' }] }],
-    });
-    // From every pod of the namespace, only to kube-dns in kube-system.
+  it('lets every pod query the cluster DNS, over UDP and TCP', () => {
     expect(at(policies.get('dns-egress'), 'spec')).toEqual({
       pod_selector: { match_labels: {} },
       policy_types: ['Egress'],
       egress: [
         {
-          to: [
-            {
-              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-              pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } },
-            },
-          ],
+          to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } }, pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } } }],
           ports: [
             { port: '53', protocol: 'UDP' },
             { port: '53', protocol: 'TCP' },
@@ -97,6 +76,72 @@ describe('NetworkPolicies', () => {
         },
       ],
     });
+  });
+
+  it('opens each flow on both ends that live in the namespace', () => {
+    expect([...policies.keys()].sort()).toEqual(['a-to-apiserver-egress', 'a-to-b-egress', 'a-to-b-ingress', 'default-deny', 'dns-egress', 'edge-to-a-ingress']);
+    expect(at(policies.get('a-to-b-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'b' } },
+      policy_types: ['Ingress'],
+      ingress: [{ from: [{ pod_selector: { match_labels: { app: 'a' } } }], ports: [{ port: '5432', protocol: 'TCP' }, { port: '8000', protocol: 'TCP' }] }],
+    });
+    expect(at(policies.get('a-to-b-egress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'a' } },
+      policy_types: ['Egress'],
+      egress: [{ to: [{ pod_selector: { match_labels: { app: 'b' } } }], ports: [{ port: '5432', protocol: 'TCP' }, { port: '8000', protocol: 'TCP' }] }],
+    });
+    expect(at(policies.get('edge-to-a-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'a' } },
+      policy_types: ['Ingress'],
+      ingress: [{ from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'edge' } } }], ports: [{ port: '8080', protocol: 'TCP' }] }],
+    });
+    expect(at(policies.get('a-to-apiserver-egress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'a' } },
+      policy_types: ['Egress'],
+      egress: [{ to: [{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }], ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }],
+    });
+  });
+
+  it('is found by the constructs of its namespace, or made at the stack\'s top level', () => {
+    synthScope((scope) => {
+      const explicit = new NetworkPolicies(scope, 'np', { namespace: 'web' });
+      expect(NetworkPolicies.of(new Construct(scope, 'child'), 'web')).toBe(explicit);
+      expect(NetworkPolicies.of(scope, 'other').node.path).toBe(`${scope.node.path}/network-policies`);
+      expect(() => new NetworkPolicies(scope, 'again', { namespace: 'web' })).toThrow(`/again: 'namespace' ("web") already has its NetworkPolicies at ${explicit.node.path}`);
+    });
+  });
+
+  it('refuses one flow name for two different pairs of peers', () => {
+    expect(() =>
+      synthScope((scope) => {
+        const policies = new NetworkPolicies(scope, 'np', { namespace: 'web' });
+        policies.addFlow({ name: 'x', from: a, to: b, ports: [1] });
+        policies.addFlow({ name: 'x', from: b, to: a, ports: [1] });
+      }),
+    ).toThrow(`/np: flow 'x' is declared twice between different peers`);
+  });
+});
+
+describe('PinnedHelmRelease', () => {
+  const chart = { repository: 'https://charts.example.com', chart: 'operator', version: '1.2.3' };
+  const release = (version = chart.version) =>
+    resources(synthScope((scope) => new PinnedHelmRelease(scope, 'r', { chart: { ...chart, version }, releaseName: 'operator', namespace: 'operators', values: { b: 1, a: { c: true } } })), 'helm_release')[0];
+
+  it('installs the exact chart version atomically and waits for it, so dependent stacks plan after its CRDs exist', () => {
+    expect(release()).toMatchObject({
+      repository: 'https://charts.example.com',
+      chart: 'operator',
+      version: '1.2.3',
+      atomic: true,
+      wait: true,
+      timeout: 900,
+      create_namespace: true,
+      values: ['a:\n  c: true\nb: 1\n'],
+    });
+  });
+
+  it('refuses a version range', () => {
+    expect(() => release('^1.2')).toThrow(`/r: 'chart.version' ("^1.2") must be an exact version`);
   });
 });
 

@@ -1,12 +1,27 @@
-import { WebService } from '../../constructs/workload/web-service';
-import { at, config, metadataName, resources, synthScope, type Json } from '../helpers';
+import type { Construct } from 'constructs';
+import { namespacePeer } from '../../constructs/guardrails/connections';
+import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
+import { at, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
-const prod = config('prod');
-const dev = config('dev');
+const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 
-function webService(tier = prod.backend, env = [{ name: 'EXTRA', value: '1' }]) {
-  return synthScope((scope) => new WebService(scope, 'web', { name: 'backend', namespace: 'web', tier, env }));
+const props: WebServiceProps = {
+  name: 'api',
+  namespace: 'web',
+  image: 'registry.example.com/api:1.0.0',
+  replicas: { min: 3, max: 6 },
+  resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  metrics: { port: 9090, scrapedBy: prometheus },
+  disruptionBudget: { minAvailable: 2 },
+  zoneSpread: 'required',
+  env: [{ name: 'EXTRA', value: '1' }],
+};
+
+function webService(overrides: Partial<WebServiceProps> = {}) {
+  return synthScope((scope) => new WebService(scope, 'web', { ...props, ...overrides }));
 }
+
+const containerOf = (out: Json) => at(resources(out, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0) as Json;
 
 describe('WebService', () => {
   const out = webService();
@@ -25,33 +40,64 @@ describe('WebService', () => {
     ]);
     const service = resources(out, 'kubernetes_service_v1')[0];
     expect(at(service, 'spec', 'type')).toBe('ClusterIP');
-    // Port 80 is what the edge routes and the other tiers' URLs use (the construct's servicePort).
     expect(at(service, 'spec', 'port')).toEqual([
       { name: 'http', port: 80, target_port: 'http', protocol: 'TCP' },
       { name: 'metrics', port: 9090, target_port: 'metrics', protocol: 'TCP' },
     ]);
   });
 
-  it('has no metrics port when the tier serves none', () => {
-    const frontend = webService(prod.frontend);
-    expect((at(resources(frontend, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'port') as Json[]).map((p) => p.name)).toEqual(['http']);
-    expect(at(resources(frontend, 'kubernetes_service_v1')[0], 'spec', 'port')).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
+  it('has no metrics port, monitor or scrape flow when it serves no metrics', () => {
+    const plain = webService({ metrics: undefined });
+    expect((at(containerOf(plain), 'port') as Json[]).map((p) => p.name)).toEqual(['http']);
+    expect(at(resources(plain, 'kubernetes_service_v1')[0], 'spec', 'port')).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
+    expect(manifests(plain, 'ServiceMonitor')).toEqual([]);
+    expect(networkPolicies(plain).has('prometheus-to-api-ingress')).toBe(false);
   });
 
-  it('probes /health: a minute to start, then readiness every 5 s and liveness every 10 s', () => {
-    const probe = (periodSeconds: number, failureThreshold: number) => ({
-      http_get: { path: '/health', port: 'http' },
-      period_seconds: periodSeconds,
-      failure_threshold: failureThreshold,
-      timeout_seconds: 2,
+  it('makes its own ServiceMonitor for the metrics port, on its Service', () => {
+    const monitor = manifests(out, 'ServiceMonitor')[0];
+    expect(at(monitor, 'metadata', 'name')).toBe('api');
+    expect(at(monitor, 'spec', 'selector', 'matchLabels')).toEqual(at(deployment, 'spec', 'selector', 'match_labels'));
+    expect(at(monitor, 'spec', 'endpoints')).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    const custom = manifests(webService({ metrics: { port: 9100, path: '/stats', scrapedBy: prometheus } }), 'ServiceMonitor')[0];
+    expect(at(custom, 'spec', 'endpoints', 0, 'path')).toBe('/stats');
+  });
+
+  it('lets Prometheus in on the metrics port only', () => {
+    expect(at(networkPolicies(out).get('prometheus-to-api-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: at(deployment, 'spec', 'selector', 'match_labels') },
+      policy_types: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+          ports: [{ port: '9090', protocol: 'TCP' }],
+        },
+      ],
     });
-    expect(at(container, 'startup_probe')).toEqual(probe(2, 30));
-    expect(at(container, 'readiness_probe')).toEqual(probe(5, 3));
-    expect(at(container, 'liveness_probe')).toEqual(probe(10, 3));
   });
 
-  it('sizes the container from the tier', () => {
-    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  it('is ready on /health but alive as long as its port answers, so a dependency outage restarts nothing', () => {
+    const timing = (periodSeconds: number, failureThreshold: number) => ({ period_seconds: periodSeconds, failure_threshold: failureThreshold, timeout_seconds: 2 });
+    const tcp = { tcp_socket: [{ port: 'http' }] };
+    expect(at(container, 'startup_probe')).toEqual({ ...tcp, ...timing(2, 30) });
+    expect(at(container, 'readiness_probe')).toEqual({ http_get: { path: '/health', port: 'http' }, ...timing(5, 3) });
+    expect(at(container, 'liveness_probe')).toEqual({ ...tcp, ...timing(10, 3) });
+  });
+
+  it('probes liveness on its own path when given one, readiness on the configured path', () => {
+    const c = containerOf(webService({ livenessPath: '/live', readinessPath: '/ready' }));
+    expect(at(c, 'liveness_probe', 'http_get')).toEqual({ path: '/live', port: 'http' });
+    expect(at(c, 'startup_probe', 'http_get')).toEqual({ path: '/live', port: 'http' });
+    expect(at(c, 'readiness_probe', 'http_get')).toEqual({ path: '/ready', port: 'http' });
+  });
+
+  it('sizes the container, ephemeral storage included', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+      limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '2Gi' },
+    });
+    const sized = containerOf(webService({ ephemeralStorage: { request: '1Gi', limit: '4Gi' } }));
+    expect(at(sized, 'resources', 'limits', 'ephemeral-storage')).toBe('4Gi');
   });
 
   it('runs as non-root with a read-only root and a writable /tmp', () => {
@@ -67,9 +113,7 @@ describe('WebService', () => {
     expect(pod.automount_service_account_token).toBe(false);
   });
 
-  it('spreads over zones (hard in prod) and hosts', () => {
-    const spread = pod.topology_spread_constraint as Json[];
-    // Counted per ReplicaSet (pod-template-hash), so a rollout's new pods spread by themselves.
+  it('spreads over zones (hard when required) and hosts', () => {
     const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
       label_selector: [{ match_labels: at(deployment, 'spec', 'selector', 'match_labels') }],
       match_label_keys: ['pod-template-hash'],
@@ -77,25 +121,26 @@ describe('WebService', () => {
       topology_key: topologyKey,
       when_unsatisfiable: whenUnsatisfiable,
     });
-    expect(spread).toEqual([constraint('topology.kubernetes.io/zone', 'DoNotSchedule'), constraint('kubernetes.io/hostname', 'ScheduleAnyway')]);
-    const devPod = at(resources(webService(dev.backend), 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec') as Json;
-    expect(at(devPod, 'topology_spread_constraint', 0, 'when_unsatisfiable')).toBe('ScheduleAnyway');
+    expect(pod.topology_spread_constraint).toEqual([constraint('topology.kubernetes.io/zone', 'DoNotSchedule'), constraint('kubernetes.io/hostname', 'ScheduleAnyway')]);
+    const preferred = at(resources(webService({ zoneSpread: undefined }), 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec') as Json;
+    expect(at(preferred, 'topology_spread_constraint', 0, 'when_unsatisfiable')).toBe('ScheduleAnyway');
   });
 
-  it('puts secret references first, then stack variables, then plain variables', () => {
-    const tier = { ...prod.backend, env: { LOG_LEVEL: 'info' }, secretEnv: { API_KEY: { secretName: 'api', key: 'key' } } };
-    const env = at(resources(webService(tier), 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
-    expect(env).toEqual([
+  it('passes its variables in order, Secret references as references', () => {
+    const env = [
+      { name: 'API_KEY', secretKeyRef: { secretName: 'api', key: 'key' } },
+      { name: 'URL', value: 'http://x/$(API_KEY)' },
+    ];
+    expect(at(containerOf(webService({ env })), 'env')).toEqual([
       { name: 'API_KEY', value_from: { secret_key_ref: { name: 'api', key: 'key' } } },
-      { name: 'EXTRA', value: '1' },
-      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'URL', value: 'http://x/$(API_KEY)' },
     ]);
   });
 
   it('scales on CPU and memory with explicit behaviour', () => {
     const hpa = resources(out, 'kubernetes_horizontal_pod_autoscaler_v2')[0];
-    expect(at(hpa, 'spec', 'min_replicas')).toBe(5);
-    expect(at(hpa, 'spec', 'max_replicas')).toBe(20);
+    expect(at(hpa, 'spec', 'min_replicas')).toBe(3);
+    expect(at(hpa, 'spec', 'max_replicas')).toBe(6);
     expect((at(hpa, 'spec', 'metric') as Json[]).map((m) => [at(m, 'resource', 'name'), at(m, 'resource', 'target', 'average_utilization')])).toEqual([
       ['cpu', 70],
       ['memory', 80],
@@ -110,12 +155,56 @@ describe('WebService', () => {
     });
     expect(at(hpa, 'spec', 'behavior')).toEqual({ scale_up: [rule(0, 4, 100)], scale_down: [rule(300, 1, 10)] });
     expect(hpa.depends_on).toEqual([`kubernetes_deployment_v1.${deployment.__name}`]);
+    const targeted = resources(webService({ autoscaling: { cpuUtilization: 150 } }), 'kubernetes_horizontal_pod_autoscaler_v2')[0];
+    expect(at(targeted, 'spec', 'metric', 0, 'resource', 'target', 'average_utilization')).toBe(150);
   });
 
-  it('protects the tier with a PDB only when configured', () => {
+  it('protects the tier with a PDB only when asked', () => {
     const pdb = resources(out, 'kubernetes_pod_disruption_budget_v1')[0];
-    expect(at(pdb, 'spec', 'min_available')).toBe('4');
+    expect(at(pdb, 'spec', 'min_available')).toBe('2');
     expect(at(pdb, 'spec', 'selector', 'match_labels')).toEqual(at(deployment, 'spec', 'selector', 'match_labels'));
-    expect(resources(webService(dev.backend), 'kubernetes_pod_disruption_budget_v1')).toEqual([]);
+    expect(resources(webService({ disruptionBudget: undefined }), 'kubernetes_pod_disruption_budget_v1')).toEqual([]);
+  });
+
+  it('exposes where it is reached', () => {
+    let web: WebService | undefined;
+    synthScope((scope) => (web = new WebService(scope, 'web', props)));
+    expect({ host: web?.host, url: web?.url, port: web?.containerPort, service: web?.serviceName }).toEqual({
+      host: 'api.web.svc',
+      url: 'http://api.web.svc:80',
+      port: 8080,
+      service: 'api',
+    });
+  });
+
+  it('admits a client on its http port through its connections', () => {
+    const policies = networkPolicies(
+      synthScope((scope: Construct) => {
+        const api = new WebService(scope, 'api', props);
+        const client = new WebService(scope, 'client', { ...props, name: 'client' });
+        api.connections.allowDefaultPortFrom(client);
+      }),
+    );
+    expect(at(policies.get('client-to-api-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual([{ port: '8080', protocol: 'TCP' }]);
+    expect(at(policies.get('client-to-api-egress'), 'spec', 'egress', 0, 'to')).toEqual([{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'web-topology' } } }]);
+  });
+});
+
+describe('WebService props', () => {
+  it.each([
+    ['replicas above the maximum', { replicas: { min: 5, max: 2 } }, `: 'replicas.min' (5) must be less than or equal to 'replicas.max' (2)`],
+    ['no replicas', { replicas: { min: 0, max: 2 } }, `: 'replicas.min' (0) must be a whole number of at least 1`],
+    ['a CPU that is not a quantity', { resources: { requests: { cpu: 'lots', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `: 'resources.requests.cpu' ("lots") must be a positive Kubernetes quantity`],
+    ['requests above limits', { resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `: 'resources.requests.cpu' ("2") must be less than or equal to 'resources.limits.cpu' ("1")`],
+    ['ephemeral storage request above its limit', { ephemeralStorage: { request: '3Gi', limit: '1Gi' } }, `: 'ephemeralStorage.request' ("3Gi") must be less than or equal to 'ephemeralStorage.limit' ("1Gi")`],
+    ['an unpinned image', { image: 'nginx' }, `: 'image' ("nginx") must be pinned with a tag or a digest`],
+    ['a privileged port', { port: 80 }, `: 'port' (80) must be a whole number from 1024 to 65535`],
+    ['metrics on the http port', { metrics: { port: 8080, scrapedBy: prometheus } }, `: 'metrics.port' (8080) must differ from 'port' (8080)`],
+    ['a relative liveness path', { livenessPath: 'live' }, `: 'livenessPath' ("live") must be an absolute path starting with "/"`],
+    ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 3 } }, `: 'disruptionBudget.minAvailable' (3) must be less than 'replicas.min' (3)`],
+    ['a name that is not a DNS label', { name: 'Backend_API' }, `: 'name' ("Backend_API") must be a DNS-1123 label`],
+    ['a utilization target of 0', { autoscaling: { cpuUtilization: 0 } }, `/autoscaler: 'cpuUtilization' (0) must be a whole number from 1 to 1000`],
+  ] as [string, Partial<WebServiceProps>, string][])('refuses %s, naming the construct path', (_, overrides, message) => {
+    expect(() => webService(overrides)).toThrow(`/web${message}`);
   });
 });

@@ -12,3 +12,8 @@ export function selectorLabels(component: string): Labels {
 export function componentLabels(component: string): Labels {
   return { ...selectorLabels(component), 'app.kubernetes.io/managed-by': 'cdktf' };
 }
+
+/** Whether a label selector (matchLabels) selects an object with these labels. */
+export function selects(selector: Labels | undefined, labels: Labels): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+}

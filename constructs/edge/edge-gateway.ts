@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { CustomResource } from '../core/custom-resource';
+import type { GatewaySpec } from '../core/crds';
 import { componentLabels } from '../core/labels';
 import { TrafficPolicy } from './traffic-policy';
 import { addDependency } from '../core/construct-dependencies';
@@ -78,7 +79,7 @@ export class EdgeGateway extends Construct {
       spec: { controllerName: ENVOY_GATEWAY_CONTROLLER },
     });
 
-    const listeners: Record<string, unknown>[] = [
+    const listeners: GatewaySpec['listeners'] = [
       { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } },
     ];
     if (edge.tls) {

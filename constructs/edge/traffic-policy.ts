@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/schema';
 import { CustomResource } from '../core/custom-resource';
+import type { BackendTrafficPolicySpec } from '../core/crds';
 import type { Labels } from '../core/labels';
 
 export interface TrafficPolicyProps {
@@ -23,7 +24,7 @@ export class TrafficPolicy extends Construct {
   constructor(scope: Construct, id: string, props: TrafficPolicyProps) {
     super(scope, id);
     const { edge } = props;
-    const rateLimit =
+    const rateLimit: Pick<BackendTrafficPolicySpec, 'rateLimit'> =
       edge.rateLimits.length === 0
         ? {}
         : {

@@ -2,12 +2,30 @@ import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../config/schema';
 import { componentLabels } from '../core/labels';
+import type { Compute } from '../core/resources';
+import { checkAtMost, checkInteger, checkName, checkQuantity } from '../core/validation';
+
+/** What every workload of the namespace may ask for in total. */
+export interface NamespaceQuota {
+  readonly requestsCpu: string;
+  readonly requestsMemory: string;
+  readonly limitsCpu: string;
+  readonly limitsMemory: string;
+  readonly requestsStorage: string;
+  /** @default 200 */
+  readonly pods?: number;
+  /** @default 20 */
+  readonly persistentVolumeClaims?: number;
+}
 
 export interface AppNamespaceProps {
-  /** Name, quota and default container resources. */
-  readonly namespace: EnvironmentConfig['namespace'];
+  readonly name: string;
+  readonly quota: NamespaceQuota;
+  /** Requests of containers that state none. @default 100m CPU, 128Mi */
+  readonly defaultRequest?: Compute;
+  /** Limits of containers that state none. @default 500m CPU, 512Mi */
+  readonly defaultLimit?: Compute;
 }
 
 /**
@@ -16,10 +34,31 @@ export interface AppNamespaceProps {
  * state no resources.
  */
 export class AppNamespace extends Construct {
+  readonly namespaceName: string;
+  /** The quota with its defaults filled in. */
+  readonly quota: Required<NamespaceQuota>;
+  readonly resourceQuota: ResourceQuotaV1;
 
   constructor(scope: Construct, id: string, props: AppNamespaceProps) {
     super(scope, id);
-    const { name, quota, limitRange } = props.namespace;
+    const { name } = props;
+    checkName(this, 'name', name);
+    const quota = { pods: 200, persistentVolumeClaims: 20, ...props.quota };
+    for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'requestsStorage'] as const) {
+      checkQuantity(this, `quota.${field}`, quota[field]);
+    }
+    checkInteger(this, 'quota.pods', quota.pods, 1);
+    checkInteger(this, 'quota.persistentVolumeClaims', quota.persistentVolumeClaims, 0);
+    const defaultRequest = props.defaultRequest ?? { cpu: '100m', memory: '128Mi' };
+    const defaultLimit = props.defaultLimit ?? { cpu: '500m', memory: '512Mi' };
+    for (const key of ['cpu', 'memory'] as const) {
+      checkQuantity(this, `defaultRequest.${key}`, defaultRequest[key]);
+      checkQuantity(this, `defaultLimit.${key}`, defaultLimit[key]);
+      checkAtMost(this, `defaultRequest.${key}`, defaultRequest[key], `defaultLimit.${key}`, defaultLimit[key]);
+    }
+    this.namespaceName = name;
+    this.quota = quota;
+
     const labels = componentLabels('app-namespace');
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
@@ -34,7 +73,7 @@ export class AppNamespace extends Construct {
       },
     });
 
-    new ResourceQuotaV1(this, 'quota', {
+    this.resourceQuota = new ResourceQuotaV1(this, 'quota', {
       metadata: { name: 'app-quota', namespace: name, labels: { ...labels } },
       spec: {
         hard: {
@@ -56,7 +95,7 @@ export class AppNamespace extends Construct {
     new LimitRangeV1(this, 'limit-range', {
       metadata: { name: 'container-defaults', namespace: name, labels: { ...labels } },
       spec: {
-        limit: [{ type: 'Container', defaultRequest: { ...limitRange.defaultRequest }, default: { ...limitRange.default } }],
+        limit: [{ type: 'Container', defaultRequest: { ...defaultRequest }, default: { ...defaultLimit } }],
       },
       dependsOn: [namespace],
     });

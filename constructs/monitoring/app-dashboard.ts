@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { componentLabels } from '../core/labels';
 import { BackendMetrics } from './backend-metrics';
 import { GRAFANA_DASHBOARD_LABEL } from './prometheus-stack';
-import { checkName, PropError } from './prop-validation';
+import { checkName, invalidProp } from '../core/validation';
 import type { ServiceLevelObjectives } from './service-level-objectives';
 
 export interface AppDashboardProps {
@@ -50,7 +50,7 @@ export class AppDashboard extends Construct {
     super(scope, id);
     const name = props.name ?? DEFAULT_NAME;
     checkName(this, 'name', name);
-    if (props.title.trim() === '') throw new PropError(this, 'title', props.title, 'must not be empty');
+    if (props.title.trim() === '') invalidProp(this, 'title', props.title, 'must not be empty');
     const ns = props.namespace;
     const api = new BackendMetrics(ns, props.backendJob);
     const one = (expr: string, legend: string) => [{ expr, legend }];

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
-import { checkDuration, checkName, PropError } from './prop-validation';
+import { checkName, checkPath, invalidProp } from '../core/validation';
+import { checkDuration } from './prop-validation';
 
 export interface MetricsMonitorProps {
   /** Name of the ServiceMonitor or PodMonitor (DNS-1123 label). */
@@ -42,25 +43,30 @@ export class MetricsMonitor extends Construct {
     super(scope, id);
     checkName(this, 'name', props.name);
     if (Object.keys(props.selector).length === 0) {
-      throw new PropError(this, 'selector', props.selector, 'must name at least one label: an empty selector scrapes every Service or pod of the namespace');
+      invalidProp(this, 'selector', props.selector, 'must name at least one label: an empty selector scrapes every Service or pod of the namespace');
     }
     this.port = props.port ?? DEFAULT_PORT;
     this.path = props.path ?? DEFAULT_PATH;
-    if (!this.path.startsWith('/')) throw new PropError(this, 'path', this.path, 'must start with "/"');
+    checkPath(this, 'path', this.path);
     const interval = props.interval ?? DEFAULT_INTERVAL;
     checkDuration(this, 'interval', interval);
     this.kind = props.through === 'service' ? 'ServiceMonitor' : 'PodMonitor';
     this.selector = { ...props.selector };
-    this.monitor = new CustomResource(this, 'monitor', {
+
+    const endpoint = { port: this.port, path: this.path, interval };
+    const common = {
       apiVersion: 'monitoring.coreos.com/v1',
-      kind: this.kind,
       name: props.name,
       namespace: props.namespace,
       labels: componentLabels(props.name),
-      spec: {
-        selector: { matchLabels: { ...props.selector } },
-        [this.kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints']: [{ port: this.port, path: this.path, interval }],
-      },
-    });
+    } as const;
+    const selector = { matchLabels: { ...props.selector } };
+    this.monitor = new CustomResource(
+      this,
+      'monitor',
+      this.kind === 'ServiceMonitor'
+        ? { ...common, kind: 'ServiceMonitor', spec: { selector, endpoints: [endpoint] } }
+        : { ...common, kind: 'PodMonitor', spec: { selector, podMetricsEndpoints: [endpoint] } },
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { PinnedHelmRelease } from '../platform/pinned-helm-release';
-import { checkDuration, checkName } from './prop-validation';
+import { PinnedHelmRelease, type HelmChart } from '../platform/pinned-helm-release';
+import { checkName } from '../core/validation';
+import { checkDuration } from './prop-validation';
 
 /** CPU and memory of one container, as Kubernetes quantities. */
 export interface ComputeResources {
@@ -15,6 +16,8 @@ export interface SecretKey {
 }
 
 export interface PrometheusStackProps {
+  /** The kube-prometheus-stack chart at its pinned version. */
+  readonly chart: HelmChart;
   /** Namespace of the release (created if missing). */
   readonly namespace: string;
   /** How long Prometheus keeps samples, a Prometheus duration. @default "15d" */
@@ -103,7 +106,7 @@ export class PrometheusStack extends Construct {
       },
     };
     this.release = new PinnedHelmRelease(this, 'chart', {
-      chart: 'kubePrometheusStack',
+      chart: props.chart,
       releaseName: PROMETHEUS_RELEASE,
       namespace: props.namespace,
       values,

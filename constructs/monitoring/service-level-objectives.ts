@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { CustomResource } from '../core/custom-resource';
+import { CustomResource, type CustomResourceSpec } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import { BackendMetrics } from './backend-metrics';
-import { checkName, PropError } from './prop-validation';
+import { checkName, invalidProp } from '../core/validation';
+import { checkPositive } from './prop-validation';
 
 /** Share of the backend's responses that are not 5xx. */
 export interface AvailabilityObjective {
@@ -96,14 +97,12 @@ export class ServiceLevelObjectives extends Construct {
     checkName(this, 'name', this.name);
     this.windowDays = props.windowDays ?? DEFAULT_WINDOW_DAYS;
     if (!Number.isInteger(this.windowDays) || this.windowDays < 7 || this.windowDays > 90) {
-      throw new PropError(this, 'windowDays', this.windowDays, 'must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)');
+      invalidProp(this, 'windowDays', this.windowDays, 'must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)');
     }
     if (props.availability === undefined && props.latency === undefined) {
-      throw new PropError(this, 'availability', undefined, 'or \'latency\' must be set: an objective is needed to derive any rule');
+      invalidProp(this, 'availability', undefined, 'or \'latency\' must be set: an objective is needed to derive any rule');
     }
-    if (props.latency !== undefined && !(props.latency.thresholdSeconds > 0 && Number.isFinite(props.latency.thresholdSeconds))) {
-      throw new PropError(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, 'must be a number of seconds greater than 0');
-    }
+    if (props.latency !== undefined) checkPositive(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, 'seconds');
     this.namespace = props.namespace;
 
     const api = new BackendMetrics(props.namespace, props.backendJob);
@@ -127,11 +126,11 @@ export class ServiceLevelObjectives extends Construct {
     }
 
     const minPercent = 100 * (1 - 1 / FASTEST_BURN);
-    const groups: Record<string, unknown>[] = [];
+    const groups: NonNullable<CustomResourceSpec<'monitoring.coreos.com/v1', 'PrometheusRule'>['groups']> = [];
     const objectives: Objective[] = [];
     for (const s of specs) {
       if (!(s.percent >= minPercent && s.percent < 100)) {
-        throw new PropError(
+        invalidProp(
           this,
           `${s.key}.objectivePercent`,
           s.percent,

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import type { Peer } from '../guardrails/network-policies';
+import type { Peer, PeerSelector } from '../guardrails/connections';
 import type { EnvVar, SecretKeyRef } from '../workload/web-service';
-import { checkRange, PropError } from './prop-validation';
+import { invalidProp } from '../core/validation';
+import { checkRange } from './prop-validation';
 
 /** OpenTelemetry's OTLP exporter, configured through the SDKs' standard variables. */
 export interface OpenTelemetryTracing {
@@ -31,7 +32,7 @@ export interface TracingEndpointProps {
    * Where the endpoint runs, so that the NetworkPolicies open egress to it only: pods of another
    * namespace (an in-cluster collector) or CIDRs (a server outside the cluster).
    */
-  readonly peer: Peer;
+  readonly peer: PeerSelector;
   /** Share of traces recorded, 0–1; a sampled parent's children are always kept. @default 0.1 */
   readonly samplingRatio?: number;
 }
@@ -48,11 +49,12 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 /**
  * Where the web tiers send their traces, and the environment variables that tell their
  * OpenTelemetry SDK or Elastic APM agent so. It creates no resource: each tier gets `envFor`
- * in its container, and the stack opens one egress flow per tier to `peer` on `port`.
+ * in its container, and opens `connections.allowTo(endpoint.peer, [endpoint.port])`.
  */
 export class TracingEndpoint extends Construct {
   /** The endpoint's TCP port (explicit in the URL, or the scheme's default). */
   readonly port: number;
+  /** The endpoint as the other end of the tiers' egress flows (`<tier>-to-tracing`). */
   readonly peer: Peer;
   readonly kind: 'opentelemetry' | 'elastic-apm';
   private readonly backend: OpenTelemetryTracing | ElasticApmTracing;
@@ -67,10 +69,10 @@ export class TracingEndpoint extends Construct {
     try {
       parsed = new URL(url);
     } catch {
-      throw new PropError(this, urlProp, url, 'must be an absolute http:// or https:// URL');
+      invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
     if (DEFAULT_PORTS[parsed.protocol] === undefined || parsed.hostname === '') {
-      throw new PropError(this, urlProp, url, 'must be an absolute http:// or https:// URL');
+      invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
     if (parsed.username !== '' || parsed.password !== '') {
       // Never echo it: the value holds a credential.
@@ -78,9 +80,9 @@ export class TracingEndpoint extends Construct {
     }
     this.samplingRatio = props.samplingRatio ?? DEFAULT_SAMPLING_RATIO;
     checkRange(this, 'samplingRatio', this.samplingRatio, 0, 1, true);
-    if ('cidrs' in props.peer && props.peer.cidrs.length === 0) throw new PropError(this, 'peer.cidrs', [], 'must list at least one CIDR');
+    if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], 'must list at least one CIDR');
     this.port = parsed.port === '' ? DEFAULT_PORTS[parsed.protocol] : Number(parsed.port);
-    this.peer = props.peer;
+    this.peer = { name: 'tracing', selector: props.peer };
     this.kind = b.kind;
     this.backend = b;
     this.environment = props.environment;
