@@ -2,7 +2,8 @@
 # The one place that builds the project's pinned toolchain from Go modules
 # (no registry.terraform.io, GitHub downloads or container registries here).
 #
-#   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, all (default)
+#   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
+#                                  all (default)
 #
 # Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
 # so versions are pinned and the builds reuse Go's default caches. Binaries land in
@@ -101,13 +102,25 @@ build_cluster() {
   build_tool kwok sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
 }
 
+# promtool for scripts/rules-check.ts. Version stamps as Prometheus' own release build
+# (.promu.yml) sets them, from the pinned module, so `promtool --version` names the release.
+build_rules() {
+  local pv
+  pv=$(cd "$here/prometheus" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
+  # Module v0.MMM.P is Prometheus v3.MM.P (v0.313.1 -> 3.13.1).
+  pv=${pv#v0.}; pv="3.$((10#${pv:1:2})).${pv#*.}"
+  build_tool prometheus github.com/prometheus/prometheus/cmd/promtool promtool \
+    "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release"
+}
+
 groups=("${@:-all}")
 for g in "${groups[@]}"; do
   case "$g" in
     validate) build_validate ;;
     cluster) build_cluster ;;
-    all) build_validate; build_cluster ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster or all)" >&2; exit 2 ;;
+    rules) build_rules ;;
+    all) build_validate; build_cluster; build_rules ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"

@@ -9,6 +9,7 @@ import { TracingEndpoint, type TracingEndpointProps } from '../../constructs/mon
 import { ConfigError, loadEnvironment } from '../../config/load';
 import type { EnvironmentInput } from '../../config/schema';
 import versions from '../../config/versions.json';
+import { alertTests, type Rule as PromRule } from '../../scripts/rules-check/scenarios';
 import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
@@ -505,5 +506,30 @@ describe('tracing in the app stack', () => {
         { to: [{ ip_block: { cidr: '203.0.113.10/32' } }], ports: [{ port: '8200', protocol: 'TCP' }] },
       ]);
     }
+  });
+});
+
+describe('promtool scenarios (npm run rules-check)', () => {
+  it.each(Object.keys(ENVIRONMENTS))('cover every alert of %s with a firing and a silent case', (name) => {
+    const rules = manifests(synthesize(ENVIRONMENTS[name]).app, 'PrometheusRule').flatMap((m) =>
+      (at(m, 'spec', 'groups') as { rules: PromRule[] }[]).flatMap((g) => g.rules),
+    );
+    const tests = alertTests(rules);
+    expect(tests.map((t) => t.alert).sort()).toEqual([...new Set(rules.filter((r) => r.alert).map((r) => r.alert))].sort());
+    for (const t of tests) {
+      expect(t.cases.some((c) => c.expect.some((e) => e.firing.length > 0))).toBe(true);
+      expect(t.cases.some((c) => c.expect.every((e) => e.firing.length === 0))).toBe(true);
+    }
+  });
+
+  it('reads thresholds from the synthesized rule, so a changed config changes the test', () => {
+    const rule: PromRule = { alert: 'PostgresReplicationLag', expr: 'max by (pod) (cnpg_pg_replication_lag{namespace="web", pod=~"pg-[0-9]+"}) > 30', for: '5m' };
+    const [fires, silent] = alertTests([rule])[0].cases;
+    expect(fires.series).toEqual([{ series: 'cnpg_pg_replication_lag{namespace="web", pod="pg-2"}', values: '31.5x10' }]);
+    expect(silent.series).toEqual([{ series: 'cnpg_pg_replication_lag{namespace="web", pod="pg-2"}', values: '28.5x10' }]);
+  });
+
+  it('refuses an alert it has no scenario for', () => {
+    expect(() => alertTests([{ alert: 'Unknown', expr: 'up == 0' }])).toThrow('no promtool scenario for alert Unknown');
   });
 });
