@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../config/schema';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
-import { TrafficPolicy } from './traffic-policy';
 import { addDependency } from '../core/construct-dependencies';
+import { INT32_MAX, requireInt, requireProp, UINT32_MAX } from './prop-rules';
+import { TrafficPolicy, type ConnectionLimits, type OutlierDetection, type RateLimit, type RateLimitScope } from './traffic-policy';
 
 /** A Service the edge routes to. */
 export interface RouteTarget {
@@ -11,46 +11,109 @@ export interface RouteTarget {
   readonly port: number;
 }
 
+/** One path prefix of the edge's HTTPRoute and the Service it goes to. */
+export interface EdgeRoute {
+  readonly pathPrefix: string;
+  readonly target: RouteTarget;
+}
+
+export type EnvoyServiceType = 'LoadBalancer' | 'ClusterIP' | 'NodePort';
+
 export interface EdgeGatewayProps {
   /** Namespace of the Gateway, its routes and policies (the app namespace). */
   readonly namespace: string;
-  /** Listeners, hostnames, TLS, proxy service type and replicas, timeouts, circuit breaking, rate limits. */
-  readonly edge: EnvironmentConfig['edge'];
   /** Receives `/api` (and every rate-limited path under it). */
   readonly backend: RouteTarget;
   /** Receives everything else (`/`). */
   readonly frontend: RouteTarget;
+  /** Kubernetes Service type of the Envoy proxies. @default "LoadBalancer" */
+  readonly serviceType?: EnvoyServiceType;
+  /** Hostnames the listeners and routes answer for. @default any host */
+  readonly hostnames?: readonly string[];
+  /** HTTPS on 443 with the certificate in this Secret (type kubernetes.io/tls), HTTP redirected to it. @default HTTP only */
+  readonly tls?: { readonly certificateSecretName: string };
+  /** Envoy proxy replicas (a PodDisruptionBudget keeps one up from 2 on). @default 2 */
+  readonly proxyReplicas?: number;
+  /**
+   * Proxies in front of Envoy that append the client's address to X-Forwarded-For (a CDN, an
+   * L7 load balancer); Envoy takes the client address that many hops from the right of that
+   * header. 0: clients connect directly (an L4 load balancer keeps their source address, with
+   * `externalTrafficPolicy: Local`), and X-Forwarded-For is not trusted.
+   * @default 0
+   */
+  readonly trustedProxies?: number;
+  /** @default 30 */
+  readonly requestTimeoutSeconds?: number;
+  /** @default 30 */
+  readonly connectTimeoutSeconds?: number;
+  /** @default 1024 each */
+  readonly connectionLimits?: ConnectionLimits;
+  /** @default 5 consecutive 5xx eject a pod for 60 s, at most half of the pods at once */
+  readonly outlierDetection?: OutlierDetection;
+  /** Retries of requests that never reached a backend. @default 2 */
+  readonly connectRetries?: number;
+  /** Per-client limits on single endpoints. @default none */
+  readonly rateLimits?: readonly RateLimit[];
+  /** @default "local" (per Envoy replica) */
+  readonly rateLimitScope?: RateLimitScope;
+  /**
+   * Wait after apply until Envoy Gateway has given the Gateway an address (so outputs that read
+   * it are final); needs Envoy Gateway running.
+   * @default true
+   */
+  readonly waitForAddress?: boolean;
 }
 
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
 const ENVOY_GATEWAY_API = 'gateway.envoyproxy.io/v1alpha1';
 /** The controller name Envoy Gateway answers to. */
 const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
+/** Gateway API's cap on hostnames per listener route. */
+const MAX_HOSTNAMES = 16;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * The edge load balancer on Gateway API, implemented by Envoy Gateway: a GatewayClass, an
  * EnvoyProxy that shapes the Envoy Deployment and Service, a Gateway with an HTTP (and optional
- * HTTPS) listener, one HTTPRoute that sends `/api` to the backend and `/` to the frontend, and
- * the BackendTrafficPolicy that balances, times out, breaks circuits and rate-limits it.
+ * HTTPS) listener, one HTTPRoute that sends `/api` to the backend and `/` to the frontend, the
+ * BackendTrafficPolicy that balances, times out, ejects failing pods and rate-limits it, and
+ * (behind trusted proxies) a ClientTrafficPolicy that finds the client address.
  */
 export class EdgeGateway extends Construct {
   readonly gateway: CustomResource;
-  readonly route: CustomResource;
   readonly gatewayName: string;
-
-  /** The props it was built from, for review tooling. */
-  readonly props: EdgeGatewayProps;
+  readonly proxyReplicas: number;
+  /** The route's path prefixes, longest first (the longest matching prefix wins). */
+  readonly routes: readonly EdgeRoute[];
 
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
-    this.props = props;
-    const { namespace, edge } = props;
+    const { namespace } = props;
+    const serviceType = props.serviceType ?? 'LoadBalancer';
+    const hostnames = props.hostnames ?? [];
+    const trustedProxies = props.trustedProxies ?? 0;
+    this.proxyReplicas = props.proxyReplicas ?? 2;
+    requireInt(this, 'proxyReplicas', this.proxyReplicas, 1, INT32_MAX);
+    requireInt(this, 'trustedProxies', trustedProxies, 0, UINT32_MAX);
+    requireProp(this, 'hostnames', hostnames.length, hostnames.length <= MAX_HOSTNAMES, `must list at most ${MAX_HOSTNAMES} hostnames`);
+    hostnames.forEach((h, i) =>
+      requireProp(this, `hostnames[${i}]`, h, h.length <= 253 && HOSTNAME.test(h), 'must be a DNS hostname (lowercase DNS-1123 labels, optionally starting with "*.")'),
+    );
+    for (const tier of ['backend', 'frontend'] as const) requireInt(this, `${tier}.port`, props[tier].port, 1, 65535);
+
     const labels = componentLabels('edge');
     this.gatewayName = 'edge';
+    this.routes = [
+      { pathPrefix: '/api', target: props.backend },
+      { pathPrefix: '/', target: props.frontend },
+    ];
     // GatewayClasses are cluster-scoped: the namespace keeps environments sharing a cluster apart.
     const className = `${namespace}-envoy`;
     const proxyName = 'edge-proxy';
 
+    // Clients connecting directly: Local keeps their source address. Behind trusted proxies the
+    // address comes from X-Forwarded-For, so the Service may spread over every node.
+    const externalTrafficPolicy = serviceType === 'ClusterIP' ? {} : { externalTrafficPolicy: trustedProxies === 0 ? 'Local' : 'Cluster' };
     const proxy = new CustomResource(this, 'envoy-proxy', {
       apiVersion: ENVOY_GATEWAY_API,
       kind: 'EnvoyProxy',
@@ -61,10 +124,9 @@ export class EdgeGateway extends Construct {
         provider: {
           type: 'Kubernetes',
           kubernetes: {
-            // Local keeps the client's source address, which logs and rate limits see.
-            envoyService: { type: edge.serviceType, ...(edge.serviceType === 'ClusterIP' ? {} : { externalTrafficPolicy: 'Local' }) },
-            envoyDeployment: { replicas: edge.proxyReplicas },
-            ...(edge.proxyReplicas > 1 ? { envoyPDB: { minAvailable: 1 } } : {}),
+            envoyService: { type: serviceType, ...externalTrafficPolicy },
+            envoyDeployment: { replicas: this.proxyReplicas },
+            ...(this.proxyReplicas > 1 ? { envoyPDB: { minAvailable: 1 } } : {}),
           },
         },
       },
@@ -81,12 +143,12 @@ export class EdgeGateway extends Construct {
     const listeners: Record<string, unknown>[] = [
       { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } },
     ];
-    if (edge.tls) {
+    if (props.tls) {
       listeners.push({
         name: 'https',
         protocol: 'HTTPS',
         port: 443,
-        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: edge.tls.certificateSecretName }] },
+        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: props.tls.certificateSecretName }] },
         allowedRoutes: { namespaces: { from: 'Same' } },
       });
     }
@@ -101,31 +163,30 @@ export class EdgeGateway extends Construct {
         infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxyName } },
         listeners,
       },
-      ...(edge.waitForAddress ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
+      ...((props.waitForAddress ?? true) ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
     });
     addDependency(this.gateway, gatewayClass, proxy);
 
-    const hostnames = edge.hostnames.length > 0 ? { hostnames: [...edge.hostnames] } : {};
-    const backendRef = (t: RouteTarget) => [{ name: t.serviceName, port: t.port }];
-    this.route = new CustomResource(this, 'route', {
+    const hostnameSpec = hostnames.length > 0 ? { hostnames: [...hostnames] } : {};
+    const routeName = 'web';
+    const route = new CustomResource(this, 'route', {
       apiVersion: GATEWAY_API,
       kind: 'HTTPRoute',
-      name: 'web',
+      name: routeName,
       namespace,
       labels,
       spec: {
-        parentRefs: [{ name: this.gatewayName, sectionName: edge.tls ? 'https' : 'http' }],
-        ...hostnames,
-        // The longest matching prefix wins, whatever the order.
-        rules: [
-          { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: backendRef(props.backend) },
-          { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: backendRef(props.frontend) },
-        ],
+        parentRefs: [{ name: this.gatewayName, sectionName: props.tls ? 'https' : 'http' }],
+        ...hostnameSpec,
+        rules: this.routes.map((r) => ({
+          matches: [{ path: { type: 'PathPrefix', value: r.pathPrefix } }],
+          backendRefs: [{ name: r.target.serviceName, port: r.target.port }],
+        })),
       },
     });
-    addDependency(this.route, this.gateway);
+    addDependency(route, this.gateway);
 
-    if (edge.tls) {
+    if (props.tls) {
       const redirect = new CustomResource(this, 'https-redirect', {
         apiVersion: GATEWAY_API,
         kind: 'HTTPRoute',
@@ -134,14 +195,40 @@ export class EdgeGateway extends Construct {
         labels,
         spec: {
           parentRefs: [{ name: this.gatewayName, sectionName: 'http' }],
-          ...hostnames,
+          ...hostnameSpec,
           rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
         },
       });
       addDependency(redirect, this.gateway);
     }
 
-    const policy = new TrafficPolicy(this, 'traffic-policy', { namespace, routeName: 'web', labels, edge });
-    addDependency(policy, this.route);
+    if (trustedProxies > 0) {
+      const clientPolicy = new CustomResource(this, 'client-address', {
+        apiVersion: ENVOY_GATEWAY_API,
+        kind: 'ClientTrafficPolicy',
+        name: this.gatewayName,
+        namespace,
+        labels,
+        spec: {
+          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: this.gatewayName }],
+          clientIPDetection: { xForwardedFor: { numTrustedHops: trustedProxies } },
+        },
+      });
+      addDependency(clientPolicy, this.gateway);
+    }
+
+    const policy = new TrafficPolicy(this, 'traffic-policy', {
+      namespace,
+      routeName,
+      labels,
+      requestTimeoutSeconds: props.requestTimeoutSeconds,
+      connectTimeoutSeconds: props.connectTimeoutSeconds,
+      connectionLimits: props.connectionLimits,
+      outlierDetection: props.outlierDetection,
+      connectRetries: props.connectRetries,
+      rateLimits: props.rateLimits,
+      rateLimitScope: props.rateLimitScope,
+    });
+    addDependency(policy, route);
   }
 }
