@@ -3,7 +3,7 @@ import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import { addDependency } from '../core/construct-dependencies';
 import { INT32_MAX, requireInt, requireProp, UINT32_MAX } from './prop-rules';
-import { TrafficPolicy, type ConnectionLimits, type OutlierDetection, type RateLimit, type RateLimitScope } from './traffic-policy';
+import { TrafficPolicy, type TrafficSettings } from './traffic-policy';
 
 /** A Service the edge routes to. */
 export interface RouteTarget {
@@ -19,7 +19,8 @@ export interface EdgeRoute {
 
 export type EnvoyServiceType = 'LoadBalancer' | 'ClusterIP' | 'NodePort';
 
-export interface EdgeGatewayProps {
+/** The edge, and how Envoy treats the traffic to the backend and frontend ({@link TrafficSettings}). */
+export interface EdgeGatewayProps extends TrafficSettings {
   /** Namespace of the Gateway, its routes and policies (the app namespace). */
   readonly namespace: string;
   /** Receives `/api` (and every rate-limited path under it). */
@@ -42,20 +43,6 @@ export interface EdgeGatewayProps {
    * @default 0
    */
   readonly trustedProxies?: number;
-  /** @default 30 */
-  readonly requestTimeoutSeconds?: number;
-  /** @default 30 */
-  readonly connectTimeoutSeconds?: number;
-  /** @default 1024 each */
-  readonly connectionLimits?: ConnectionLimits;
-  /** @default 5 consecutive 5xx eject a pod for 60 s, at most half of the pods at once */
-  readonly outlierDetection?: OutlierDetection;
-  /** Retries of requests that never reached a backend. @default 2 */
-  readonly connectRetries?: number;
-  /** Per-client limits on single endpoints. @default none */
-  readonly rateLimits?: readonly RateLimit[];
-  /** @default "local" (per Envoy replica) */
-  readonly rateLimitScope?: RateLimitScope;
   /**
    * Wait after apply until Envoy Gateway has given the Gateway an address (so outputs that read
    * it are final); needs Envoy Gateway running.
@@ -88,24 +75,22 @@ export class EdgeGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
-    const { namespace } = props;
-    const serviceType = props.serviceType ?? 'LoadBalancer';
-    const hostnames = props.hostnames ?? [];
-    const trustedProxies = props.trustedProxies ?? 0;
-    this.proxyReplicas = props.proxyReplicas ?? 2;
+    const { namespace, backend, frontend, serviceType = 'LoadBalancer', hostnames = [], tls, proxyReplicas = 2, trustedProxies = 0, waitForAddress = true, ...traffic } = props;
+    this.proxyReplicas = proxyReplicas;
     requireInt(this, 'proxyReplicas', this.proxyReplicas, 1, INT32_MAX);
     requireInt(this, 'trustedProxies', trustedProxies, 0, UINT32_MAX);
     requireProp(this, 'hostnames', hostnames.length, hostnames.length <= MAX_HOSTNAMES, `must list at most ${MAX_HOSTNAMES} hostnames`);
     hostnames.forEach((h, i) =>
       requireProp(this, `hostnames[${i}]`, h, h.length <= 253 && HOSTNAME.test(h), 'must be a DNS hostname (lowercase DNS-1123 labels, optionally starting with "*.")'),
     );
-    for (const tier of ['backend', 'frontend'] as const) requireInt(this, `${tier}.port`, props[tier].port, 1, 65535);
+    requireInt(this, 'backend.port', backend.port, 1, 65535);
+    requireInt(this, 'frontend.port', frontend.port, 1, 65535);
 
     const labels = componentLabels('edge');
     this.gatewayName = 'edge';
     this.routes = [
-      { pathPrefix: '/api', target: props.backend },
-      { pathPrefix: '/', target: props.frontend },
+      { pathPrefix: '/api', target: backend },
+      { pathPrefix: '/', target: frontend },
     ];
     // GatewayClasses are cluster-scoped: the namespace keeps environments sharing a cluster apart.
     const className = `${namespace}-envoy`;
@@ -143,12 +128,12 @@ export class EdgeGateway extends Construct {
     const listeners: Record<string, unknown>[] = [
       { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } },
     ];
-    if (props.tls) {
+    if (tls) {
       listeners.push({
         name: 'https',
         protocol: 'HTTPS',
         port: 443,
-        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: props.tls.certificateSecretName }] },
+        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: tls.certificateSecretName }] },
         allowedRoutes: { namespaces: { from: 'Same' } },
       });
     }
@@ -163,7 +148,7 @@ export class EdgeGateway extends Construct {
         infrastructure: { parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxyName } },
         listeners,
       },
-      ...((props.waitForAddress ?? true) ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
+      ...(waitForAddress ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
     });
     addDependency(this.gateway, gatewayClass, proxy);
 
@@ -176,7 +161,7 @@ export class EdgeGateway extends Construct {
       namespace,
       labels,
       spec: {
-        parentRefs: [{ name: this.gatewayName, sectionName: props.tls ? 'https' : 'http' }],
+        parentRefs: [{ name: this.gatewayName, sectionName: tls ? 'https' : 'http' }],
         ...hostnameSpec,
         rules: this.routes.map((r) => ({
           matches: [{ path: { type: 'PathPrefix', value: r.pathPrefix } }],
@@ -186,7 +171,7 @@ export class EdgeGateway extends Construct {
     });
     addDependency(route, this.gateway);
 
-    if (props.tls) {
+    if (tls) {
       const redirect = new CustomResource(this, 'https-redirect', {
         apiVersion: GATEWAY_API,
         kind: 'HTTPRoute',
@@ -217,18 +202,7 @@ export class EdgeGateway extends Construct {
       addDependency(clientPolicy, this.gateway);
     }
 
-    const policy = new TrafficPolicy(this, 'traffic-policy', {
-      namespace,
-      routeName,
-      labels,
-      requestTimeoutSeconds: props.requestTimeoutSeconds,
-      connectTimeoutSeconds: props.connectTimeoutSeconds,
-      connectionLimits: props.connectionLimits,
-      outlierDetection: props.outlierDetection,
-      connectRetries: props.connectRetries,
-      rateLimits: props.rateLimits,
-      rateLimitScope: props.rateLimitScope,
-    });
+    const policy = new TrafficPolicy(this, 'traffic-policy', { ...traffic, namespace, routeName, labels });
     addDependency(policy, route);
   }
 }

@@ -4,7 +4,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { requireProp } from './prop-rules';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from '../workload/pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME } from '../workload/pod-security';
 
 export interface RateLimitStoreProps {
   /** Namespace of Envoy Gateway, where its rate limit service runs. */
@@ -59,9 +59,7 @@ export class RateLimitStore extends Construct {
         template: {
           metadata: { labels: { ...labels } },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(RUN_AS),
+            ...restrictedPodSettings(RUN_AS),
             container: [
               {
                 name: 'valkey',

@@ -45,12 +45,8 @@ export interface OutlierDetection {
   readonly maxEjectionPercent?: number;
 }
 
-export interface TrafficPolicyProps {
-  readonly namespace: string;
-  /** The HTTPRoute the policy attaches to. */
-  readonly routeName: string;
-  /** @default {} */
-  readonly labels?: Labels;
+/** How Envoy treats the traffic to a route's backends. */
+export interface TrafficSettings {
   /** Upstream request timeout. @default 30 */
   readonly requestTimeoutSeconds?: number;
   /** Upstream connect timeout. @default 30 (the scaling guide's proxy_connect_timeout) */
@@ -69,6 +65,14 @@ export interface TrafficPolicyProps {
   readonly rateLimits?: readonly RateLimit[];
   /** @default "local" */
   readonly rateLimitScope?: RateLimitScope;
+}
+
+export interface TrafficPolicyProps extends TrafficSettings {
+  readonly namespace: string;
+  /** The HTTPRoute the policy attaches to. */
+  readonly routeName: string;
+  /** @default {} */
+  readonly labels?: Labels;
 }
 
 const DEFAULTS = {
