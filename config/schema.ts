@@ -8,13 +8,13 @@
 import { z } from 'zod';
 import { hasTagOrDigest, imageTag, isUnpinned } from '../constructs/core/image';
 import { isQuantity, parseQuantity } from '../constructs/core/quantity';
+import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX } from '../constructs/core/validation';
 import versions from './versions.json';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Kubernetes' largest int32: the bound of replica counts, ports and most integer fields of the API. */
-const INT32_MAX = 2 ** 31 - 1;
 // registry/path:tag or registry/path@sha256:digest (optionally both); the tag is what follows
 // the last ':' after the last '/'.
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
@@ -241,51 +241,101 @@ const webTierSchema = z.strictObject({
 });
 export type WebTierConfig = z.infer<typeof webTierSchema>;
 
+const durationSeconds = wholeNumber(1, DURATION_SECONDS_MAX, 'seconds');
+
 const rateLimitSchema = z.strictObject({
-  /** Exact request path. */
-  path: z.string().startsWith('/'),
+  /** Request path, matched exactly; a query string does not escape the limit. */
+  path: z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/, { error: 'must be a URL path starting with "/", without query or fragment' }),
   /** @default "POST" */
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
-  requestsPerMinute: positiveInt,
+  /** Requests each client address may make per minute. */
+  requestsPerMinute: wholeNumber(1, UINT32_MAX),
 });
 
-const edgeSchema = z.strictObject({
-  /** Kubernetes Service type of the Envoy proxies. @default "LoadBalancer" */
-  serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default('LoadBalancer'),
-  /** Hostnames the listeners and routes answer for; any host when empty. @default [] */
-  hostnames: z.array(hostname).default([]),
-  /** HTTPS listener on 443 with the certificate in this Secret (type kubernetes.io/tls) of the app namespace. */
-  tls: z.strictObject({ certificateSecretName: dnsLabel }).optional(),
-  /** Envoy proxy replicas. @default 2 */
-  proxyReplicas: positiveInt.default(2),
-  /** Upstream request timeout. @default 30 */
-  requestTimeoutSeconds: z.int().min(1).max(3600).default(30),
-  /** Upstream connect timeout. @default 10 */
-  connectTimeoutSeconds: z.int().min(1).max(300).default(10),
-  /** Envoy circuit breaker thresholds per backend. @default 1024 each */
-  circuitBreaker: z
-    .strictObject({
-      maxConnections: positiveInt.default(1024),
-      maxPendingRequests: positiveInt.default(1024),
-      maxParallelRequests: positiveInt.default(1024),
-    })
-    .prefault({}),
-  /**
-   * Per-route local rate limits (per Envoy replica).
-   * @default [{ path: "/api/content/generate", method: "POST", requestsPerMinute: 10 }]
-   */
-  rateLimits: z
-    .array(rateLimitSchema)
-    .default([{ path: '/api/content/generate', method: 'POST', requestsPerMinute: 10 }]),
-  /**
-   * Wait after apply until the Gateway has an address (needs Envoy Gateway running). Envoy
-   * Gateway gives ClusterIP and NodePort Gateways theirs as soon as it creates the Service, and
-   * LoadBalancer ones when the load balancer does. Without waiting, the gateway_address output is
-   * read once at apply ("pending" if too early) and the next plan shows it change.
-   * @default true
-   */
-  waitForAddress: z.boolean().default(true),
-});
+const edgeSchema = z
+  .strictObject({
+    /** Kubernetes Service type of the Envoy proxies. @default "LoadBalancer" */
+    serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default('LoadBalancer'),
+    /** Hostnames the listeners and routes answer for; any host when empty. @default [] */
+    hostnames: z.array(hostname).max(16, { error: 'must list at most 16 hostnames' }).default([]),
+    /** HTTPS listener on 443 with the certificate in this Secret (type kubernetes.io/tls) of the app namespace. */
+    tls: z.strictObject({ certificateSecretName: dnsLabel }).optional(),
+    /** Envoy proxy replicas. @default 2 */
+    proxyReplicas: wholeNumber(1, INT32_MAX).default(2),
+    /**
+     * How the client's address reaches Envoy, for rate limits and logs: 0 = clients connect
+     * directly (an L4 load balancer keeps their source address; X-Forwarded-For is not trusted);
+     * N = through N proxies that append to X-Forwarded-For (a CDN, an L7 load balancer).
+     * @default 0
+     */
+    trustedProxies: wholeNumber(0, UINT32_MAX).default(0),
+    /** Upstream request timeout. @default 30 */
+    requestTimeoutSeconds: durationSeconds.default(30),
+    /** Upstream connect timeout (the scaling guide's proxy_connect_timeout). @default 30 */
+    connectTimeoutSeconds: durationSeconds.default(30),
+    /** Envoy's ceilings per backend (Envoy's "circuit breakers"). @default 1024 each */
+    connectionLimits: z
+      .strictObject({
+        maxConnections: wholeNumber(1, UINT32_MAX).default(1024),
+        maxPendingRequests: wholeNumber(1, UINT32_MAX).default(1024),
+        maxParallelRequests: wholeNumber(1, UINT32_MAX).default(1024),
+      })
+      .prefault({}),
+    /**
+     * The scaling guide's circuit breaker, per backend pod: passive health checking ejects a pod
+     * after consecutive 5xx (or connection failures) for a while. maxEjectionPercent: Envoy's
+     * own 10 % ejects nothing below 10 pods; above 50 % Envoy balances over all pods anyway.
+     * @default 5 errors, 60 s, 50 %
+     */
+    outlierDetection: z
+      .strictObject({
+        consecutiveServerErrors: wholeNumber(1, UINT32_MAX).default(5),
+        ejectionSeconds: durationSeconds.default(60),
+        maxEjectionPercent: wholeNumber(1, 100).default(50),
+      })
+      .prefault({}),
+    /** Retries of requests that never reached a backend (connect failure, refused stream); 0 = none. @default 2 */
+    connectRetries: wholeNumber(0, INT32_MAX).default(2),
+    /**
+     * Per-client rate limits on single endpoints (each client address counts separately).
+     * @default [{ path: "/api/content/generate", method: "POST", requestsPerMinute: 10 }]
+     */
+    rateLimits: z
+      .array(rateLimitSchema)
+      .default([{ path: '/api/content/generate', method: 'POST', requestsPerMinute: 10 }]),
+    /**
+     * Where rate limit counters live: "local" in each Envoy replica (N proxies allow up to N×
+     * the limit per client), "global" in Envoy Gateway's rate limit service with a Valkey the
+     * platform stack deploys (exact across replicas).
+     * @default "local"
+     */
+    rateLimitScope: z.enum(['local', 'global']).default('local'),
+    /**
+     * Wait after apply until the Gateway has an address (needs Envoy Gateway running). Envoy
+     * Gateway gives ClusterIP and NodePort Gateways theirs as soon as it creates the Service, and
+     * LoadBalancer ones when the load balancer does. Without waiting, the gateway_address output is
+     * read once at apply ("pending" if too early) and the next plan shows it change.
+     * @default true
+     */
+    waitForAddress: z.boolean().default(true),
+  })
+  .superRefine((edge, ctx) => {
+    // Envoy Gateway takes 16 local or 256 global rules; each limit needs two (IPv4 and IPv6).
+    const max = edge.rateLimitScope === 'local' ? 8 : 128;
+    if (edge.rateLimits.length > max) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimits'], input: edge.rateLimits.length, message: `must hold at most ${max} limits with rateLimitScope "${edge.rateLimitScope}"` });
+    }
+    const seen = new Map<string, number>();
+    edge.rateLimits.forEach((r, i) => {
+      const key = `${r.method} ${r.path}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rateLimits', i], input: key, message: `must not repeat the method and path of rateLimits.${first}` });
+      } else {
+        seen.set(key, i);
+      }
+    });
+  });
 
 const poolerSchema = z.strictObject({
   /** PgBouncer pods. @default 2 */

@@ -116,8 +116,8 @@ export class AppStack extends EnvironmentStack {
     }
 
     const edge = new EdgeGateway(this, 'edge', {
+      ...env.edge,
       namespace,
-      edge: env.edge,
       backend: { serviceName: backend.serviceName, port: backend.servicePort },
       frontend: { serviceName: frontend.serviceName, port: frontend.servicePort },
     });

@@ -11,10 +11,20 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Units Prometheus accepts in a duration ("30s", "5m", "15d"). */
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 
+/** Kubernetes int32 fields (replicas, retries). */
+export const INT32_MAX = 2_147_483_647;
+/** Envoy Gateway's uint32 fields (connection ceilings, rate limit requests, trusted hops). */
+export const UINT32_MAX = 4_294_967_295;
+/** Gateway API Durations allow at most five digits per unit (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`). */
+export const DURATION_SECONDS_MAX = 99_999;
+
+// NaN and Infinity print as themselves, not as JSON's null.
+const show = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
+
 /** A prop a construct refuses; main.ts prints its message alone. */
 export class PropError extends Error {
   constructor(scope: IConstruct, prop: string, value: unknown, rule: string) {
-    super(`${scope.node.path}: '${prop}' (${JSON.stringify(value)}) ${rule}`);
+    super(`${scope.node.path}: '${prop}' (${show(value)}) ${rule}`);
     this.name = 'PropError';
   }
 }
@@ -22,6 +32,11 @@ export class PropError extends Error {
 /** Throws the error for `prop` of `scope` holding `value` against `rule`. */
 export function invalidProp(scope: IConstruct, prop: string, value: unknown, rule: string): never {
   throw new PropError(scope, prop, value, rule);
+}
+
+/** Stops synth unless `holds`, naming the prop, its value and the rule it breaks. */
+export function requireProp(scope: IConstruct, prop: string, value: unknown, holds: boolean, rule: string): void {
+  if (!holds) invalidProp(scope, prop, value, rule);
 }
 
 /** A whole number within [min, max]. */
