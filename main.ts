@@ -13,6 +13,7 @@ import { App } from 'cdktf';
 import { ConfigError, loadEnvironments } from './config/load';
 import type { EnvironmentInput } from './config/schema';
 import { CustomResourceError } from './constructs/core/custom-resource';
+import { PropError } from './constructs/core/validation';
 import { PolicyError, reviewEnvironment, writeReview } from './review/review';
 import { skipTokenCreationStacks } from './runtime/creation-stacks';
 import { addEnvironment } from './stacks/environment';
@@ -50,7 +51,7 @@ try {
   for (const review of reviews) writeReview(app.outdir, review);
 } catch (error) {
   if (freshOutdir) rmSync(outdir, { recursive: true, force: true });
-  const expected = [ConfigError, PolicyError, CustomResourceError, SourceError].some((type) => error instanceof type);
+  const expected = [ConfigError, PolicyError, CustomResourceError, PropError, SourceError].some((type) => error instanceof type);
   if (!expected || !(error instanceof Error)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exitCode = 1;

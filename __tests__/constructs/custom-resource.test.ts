@@ -180,8 +180,8 @@ describe('the synth app', () => {
     const dir = mkdtempSync(join(tmpdir(), 'web-topology-'));
     const outdir = join(dir, 'out');
     const app = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
-    // The config schema lets this path through; Envoy Gateway's CRD caps it at 1024 characters.
-    const result = spawnSync(process.execPath, [...app.slice(1, -1), '--require', join(__dirname, '..', 'fixtures', 'overlong-rate-limit-path.ts'), app[app.length - 1]], {
+    // Every prop passes its construct's checks; the fixture breaks the body only the CRD judges.
+    const result = spawnSync(process.execPath, [...app.slice(1, -1), '--require', join(__dirname, '..', 'fixtures', 'unknown-rate-limit-unit.ts'), app[app.length - 1]], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, CDKTF_OUTDIR: outdir, TOPOLOGY_ENVIRONMENTS: 'dev' },
       encoding: 'utf8',
@@ -190,7 +190,8 @@ describe('the synth app', () => {
     rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^dev-app\/.*: BackendTrafficPolicy web-dev\/web does not match the CRD backendtrafficpolicies\.gateway\.envoyproxy\.io v1alpha1/);
-    expect(result.stderr).toContain('spec.rateLimit.local.rules[0].clientSelectors[0].path.value: must be at most 1024 characters long, not "/api/xxx');
+    expect(result.stderr).toContain('spec.rateLimit.local.rules[0].limit.unit');
+    expect(result.stderr).toContain('"Fortnight"');
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(wroteOutput).toBe(false);
   });

@@ -214,7 +214,7 @@ describe('AlertRules', () => {
       "a: 'p99LatencySeconds' (0) must be a number of seconds greater than 0",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: Number.NaN }))).toBe(
-      "a: 'replicationLagSeconds' (null) must be a number of seconds greater than 0",
+      "a: 'replicationLagSeconds' (NaN) must be a number of seconds greater than 0",
     );
   });
 });
