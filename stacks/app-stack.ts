@@ -167,10 +167,7 @@ export class AppStack extends EnvironmentStack {
       new TerraformOutput(this, name, { value, description });
     }
 
-    // Everything lives in the namespace: create it first, delete it last.
-    for (const child of this.node.children) {
-      if (child !== ns && child.node.children.length > 0) addDependency(child, ns);
-    }
+    ns.encloses(this);
   }
 }
 

@@ -2,7 +2,6 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
-import { addDependency } from '../../constructs/core/construct-dependencies';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
@@ -68,8 +67,6 @@ export class QueueWorkerStack extends TerraformStack {
     queue.connections.allowDefaultPortFrom(worker);
 
     new TerraformOutput(this, 'database_endpoint', { value: `${pooler.host}:${pooler.port}` });
-    for (const child of this.node.children) {
-      if (child !== ns && child.node.children.length > 0) addDependency(child, ns);
-    }
+    ns.encloses(this);
   }
 }
