@@ -324,7 +324,7 @@ describe('PostgreSQL image', () => {
   it.each([`${min - 1}.12`, '9.6', `${max + 1}.0`])('refuses PostgreSQL %s, outside the pinned CloudNativePG\'s range', (tag) => {
     expect(failure(image(tag))).toContain(
       `database.image = "ghcr.io/cloudnative-pg/postgresql:${tag}": is PostgreSQL ${tag.split('.')[0]}, ` +
-        `but the pinned CloudNativePG 1.30.0 supports PostgreSQL ${min} to ${max}`,
+        `but the pinned CloudNativePG ${versions.charts.cloudnativePg.appVersion} supports PostgreSQL ${min} to ${max}`,
     );
   });
 
