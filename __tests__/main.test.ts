@@ -1,20 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 /** cdktf.json's app command, `node <runner flags> main.ts`: the flags that load our TypeScript. */
 const app = (JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
 const runner = app.slice(1, -1);
 
-/** Runs the synth app as `cdktf synth` does, into a fresh output directory or into the one `prepare` makes. */
-function runApp(vars: Record<string, string>, prepare?: (outdir: string) => void) {
+/**
+ * Runs the synth app as `cdktf synth` does, into a fresh output directory or into the one `prepare`
+ * makes, from the project or from another copy of it.
+ */
+function runApp(vars: Record<string, string>, prepare?: (outdir: string) => void, root = ROOT) {
   const dir = mkdtempSync(join(tmpdir(), 'web-topology-'));
   const outdir = join(dir, 'out');
   prepare?.(outdir);
   const result = spawnSync(process.execPath, [...runner, app[app.length - 1]], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, CDKTF_OUTDIR: outdir, ...vars },
     encoding: 'utf8',
   });
@@ -40,7 +43,9 @@ describe('the synth app', () => {
     const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev,prod', BACKEND_IMAGE_TAG: 'latest' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('Invalid configuration for environment "prod"');
-    expect(run.stderr).toContain('backend.image = "ghcr.io/example/web-backend:latest": must not use the ":latest" tag in prod');
+    expect(run.stderr).toContain(
+      'backend.image (from BACKEND_IMAGE_TAG) = "ghcr.io/example/web-backend:latest": must not use the ":latest" tag in prod',
+    );
     expect(run.wroteOutput).toBe(false);
   });
 
@@ -65,7 +70,34 @@ describe('the synth app', () => {
   it('rejects an unknown environment name', () => {
     const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'qa' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('TOPOLOGY_ENVIRONMENTS = "qa": must name known environments (dev, staging, prod)');
+    expect(run.stderr).toContain('TOPOLOGY_ENVIRONMENTS = "qa": must name known environments (dev, staging, prod), not "qa"');
+    expect(run.wroteOutput).toBe(false);
+  });
+
+  it('rejects an environment named twice with the rule, not a stack trace', () => {
+    const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'prod,prod' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      'Invalid configuration for TOPOLOGY_ENVIRONMENTS:\n  - TOPOLOGY_ENVIRONMENTS = "prod,prod": must name each environment once, not "prod" twice\n',
+    );
+    expect(run.wroteOutput).toBe(false);
+  });
+
+  it('reports a syntax error in config/environments.ts as its location and message only', () => {
+    // A copy of the project (dependencies linked) whose environments file lacks a value.
+    const copy = mkdtempSync(join(tmpdir(), 'web-topology-copy-'));
+    cpSync(ROOT, copy, { recursive: true, filter: (src) => !['node_modules', '.git', 'cdktf.out'].includes(relative(ROOT, src)) });
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const file = join(copy, 'config', 'environments.ts');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const broken = lines.findIndex((line) => line.includes('readReplicas: 1,'));
+    lines[broken] = lines[broken].replace('readReplicas: 1,', 'readReplicas: ,');
+    writeFileSync(file, lines.join('\n'));
+    const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev' }, undefined, copy);
+    rmSync(copy, { recursive: true, force: true });
+    const column = lines[broken].indexOf(',') + 1;
+    expect(run.stderr).toBe(`${join('config', 'environments.ts')}:${broken + 1}:${column}: Unexpected ","\n`);
+    expect(run.status).toBe(1);
     expect(run.wroteOutput).toBe(false);
   });
 });

@@ -273,6 +273,28 @@ function secretLiterals(stacks: Json[]): string[] {
   return found;
 }
 
+describe('probes and scratch space from the config', () => {
+  const container = (input: typeof ENVIRONMENTS.dev, name: string) =>
+    at(resources(synthesize(input).app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === name), 'spec', 'template', 'spec', 'container', 0) as Json;
+
+  it('keep liveness off the dependencies: a TCP check by default, readiness on healthPath', () => {
+    const backend = container(ENVIRONMENTS.dev, 'backend');
+    expect([at(backend, 'liveness_probe', 'tcp_socket'), at(backend, 'readiness_probe', 'http_get', 'path')]).toEqual([[{ port: 'http' }], '/health']);
+  });
+
+  it('use a configured livenessPath and ephemeralStorage', () => {
+    const input = withValue(withValue(ENVIRONMENTS.dev, 'backend.livenessPath', '/alive'), 'backend.ephemeralStorage', { request: '1Gi', limit: '3Gi' });
+    const backend = container(input, 'backend');
+    expect(at(backend, 'liveness_probe', 'http_get')).toEqual({ path: '/alive', port: 'http' });
+    expect([at(backend, 'resources', 'requests', 'ephemeral-storage'), at(backend, 'resources', 'limits', 'ephemeral-storage')]).toEqual(['1Gi', '3Gi']);
+  });
+
+  it('size the cache\'s scratch space from the config', () => {
+    const { app } = synthesize(withValue(ENVIRONMENTS.dev, 'cache.ephemeralStorage', { request: '256Mi', limit: '1Gi' }));
+    expect(at(resources(app, 'kubernetes_stateful_set_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'resources', 'limits', 'ephemeral-storage')).toBe('1Gi');
+  });
+});
+
 describe('a database without read replicas', () => {
   const { app } = synthesize(withValue(ENVIRONMENTS.dev, 'database.readReplicas', 0));
   const rw = 'postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-rw.web-dev.svc:5432/app';
@@ -317,6 +339,7 @@ describe('provider pins', () => {
 
   it('pin the provider releases the toolchain builds and validates', () => {
     expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes: { source: 'kubernetes', version: '3.2.1' } });
-    expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'helm', version: '3.2.0' } });
+    // prod's global rate limits put a Valkey store in the platform stack.
+    expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'helm', version: '3.2.0' }, kubernetes: { source: 'kubernetes', version: '3.2.1' } });
   });
 });

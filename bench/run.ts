@@ -65,7 +65,10 @@ function providerModules(): string[] {
     // Value imports only: type-only imports are erased and load nothing.
     for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)) {
       if (/^@cdktf\/provider-[\w-]+\/lib\//.test(spec)) modules.add(spec);
-      else if (spec.startsWith('.') && !spec.endsWith('.json')) visit(path.resolve(path.dirname(file), `${spec}.ts`));
+      else if (spec.startsWith('.') && !spec.endsWith('.json')) {
+        const target = path.resolve(path.dirname(file), spec);
+        visit(existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, 'index.ts'));
+      }
     }
   };
   visit(path.join(ROOT, 'main.ts'));

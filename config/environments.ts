@@ -140,7 +140,8 @@ export const prod: EnvironmentInput = {
     zoneSpread: 'required',
     disruptionBudget: { minAvailable: 1 },
   },
-  edge: { hostnames: ['www.example.com'], tls: { certificateSecretName: 'www-example-com-tls' }, proxyReplicas: 3 },
+  // Three proxies: global rate limits keep the guide's 10/min per client exact across them.
+  edge: { hostnames: ['www.example.com'], tls: { certificateSecretName: 'www-example-com-tls' }, proxyReplicas: 3, rateLimitScope: 'global' },
   database: {
     readReplicas: 2,
     storage: { size: '100Gi' },

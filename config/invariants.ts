@@ -4,26 +4,115 @@
  */
 import { backendConnectionsAtMax, cacheMaxmemoryBytes } from './capacity';
 import { formatBytes, parseQuantity } from '../constructs/core/quantity';
-import type { EnvironmentConfig } from './schema';
+import type { EnvironmentConfig, WebTierConfig } from './schema';
 
 /** One broken rule: where, what it holds, and what the rule says. */
 export interface Problem {
   readonly path: string;
   readonly value: unknown;
   readonly rule: string;
+  /** The value may be a secret: messages show "(hidden)" instead. */
+  readonly secret?: boolean;
 }
 
 export function checkInvariants(env: EnvironmentConfig): Problem[] {
   return [
+    ...serviceNames(env),
+    ...reachableTargets(env),
+    ...distinctPorts(env),
     ...connectionBudget(env),
     ...cacheMemory(env),
     ...disruptionBudgets(env),
   ];
 }
 
+/** The web tiers (backend, frontend, extra services) with their config paths. */
+function webTiers(env: EnvironmentConfig): [string, WebTierConfig][] {
+  return [['backend', env.backend], ['frontend', env.frontend], ...Object.entries(env.services).map(([name, t]): [string, WebTierConfig] => [`services.${name}`, t])];
+}
+
+/**
+ * Names the app stack gives the objects of its own tiers in the app namespace, with the Services
+ * and ServiceAccounts CloudNativePG creates for the Cluster "postgres" (-rw, -ro, -r) and for each
+ * Pooler, and the peers the backend's NetworkPolicies are named after ("backend-to-<peer>").
+ * An extra service's Deployment, Service, ServiceAccount, HPA, PDB and policies take its name, so
+ * it must not take one of these (__tests__/config.test.ts checks the list against the synthesized stack).
+ */
+const TAKEN_NAMES = [
+  'backend',
+  'frontend',
+  'cache',
+  'cache-write',
+  'cache-read',
+  'cache-headless',
+  'postgres',
+  'postgres-rw',
+  'postgres-ro',
+  'postgres-r',
+  'postgres-pooler-rw',
+  'postgres-pooler-ro',
+  'rw-pooler',
+  'ro-pooler',
+];
+
+function serviceNames(env: EnvironmentConfig): Problem[] {
+  return Object.keys(env.services)
+    .filter((name) => TAKEN_NAMES.includes(name))
+    .map((name) => ({
+      path: `services.${name}`,
+      value: name,
+      rule: `must not be a name the app's own tiers use (${TAKEN_NAMES.join(', ')}): the service's Deployment, Service and HPA would take their place`,
+    }));
+}
+
+/**
+ * Utilization targets are % of requests, so above 100 is valid (pods may use more than they
+ * request) but only up to what the limits let a pod reach: CPU is throttled at its limit, and a
+ * container is killed at its memory limit, so a target beyond that is never reached and the HPA
+ * never scales up.
+ */
+function reachableTargets(env: EnvironmentConfig): Problem[] {
+  return webTiers(env).flatMap(([path, t]) => {
+    const ceiling = (key: 'cpu' | 'memory') => (100 * parseQuantity(t.resources.limits[key])) / parseQuantity(t.resources.requests[key]);
+    const shown = (n: number) => String(Math.floor(n * 100) / 100);
+    const cpu = ceiling('cpu');
+    const memory = ceiling('memory');
+    const problems: Problem[] = [];
+    if (t.autoscaling.cpuUtilization > cpu) {
+      problems.push({
+        path: `${path}.autoscaling.cpuUtilization`,
+        value: t.autoscaling.cpuUtilization,
+        rule: `must be at most 100 × limits.cpu / requests.cpu = ${shown(cpu)}: pods are throttled at their limit, so a higher average is never reached and the HPA never scales up`,
+      });
+    }
+    if (t.autoscaling.memoryUtilization >= memory) {
+      problems.push({
+        path: `${path}.autoscaling.memoryUtilization`,
+        value: t.autoscaling.memoryUtilization,
+        rule: `must be below 100 × limits.memory / requests.memory = ${shown(memory)}: a container is killed at its memory limit, so that average is never reached and the HPA never scales up`,
+      });
+    }
+    return problems;
+  });
+}
+
+/** A Service lists each port once. */
+function distinctPorts(env: EnvironmentConfig): Problem[] {
+  return webTiers(env)
+    .filter(([, t]) => t.metricsPort === t.port)
+    .map(([path, t]) => ({ path: `${path}.metricsPort`, value: t.metricsPort, rule: `must differ from ${path}.port (${t.port}): a Service cannot list one port twice` }));
+}
+
 function connectionBudget(env: EnvironmentConfig): Problem[] {
   const problems: Problem[] = [];
   const db = env.database;
+  if (db.reservedConnections >= db.maxConnections) {
+    problems.push({
+      path: 'database.reservedConnections',
+      value: db.reservedConnections,
+      rule: `must be below database.maxConnections (${db.maxConnections}), or no connection is left for the poolers`,
+    });
+  }
   const pool = db.clientPool;
   const clients = backendConnectionsAtMax(env);
   if (clients > db.poolers.rw.maxClientConnections) {
@@ -66,16 +155,8 @@ function cacheMemory(env: EnvironmentConfig): Problem[] {
 }
 
 function disruptionBudgets(env: EnvironmentConfig): Problem[] {
-  const web = (path: string, t: EnvironmentConfig['backend']) => ({
-    path,
-    pdb: t.disruptionBudget,
-    min: t.replicas.min,
-    minName: `${path}.replicas.min`,
-  });
   const tiers = [
-    web('backend', env.backend),
-    web('frontend', env.frontend),
-    ...Object.entries(env.services).map(([name, t]) => web(`services.${name}`, t)),
+    ...webTiers(env).map(([path, t]) => ({ path, pdb: t.disruptionBudget, min: t.replicas.min, minName: `${path}.replicas.min` })),
     { path: 'cache', pdb: env.cache.disruptionBudget, min: env.cache.instances, minName: 'cache.instances' },
   ];
   return tiers

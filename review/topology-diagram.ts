@@ -34,9 +34,8 @@ export function topologyDiagram(appStack: IConstruct): string {
   }
 
   for (const edge of all(appStack, EdgeGateway)) {
-    lines.push(node('edge', `Envoy Gateway<br/>${edge.props.edge.proxyReplicas} proxies`));
-    arrow('edge', edge.props.backend.serviceName, '/api');
-    arrow('edge', edge.props.frontend.serviceName, '/');
+    lines.push(node('edge', `Envoy Gateway<br/>${edge.proxyReplicas} proxies`));
+    for (const r of edge.routes) arrow('edge', r.target.serviceName, r.pathPrefix);
   }
 
   const databases = all(appStack, PostgresCluster);

@@ -2,7 +2,7 @@
 # npm run validate: check every synthesized stack against the real provider schemas
 # (snapshots only prove the output did not change, not that the providers accept it).
 #
-#   scripts/validate.sh            synth, then validate cdktf.out/stacks/*
+#   scripts/validate.sh            synth the app and examples/, then validate every stack
 #   scripts/validate.sh OUTDIR     validate OUTDIR/stacks/* as they are (no synth)
 #
 # Uses OpenTofu built by tools/build.sh; TERRAFORM_BINARY_NAME=terraform (or a path)
@@ -81,9 +81,14 @@ else
     cat "$tmp/synth.log" >&2; echo "validate: synth failed" >&2; exit 1
   fi
   echo "validate: synth took $((SECONDS - t0))s"
+  # The second app built from the constructs (examples/), into the same kind of layout.
+  if ! CDKTF_OUTDIR="$tmp/examples" node --require tsx/cjs examples/queue-worker/main.ts >"$tmp/synth.log" 2>&1; then
+    cat "$tmp/synth.log" >&2; echo "validate: synth of examples/queue-worker failed" >&2; exit 1
+  fi
 fi
 shopt -s nullglob
 stacks=("$out_dir"/stacks/*/)
+if [[ $# -eq 0 ]]; then stacks+=("$tmp"/examples/stacks/*/); fi
 if [[ ${#stacks[@]} -eq 0 ]]; then echo "validate: no stacks in $out_dir/stacks" >&2; exit 1; fi
 failed=()
 for dir in "${stacks[@]}"; do

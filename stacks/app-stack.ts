@@ -5,8 +5,8 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig, WebTierConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
-import { addDependency } from '../constructs/core/construct-dependencies';
 import { imageTag } from '../constructs/core/image';
+import { addDependency } from '../constructs/core/construct-dependencies';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
 import { EdgeGateway } from '../constructs/edge/edge-gateway';
@@ -82,10 +82,10 @@ export class AppStack extends EnvironmentStack {
       scrapedBy: peers.prometheus,
     });
 
+    const tracing = tracingEndpoint(this, env);
     const tier = (name: string, config: WebTierConfig, wired: readonly EnvVar[] = []) =>
       webServiceProps(name, namespace, config, wired, peers.prometheus);
     const services = Object.entries(env.services).map(([name, config]) => new WebService(this, `service-${name}`, tier(name, config)));
-    const tracing = tracingEndpoint(this, env);
     const credentials = { secretName: postgres.appSecretName };
     const databaseUrl = (p: ConnectionPooler) => `postgresql://$(DB_USER):$(DB_PASSWORD)@${p.host}:${p.port}/${postgres.databaseName}`;
     const pool = db.clientPool;
@@ -107,19 +107,17 @@ export class AppStack extends EnvironmentStack {
         ...tracedAs(tracing, 'backend', env.backend.image),
       ]),
     );
-    const frontend = new WebService(
-      this,
-      'frontend-tier',
-      tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)]),
-    );
+    const frontend = new WebService(this, 'frontend-tier', tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)]));
 
     for (const target of [...new Set([rwPooler, readPooler]), cache, ...services]) target.connections.allowDefaultPortFrom(backend);
-    for (const web of [backend, frontend]) web.connections.allowDefaultPortFrom(peers.edge);
-    if (tracing) for (const web of [backend, frontend]) web.connections.allowTo(tracing.peer, [tracing.port]);
+    for (const web of [backend, frontend]) {
+      web.connections.allowDefaultPortFrom(peers.edge);
+      if (tracing) web.connections.allowTo(tracing.peer, [tracing.port]);
+    }
 
     const edge = new EdgeGateway(this, 'edge', {
+      ...env.edge,
       namespace,
-      edge: env.edge,
       backend: { serviceName: backend.serviceName, port: backend.servicePort },
       frontend: { serviceName: frontend.serviceName, port: frontend.servicePort },
     });
@@ -169,27 +167,8 @@ export class AppStack extends EnvironmentStack {
       new TerraformOutput(this, name, { value, description });
     }
 
-    // Everything lives in the namespace: create it first, delete it last.
-    for (const child of this.node.children) {
-      if (child !== ns && child.node.children.length > 0) addDependency(child, ns);
-    }
+    ns.encloses(this);
   }
-}
-
-/** Where traces go, when `monitoring.tracing` is set. */
-function tracingEndpoint(scope: Construct, env: EnvironmentConfig): TracingEndpoint | undefined {
-  const t = env.monitoring.tracing;
-  if (t === undefined) return undefined;
-  const backend =
-    t.backend === 'opentelemetry'
-      ? { kind: t.backend, endpoint: t.endpoint, protocol: t.protocol, headers: t.headers }
-      : { kind: t.backend, serverUrl: t.serverUrl, secretToken: t.secretToken };
-  return new TracingEndpoint(scope, 'tracing', { backend, environment: env.name, peer: t.peer, samplingRatio: t.samplingRatio });
-}
-
-/** A tier's tracing variables; its version is its image's tag (or digest). */
-function tracedAs(tracing: TracingEndpoint | undefined, name: string, image: string): EnvVar[] {
-  return tracing?.envFor({ name, version: imageTag(image) ?? image.slice(image.indexOf('@') + 1) }) ?? [];
 }
 
 /**
@@ -217,4 +196,20 @@ function webServiceProps(name: string, namespace: string, t: WebTierConfig, wire
       ...Object.entries(t.env).map(([n, value]) => ({ name: n, value })),
     ],
   };
+}
+
+/** Where traces go, when `monitoring.tracing` is set. */
+function tracingEndpoint(scope: Construct, env: EnvironmentConfig): TracingEndpoint | undefined {
+  const t = env.monitoring.tracing;
+  if (t === undefined) return undefined;
+  const backend =
+    t.backend === 'opentelemetry'
+      ? { kind: t.backend, endpoint: t.endpoint, protocol: t.protocol, headers: t.headers }
+      : { kind: t.backend, serverUrl: t.serverUrl, secretToken: t.secretToken };
+  return new TracingEndpoint(scope, 'tracing', { backend, environment: env.name, peer: t.peer, samplingRatio: t.samplingRatio });
+}
+
+/** A tier's tracing variables; its version is its image's tag (or digest). */
+function tracedAs(tracing: TracingEndpoint | undefined, name: string, image: string): readonly EnvVar[] {
+  return tracing?.envFor({ name, version: imageTag(image) ?? image.slice(image.indexOf('@') + 1) }) ?? [];
 }

@@ -1,9 +1,12 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
+import { addDependency } from '../constructs/core/construct-dependencies';
+import { RateLimitStore } from '../constructs/edge/rate-limit-store';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
 import { EnvironmentStack } from './environment-stack';
@@ -31,7 +34,8 @@ export function platformPeers(env: EnvironmentConfig): PlatformPeers {
 
 /**
  * The operators and their CRDs, as pinned Helm releases: Envoy Gateway (with the Gateway API
- * CRDs), the CloudNativePG operator and kube-prometheus-stack. Deployed before the app stack,
+ * CRDs, and with global rate limits the Valkey its rate limit service counts in), the
+ * CloudNativePG operator and kube-prometheus-stack. Deployed before the app stack,
  * whose custom resources need these CRDs at plan time.
  */
 export class PlatformStack extends EnvironmentStack {
@@ -42,11 +46,18 @@ export class PlatformStack extends EnvironmentStack {
     });
     this.pinProvider('helm');
 
-    new PinnedHelmRelease(this, 'envoy-gateway', {
+    // Global rate limits: Envoy Gateway runs its rate limit service against a Valkey of its own.
+    const rateLimitStore = env.edge.rateLimitScope === 'global' ? this.rateLimitStore(env) : undefined;
+    const envoyGateway = new PinnedHelmRelease(this, 'envoy-gateway', {
       chart: versions.charts.envoyGateway,
       releaseName: 'envoy-gateway',
       namespace: PLATFORM_NAMESPACES.envoyGateway,
+      ...(rateLimitStore
+        ? { values: { config: { envoyGateway: { rateLimit: { backend: { type: 'Redis', redis: { url: rateLimitStore.url } } } } } } }
+        : {}),
     });
+    // The release creates the namespace.
+    if (rateLimitStore) addDependency(rateLimitStore, envoyGateway);
     new PinnedHelmRelease(this, 'cloudnative-pg', {
       chart: versions.charts.cloudnativePg,
       releaseName: 'cloudnative-pg',
@@ -68,5 +79,14 @@ export class PlatformStack extends EnvironmentStack {
       value: prometheus.grafanaUrl,
       description: 'In-cluster URL of Grafana (kubectl port-forward to reach it); empty when Grafana is disabled',
     });
+  }
+
+  private rateLimitStore(env: EnvironmentConfig): RateLimitStore {
+    new KubernetesProvider(this, 'kubernetes', {
+      configPath: env.cluster.kubeconfigPath,
+      ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
+    });
+    this.pinProvider('kubernetes');
+    return new RateLimitStore(this, 'rate-limit-store', { namespace: PLATFORM_NAMESPACES.envoyGateway, image: versions.images.valkey });
   }
 }

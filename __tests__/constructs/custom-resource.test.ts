@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack, Token } from 'cdktf';
 import { CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
-import { crdSchemas } from '../../constructs/core/crds';
+import { crdSchemas, type GatewaySpec } from '../../constructs/core/crds';
 import { resourceJsonSchema } from '../../scripts/crds/structural-schema';
 import { ENVIRONMENTS, manifests, synthesize } from '../helpers';
 
@@ -18,13 +18,14 @@ function build(props: CustomResourceProps): Error | undefined {
   }
 }
 
-const gateway = (listener: Record<string, unknown>): CustomResourceProps => ({
+const gatewayWith = (spec: GatewaySpec): CustomResourceProps => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'Gateway',
   name: 'edge',
   namespace: 'web',
-  spec: { gatewayClassName: 'web-envoy', listeners: [listener as never] },
+  spec,
 });
+const gateway = (listener: Record<string, unknown>) => gatewayWith({ gatewayClassName: 'web-envoy', listeners: [listener as never] });
 const HTTP = { name: 'http', protocol: 'HTTP', port: 80 };
 
 describe('CustomResource checks its body against the pinned CRD', () => {
@@ -85,6 +86,16 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(error?.message).toContain('spec.groups[0].rules[0].labels["team.example/owner"]: must be of type string, not 7');
   });
 
+  it('echoes a refused scalar but never a whole object or list', () => {
+    const error = build(gatewayWith({ gatewayClassName: 'web-envoy', listeners: { http: HTTP } as never }));
+    expect(error?.message.split('\n')[1]).toBe('  spec.listeners: must be of type array');
+  });
+
+  it('refuses a value that fits none of the alternatives the CRD allows', () => {
+    const error = build(gatewayWith({ gatewayClassName: 'web-envoy', listeners: [HTTP], addresses: [{ type: 'IPAddress', value: '10.0.0' }] }));
+    expect(error?.message.split('\n').slice(1)).toEqual(["  spec.addresses[0]: must satisfy exactly one of the CRD's alternatives"]);
+  });
+
   it('accepts integers and strings where the CRD says int-or-string, and nothing else', () => {
     const cluster = (cpu: unknown): CustomResourceProps => ({
       apiVersion: 'postgresql.cnpg.io/v1',
@@ -96,6 +107,16 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(build(cluster(2))).toBeUndefined();
     expect(build(cluster('500m'))).toBeUndefined();
     expect(build(cluster(true))?.message).toContain('spec.resources.requests.cpu: must be of type integer or string, not true');
+  });
+
+  it('accepts a field whose name is a schema keyword', () => {
+    const error = build({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      name: 'web-envoy',
+      spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', description: 'Envoy for the web namespace' },
+    });
+    expect(error).toBeUndefined();
   });
 
   it('accepts anything where the CRD preserves unknown fields', () => {
@@ -159,8 +180,8 @@ describe('the synth app', () => {
     const dir = mkdtempSync(join(tmpdir(), 'web-topology-'));
     const outdir = join(dir, 'out');
     const app = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
-    // The config schema lets this through; Envoy Gateway's CRD caps it at 2^32-1.
-    const result = spawnSync(process.execPath, [...app.slice(1, -1), '--require', join(__dirname, '..', 'fixtures', 'oversized-circuit-breaker.ts'), app[app.length - 1]], {
+    // Every prop passes its construct's checks; the fixture breaks the body only the CRD judges.
+    const result = spawnSync(process.execPath, [...app.slice(1, -1), '--require', join(__dirname, '..', 'fixtures', 'unknown-rate-limit-unit.ts'), app[app.length - 1]], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, CDKTF_OUTDIR: outdir, TOPOLOGY_ENVIRONMENTS: 'dev' },
       encoding: 'utf8',
@@ -169,7 +190,8 @@ describe('the synth app', () => {
     rmSync(dir, { recursive: true, force: true });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^dev-app\/.*: BackendTrafficPolicy web-dev\/web does not match the CRD backendtrafficpolicies\.gateway\.envoyproxy\.io v1alpha1/);
-    expect(result.stderr).toContain('spec.circuitBreaker.maxConnections: must be at most 4294967295, not 10000000000');
+    expect(result.stderr).toContain('spec.rateLimit.local.rules[0].limit.unit');
+    expect(result.stderr).toContain('"Fortnight"');
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(wroteOutput).toBe(false);
   });

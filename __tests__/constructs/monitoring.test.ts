@@ -8,12 +8,12 @@ import { ServiceLevelObjectives, type ServiceLevelObjectivesProps } from '../../
 import { TracingEndpoint, type TracingEndpointProps } from '../../constructs/monitoring/tracing-endpoint';
 import { ConfigError, loadEnvironment } from '../../config/load';
 import type { EnvironmentInput } from '../../config/schema';
+import versions from '../../config/versions.json';
 import { alertTests, type Rule as PromRule } from '../../scripts/rules-check/scenarios';
 import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
-const chart = { repository: 'https://charts.example.com', chart: 'kube-prometheus-stack', version: '88.0.0' };
-const stackProps: PrometheusStackProps = { chart, namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
+const stackProps: PrometheusStackProps = { chart: versions.charts.kubePrometheusStack, namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
 
 function prometheusValues(props: Partial<PrometheusStackProps> = {}): Json {
   const out = synthScope((scope) => new PrometheusStack(scope, 'p', { ...stackProps, ...props }));
@@ -205,7 +205,7 @@ describe('AlertRules', () => {
       "a: 'errorRatio.ratio' (5) must be a number greater than 0 and less than 1",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, errorRatio: { ratio: 0.1, minRequestsPerSecond: -1 } }))).toBe(
-      "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of requests per second of at least 0",
+      "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of at least 0",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, cacheMemoryRatio: 1 }))).toBe(
       "a: 'cacheMemoryRatio' (1) must be a number greater than 0 and less than 1",
@@ -214,7 +214,7 @@ describe('AlertRules', () => {
       "a: 'p99LatencySeconds' (0) must be a number of seconds greater than 0",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: Number.NaN }))).toBe(
-      "a: 'replicationLagSeconds' (null) must be a number of seconds greater than 0",
+      "a: 'replicationLagSeconds' (NaN) must be a number of seconds greater than 0",
     );
   });
 });
@@ -423,6 +423,14 @@ describe('monitoring settings of an environment', () => {
       'monitoring.slos.availability.objectivePercent = 90: must be a percentage from 93.06 (so that a 14.4× burn of the error budget is possible) to below 100',
     );
     expect(failure(withValue(prod, 'monitoring.slos', {}))).toContain('monitoring.slos = {}: must set availability, latency or both');
+  });
+
+  it('refuses a literal APM token instead of a Secret reference, without printing it', () => {
+    const message = failure(
+      withValue(prod, 'monitoring.tracing', { backend: 'elastic-apm', serverUrl: 'https://apm.example.com', secretToken: 'tok3n', peer: { cidrs: ['203.0.113.0/24'] } }),
+    );
+    expect(message).toContain('monitoring.tracing.secretToken = (hidden): must be a reference to the key of a Secret, { secretName, key }');
+    expect(message).not.toContain('tok3n');
   });
 
   it('refuses a tracing URL with credentials without printing it', () => {

@@ -122,6 +122,15 @@ describe('NetworkPolicies', () => {
   });
 });
 
+describe('NetworkPolicies names', () => {
+  it('refuses a flow whose policy name would not be a DNS-1123 label', () => {
+    const long = { name: 'a'.repeat(50), selector: { pods: { app: 'a' } } };
+    expect(() =>
+      synthScope((scope) => new NetworkPolicies(scope, 'np', { namespace: 'web' }).addFlow({ from: long, to: long, ports: [1] })),
+    ).toThrow(`/np: 'flow '${'a'.repeat(50)}-to-${'a'.repeat(50)}' policy name' ("${'a'.repeat(50)}-to-${'a'.repeat(50)}-ingress") must be a DNS-1123 label`);
+  });
+});
+
 describe('PinnedHelmRelease', () => {
   const chart = { repository: 'https://charts.example.com', chart: 'operator', version: '1.2.3' };
   const release = (version = chart.version) =>

@@ -2,11 +2,10 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Construct } from 'constructs';
-import { hasTagOrDigest } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { parseQuantity } from '../core/quantity';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkDrainable, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
+import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -86,9 +85,8 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     super(scope, id);
     const { name, namespace } = props;
     checkName(this, 'name', name);
-    for (const prop of ['image', 'exporterImage'] as const) {
-      if (!hasTagOrDigest(props[prop])) invalidProp(this, prop, props[prop], 'must be pinned with a tag or a digest');
-    }
+    checkImage(this, 'image', props.image);
+    checkImage(this, 'exporterImage', props.exporterImage);
     checkInteger(this, 'instances', props.instances, 1);
     checkResources(this, 'resources', props.resources);
     const exporterResources = props.exporterResources ?? EXPORTER_RESOURCES;

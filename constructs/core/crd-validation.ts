@@ -53,14 +53,14 @@ function fieldPath(instance: unknown, segments: readonly string[]): string {
     .join('');
 }
 
-/** A value for a message: scalars as JSON (long strings cut), never whole objects or lists. */
+/** A scalar for a message, as JSON (long strings cut). */
 function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
+
+/** `, not <value>` for a refused scalar; objects and lists are not echoed whole. */
+const refused = (value: unknown) => (typeof value === 'object' && value !== null ? '' : `, not ${describe(value)}`);
 
 const list = (values: readonly unknown[]) =>
   values.length > 12 ? `${values.slice(0, 12).map(describe).join(', ')}, …` : values.map(describe).join(', ');
@@ -151,7 +151,7 @@ export function schemaProblems(source: CrdSchema, body: object): SchemaProblem[]
       }
     } else {
       const value = valuesAlong(body, segments).at(-1);
-      add(segments, `${rule(error.keyword, schemaAt(schema, error.keywordLocation), error.error)}, not ${describe(value)}`);
+      add(segments, `${rule(error.keyword, schemaAt(schema, error.keywordLocation), error.error)}${refused(value)}`);
     }
   }
   return [...problems].map(([path, message]) => ({ path, message }));

@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
-import { hasTagOrDigest } from '../core/image';
 import { componentLabels, type Labels } from '../core/labels';
 import { checkResources, type ResourceRequirements } from '../core/resources';
-import { checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
+import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -80,7 +79,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     super(scope, id);
     const { name, namespace } = props;
     checkName(this, 'name', name);
-    if (!hasTagOrDigest(props.image)) invalidProp(this, 'image', props.image, 'must be pinned with a tag or a digest');
+    checkImage(this, 'image', props.image);
     this.readReplicas = props.readReplicas ?? 0;
     checkInteger(this, 'readReplicas', this.readReplicas, 0);
     this.databaseName = props.databaseName ?? 'app';

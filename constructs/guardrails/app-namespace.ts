@@ -1,7 +1,8 @@
 import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { addDependency } from '../core/construct-dependencies';
 import { componentLabels } from '../core/labels';
 import type { Compute } from '../core/resources';
 import { checkAtMost, checkInteger, checkName, checkQuantity } from '../core/validation';
@@ -99,5 +100,15 @@ export class AppNamespace extends Construct {
       },
       dependsOn: [namespace],
     });
+  }
+
+  /**
+   * Makes everything else under `scope` (its stack) wait for the namespace: created first,
+   * deleted last. Call it once the stack holds everything.
+   */
+  encloses(scope: IConstruct): void {
+    for (const child of scope.node.children) {
+      if (child !== this && child.node.children.length > 0) addDependency(child, this);
+    }
   }
 }

@@ -78,7 +78,8 @@ export class NetworkPolicies extends Construct {
   /** Opens `flow` on each end that lives in the namespace. */
   addFlow(flow: Flow): void {
     const name = flow.name ?? `${flow.from.name}-to-${flow.to.name}`;
-    checkName(this, `flows.${name}.name`, `${name}-ingress`);
+    // The longer of the two policy names must still be a DNS-1123 label.
+    checkName(this, `flow '${name}' policy name`, `${name}-ingress`);
     const existing = this.flows.get(name);
     if (existing) {
       if (JSON.stringify([existing.flow.from, existing.flow.to, existing.flow.protocols]) !== JSON.stringify([flow.from, flow.to, flow.protocols])) {

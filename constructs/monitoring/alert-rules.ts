@@ -2,8 +2,7 @@ import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import { BackendMetrics } from './backend-metrics';
-import { checkName } from '../core/validation';
-import { checkPositive, checkRange } from './prop-validation';
+import { checkName, checkRange, invalidProp } from '../core/validation';
 
 /** The backend's 5xx alert: a share of failed requests, once there is enough traffic to judge. */
 export interface ErrorRatioAlert {
@@ -76,12 +75,12 @@ export class AlertRules extends Construct {
     const minRps = errorRatio === false ? 0 : (errorRatio.minRequestsPerSecond ?? DEFAULT_MIN_REQUESTS_PER_SECOND);
     if (errorRatio !== false) {
       checkRange(this, 'errorRatio.ratio', errorRatio.ratio, 0, 1);
-      checkPositive(this, 'errorRatio.minRequestsPerSecond', minRps, 'requests per second', true);
+      if (!(minRps >= 0 && Number.isFinite(minRps))) invalidProp(this, 'errorRatio.minRequestsPerSecond', minRps, 'must be a number of at least 0');
     }
     const p99 = props.p99LatencySeconds ?? DEFAULT_P99_LATENCY_SECONDS;
-    if (p99 !== false) checkPositive(this, 'p99LatencySeconds', p99, 'seconds');
+    if (p99 !== false && !(p99 > 0 && Number.isFinite(p99))) invalidProp(this, 'p99LatencySeconds', p99, 'must be a number of seconds greater than 0');
     const lag = props.replicationLagSeconds ?? DEFAULT_REPLICATION_LAG_SECONDS;
-    checkPositive(this, 'replicationLagSeconds', lag, 'seconds');
+    if (!(lag > 0 && Number.isFinite(lag))) invalidProp(this, 'replicationLagSeconds', lag, 'must be a number of seconds greater than 0');
     const cacheRatio = props.cacheMemoryRatio ?? DEFAULT_CACHE_MEMORY_RATIO;
     checkRange(this, 'cacheMemoryRatio', cacheRatio, 0, 1);
 
@@ -95,7 +94,7 @@ export class AlertRules extends Construct {
         expr: `(${api.errorRatio('5m')} > ${errorRatio.ratio}) and (${api.requestRate('5m')} > ${minRps})`,
         for: '5m',
         severity: 'critical',
-        summary: `More than ${errorRatio.ratio * 100}% of backend requests fail with 5xx above ${minRps} req/s.`,
+        summary: `More than ${errorRatio.ratio * 100}% of backend requests fail with 5xx (at more than ${minRps} requests/s).`,
       });
     }
     if (p99 !== false) {

@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
-import { checkName, checkPath, invalidProp } from '../core/validation';
-import { checkDuration } from './prop-validation';
+import { checkDuration, checkName, checkPath, invalidProp } from '../core/validation';
 
 export interface MetricsMonitorProps {
   /** Name of the ServiceMonitor or PodMonitor (DNS-1123 label). */
@@ -52,8 +51,6 @@ export class MetricsMonitor extends Construct {
     checkDuration(this, 'interval', interval);
     this.kind = props.through === 'service' ? 'ServiceMonitor' : 'PodMonitor';
     this.selector = { ...props.selector };
-
-    const endpoint = { port: this.port, path: this.path, interval };
     const common = {
       apiVersion: 'monitoring.coreos.com/v1',
       name: props.name,
@@ -61,6 +58,7 @@ export class MetricsMonitor extends Construct {
       labels: componentLabels(props.name),
     } as const;
     const selector = { matchLabels: { ...props.selector } };
+    const endpoint = { port: this.port, path: this.path, interval };
     this.monitor = new CustomResource(
       this,
       'monitor',

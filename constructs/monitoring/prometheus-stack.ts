@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
+import { checkDuration, checkName } from '../core/validation';
 import { PinnedHelmRelease, type HelmChart } from '../platform/pinned-helm-release';
-import { checkName } from '../core/validation';
-import { checkDuration } from './prop-validation';
 
 /** CPU and memory of one container, as Kubernetes quantities. */
 export interface ComputeResources {
@@ -16,7 +15,7 @@ export interface SecretKey {
 }
 
 export interface PrometheusStackProps {
-  /** The kube-prometheus-stack chart at its pinned version. */
+  /** The kube-prometheus-stack chart at an exact version. */
   readonly chart: HelmChart;
   /** Namespace of the release (created if missing). */
   readonly namespace: string;

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { CustomResource, type CustomResourceSpec } from '../core/custom-resource';
+import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import { BackendMetrics } from './backend-metrics';
 import { checkName, invalidProp } from '../core/validation';
-import { checkPositive } from './prop-validation';
+import type { PrometheusRuleSpec } from '../core/crds/monitoring.coreos.com/v1/prometheus-rule';
 
 /** Share of the backend's responses that are not 5xx. */
 export interface AvailabilityObjective {
@@ -102,7 +102,9 @@ export class ServiceLevelObjectives extends Construct {
     if (props.availability === undefined && props.latency === undefined) {
       invalidProp(this, 'availability', undefined, 'or \'latency\' must be set: an objective is needed to derive any rule');
     }
-    if (props.latency !== undefined) checkPositive(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, 'seconds');
+    if (props.latency !== undefined && !(props.latency.thresholdSeconds > 0 && Number.isFinite(props.latency.thresholdSeconds))) {
+      invalidProp(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, 'must be a number of seconds greater than 0');
+    }
     this.namespace = props.namespace;
 
     const api = new BackendMetrics(props.namespace, props.backendJob);
@@ -126,7 +128,7 @@ export class ServiceLevelObjectives extends Construct {
     }
 
     const minPercent = 100 * (1 - 1 / FASTEST_BURN);
-    const groups: NonNullable<CustomResourceSpec<'monitoring.coreos.com/v1', 'PrometheusRule'>['groups']> = [];
+    const groups: NonNullable<PrometheusRuleSpec['groups']> = [];
     const objectives: Objective[] = [];
     for (const s of specs) {
       if (!(s.percent >= minPercent && s.percent < 100)) {

@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import type { Peer, PeerSelector } from '../guardrails/connections';
 import type { EnvVar, SecretKeyRef } from '../workload/web-service';
-import { invalidProp } from '../core/validation';
-import { checkRange } from './prop-validation';
+import { checkRange, invalidProp } from '../core/validation';
 
 /** OpenTelemetry's OTLP exporter, configured through the SDKs' standard variables. */
 export interface OpenTelemetryTracing {
@@ -49,12 +48,11 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 /**
  * Where the web tiers send their traces, and the environment variables that tell their
  * OpenTelemetry SDK or Elastic APM agent so. It creates no resource: each tier gets `envFor`
- * in its container, and opens `connections.allowTo(endpoint.peer, [endpoint.port])`.
+ * in its container, and the stack opens one egress flow per tier to `peer` on `port`.
  */
 export class TracingEndpoint extends Construct {
   /** The endpoint's TCP port (explicit in the URL, or the scheme's default). */
   readonly port: number;
-  /** The endpoint as the other end of the tiers' egress flows (`<tier>-to-tracing`). */
   readonly peer: Peer;
   readonly kind: 'opentelemetry' | 'elastic-apm';
   private readonly backend: OpenTelemetryTracing | ElasticApmTracing;

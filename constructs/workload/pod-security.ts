@@ -23,6 +23,11 @@ export function restrictedPodSecurityContext(runAs: RunAs): DeploymentV1SpecTemp
   };
 }
 
+/** Pod-level settings of a restricted pod that needs no API access and no Service env variables. */
+export function restrictedPodSettings(runAs: RunAs) {
+  return { automountServiceAccountToken: false, enableServiceLinks: false, securityContext: restrictedPodSecurityContext(runAs) } as const;
+}
+
 export function restrictedContainerSecurityContext(): DeploymentV1SpecTemplateSpecContainerSecurityContext {
   return {
     runAsNonRoot: true,

@@ -3,10 +3,9 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
-import { hasTagOrDigest } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkDrainable, checkInteger, checkName, checkPath, invalidProp } from '../core/validation';
+import { checkDrainable, checkImage, checkInteger, checkName, checkPath, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -116,7 +115,7 @@ export class WebService extends Construct implements IConnectable, Workload {
     const port = props.port ?? 8080;
     const storage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
     checkName(this, 'name', name);
-    if (!hasTagOrDigest(props.image)) invalidProp(this, 'image', props.image, 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")');
+    checkImage(this, 'image', props.image);
     checkReplicas(this, 'replicas', props.replicas);
     checkResources(this, 'resources', props.resources);
     checkEphemeralStorage(this, 'ephemeralStorage', storage);

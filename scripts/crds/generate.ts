@@ -88,25 +88,32 @@ function pinnedVersions(): Map<string, string> {
 const kebab = (kind: string) => kind.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
 const modulePath = (k: KindToGenerate) => `${k.group}/${k.version}/${kebab(k.kind)}`;
 
-/** Drops what only documents a schema. */
-function withoutDescriptions(schema: unknown): unknown {
-  return JSON.parse(JSON.stringify(schema, (key: string, value: unknown) => (key === 'description' ? undefined : value)));
+/** `schema` with `edit` applied to it and to each of its subschemas (never to field names or values). */
+function mapSchema(schema: JsonSchema, edit: (node: JsonSchema) => JsonSchema): JsonSchema {
+  const sub = (value: unknown) => mapSchema(value as JsonSchema, edit);
+  const out: JsonSchema = { ...edit(schema) };
+  if (out.properties !== undefined) {
+    out.properties = Object.fromEntries(Object.entries(out.properties as JsonSchema).map(([name, child]) => [name, sub(child)]));
+  }
+  for (const keyword of ['items', 'additionalProperties', 'not']) {
+    if (typeof out[keyword] === 'object' && out[keyword] !== null) out[keyword] = sub(out[keyword]);
+  }
+  for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
+    if (Array.isArray(out[keyword])) out[keyword] = (out[keyword] as unknown[]).map(sub);
+  }
+  return out;
 }
+
+/** Drops what only documents a schema. */
+const withoutDescriptions = (schema: JsonSchema) => mapSchema(schema, ({ description: _description, ...node }) => node);
 
 /**
  * The schema as a type describes it: in a structural schema `allOf`, `anyOf`, `oneOf` and `not` only
  * add value checks (at most one of two fields, …) and never declare fields, so the type leaves them to
  * the validator; json-schema-to-typescript would otherwise turn each of them into a union.
  */
-function forTypes(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(forTypes);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  return Object.fromEntries(
-    Object.entries(schema)
-      .filter(([keyword]) => !['allOf', 'anyOf', 'oneOf', 'not'].includes(keyword))
-      .map(([keyword, value]) => [keyword, ['enum', 'required', 'default'].includes(keyword) ? value : forTypes(value)]),
-  );
-}
+const forTypes = (schema: JsonSchema) =>
+  mapSchema(schema, ({ allOf: _allOf, anyOf: _anyOf, oneOf: _oneOf, not: _not, ...node }) => node);
 
 async function generate(): Promise<Map<string, string>> {
   const crds = pinnedCrds();
