@@ -510,7 +510,10 @@ const monitoringSchema = z.strictObject({
         /** @default "http/protobuf" */
         protocol: z.enum(['grpc', 'http/protobuf']).default('http/protobuf'),
         /** Secret key (app namespace) holding OTEL_EXPORTER_OTLP_HEADERS; none when unset. */
-        headers: secretKeyRef.optional(),
+        headers: z
+          .strictObject(secretKeyRef.shape, { error: 'must be a reference to the key of a Secret, { secretName, key }: the headers carry credentials' })
+          .register(secretBearing, { reason: 'OTLP headers carry credentials' })
+          .optional(),
         peer: tracingPeer,
         /** @default 0.1 */
         samplingRatio: samplingRatio.default(0.1),
@@ -520,7 +523,9 @@ const monitoringSchema = z.strictObject({
         /** APM Server URL, e.g. "https://apm.example.com:8200". */
         serverUrl: tracingUrl,
         /** Secret key (app namespace) holding the APM Server's secret token. */
-        secretToken: secretKeyRef,
+        secretToken: z
+          .strictObject(secretKeyRef.shape, { error: 'must be a reference to the key of a Secret, { secretName, key }: a literal token would reach the plan and the state' })
+          .register(secretBearing, { reason: 'the APM secret token' }),
         peer: tracingPeer,
         /** @default 0.1 */
         samplingRatio: samplingRatio.default(0.1),

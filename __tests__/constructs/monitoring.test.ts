@@ -425,6 +425,14 @@ describe('monitoring settings of an environment', () => {
     expect(failure(withValue(prod, 'monitoring.slos', {}))).toContain('monitoring.slos = {}: must set availability, latency or both');
   });
 
+  it('refuses a literal APM token instead of a Secret reference, without printing it', () => {
+    const message = failure(
+      withValue(prod, 'monitoring.tracing', { backend: 'elastic-apm', serverUrl: 'https://apm.example.com', secretToken: 'tok3n', peer: { cidrs: ['203.0.113.0/24'] } }),
+    );
+    expect(message).toContain('monitoring.tracing.secretToken = (hidden): must be a reference to the key of a Secret, { secretName, key }');
+    expect(message).not.toContain('tok3n');
+  });
+
   it('refuses a tracing URL with credentials without printing it', () => {
     const message = failure(
       withValue(prod, 'monitoring.tracing', { backend: 'opentelemetry', endpoint: 'https://u:s3cret@otlp.example.com', peer: { cidrs: ['0.0.0.0/0'] } }),
