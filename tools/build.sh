@@ -2,7 +2,7 @@
 # The one place that builds the project's pinned toolchain from Go modules
 # (no registry.terraform.io, GitHub downloads or container registries here).
 #
-#   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, all (default)
+#   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, edge (egctl), all (default)
 #
 # Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
 # so versions are pinned and the builds reuse Go's default caches. Binaries land in
@@ -101,13 +101,28 @@ build_cluster() {
   build_tool kwok sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
 }
 
+# egctl for the edge check (scripts/edge-check.sh). Its version must be the Envoy Gateway
+# chart the platform stack installs, or the check would judge another translator.
+build_edge() {
+  local ver pinned
+  ver=$(cd "$here/envoy-gateway" && go list -m -f '{{.Version}}' github.com/envoyproxy/gateway)
+  pinned=$(node -p "require('$here/../config/versions.json').charts.envoyGateway.version")
+  if [[ $ver != "$pinned" ]]; then
+    echo "tools/build.sh: tools/envoy-gateway builds Envoy Gateway $ver but config/versions.json pins $pinned" >&2
+    exit 1
+  fi
+  build_tool envoy-gateway github.com/envoyproxy/gateway/cmd/egctl egctl \
+    "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
+}
+
 groups=("${@:-all}")
 for g in "${groups[@]}"; do
   case "$g" in
     validate) build_validate ;;
     cluster) build_cluster ;;
-    all) build_validate; build_cluster ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster or all)" >&2; exit 2 ;;
+    edge) build_edge ;;
+    all) build_validate; build_cluster; build_edge ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, edge or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"
