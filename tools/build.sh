@@ -101,7 +101,7 @@ build_cluster() {
   build_tool kwok sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
 }
 
-# egctl for the edge check (scripts/edge-check.sh). Its version must be the Envoy Gateway
+# egctl for the edge check (npm run edge-check, scripts/edge-check/). Its version must be the Envoy Gateway
 # chart the platform stack installs, or the check would judge another translator.
 build_edge() {
   local ver pinned

@@ -1,4 +1,4 @@
-// egctl, Envoy Gateway's CLI, for the edge check (scripts/edge-check.sh): its offline
+// egctl, Envoy Gateway's CLI, for the edge check (scripts/edge-check/): its offline
 // `x translate` turns our Gateway API resources into Envoy's own configuration.
 // The version must match the Envoy Gateway chart the platform stack installs
 // (config/versions.json charts.envoyGateway); a plain requirement, no replaces.
