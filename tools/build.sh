@@ -3,7 +3,7 @@
 # (no registry.terraform.io, GitHub downloads or container registries here).
 #
 #   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
-#                                  all (default)
+#                                  edge (egctl), all (default)
 #
 # Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
 # so versions are pinned and the builds reuse Go's default caches. Binaries land in
@@ -113,14 +113,29 @@ build_rules() {
     "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release"
 }
 
+# egctl for the edge check (npm run edge-check, scripts/edge-check/). Its version must be the Envoy Gateway
+# chart the platform stack installs, or the check would judge another translator.
+build_edge() {
+  local ver pinned
+  ver=$(cd "$here/envoy-gateway" && go list -m -f '{{.Version}}' github.com/envoyproxy/gateway)
+  pinned=$(node -p "require('$here/../config/versions.json').charts.envoyGateway.version")
+  if [[ $ver != "$pinned" ]]; then
+    echo "tools/build.sh: tools/envoy-gateway builds Envoy Gateway $ver but config/versions.json pins $pinned" >&2
+    exit 1
+  fi
+  build_tool envoy-gateway github.com/envoyproxy/gateway/cmd/egctl egctl \
+    "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
+}
+
 groups=("${@:-all}")
 for g in "${groups[@]}"; do
   case "$g" in
     validate) build_validate ;;
     cluster) build_cluster ;;
     rules) build_rules ;;
-    all) build_validate; build_cluster; build_rules ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules or all)" >&2; exit 2 ;;
+    edge) build_edge ;;
+    all) build_validate; build_cluster; build_rules; build_edge ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"
