@@ -456,9 +456,9 @@ describe('numbers are bounded by what the API accepts', () => {
     );
   });
 
-  it('the metrics port must differ from the HTTP port', () => {
-    expect(failure(withValue(dev, 'backend.metricsPort', 8080))).toContain(
-      'backend.metricsPort = 8080: must differ from backend.port (8080): a Service cannot list one port twice',
+  it.each(['backend', 'frontend'])('the metrics port of the %s must differ from its HTTP port', (tier) => {
+    expect(failure(withValue(dev, `${tier}.metricsPort`, 8080))).toContain(
+      `${tier}.metricsPort = 8080: must differ from ${tier}.port (8080): a Service cannot list one port twice`,
     );
   });
 });
