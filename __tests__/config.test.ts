@@ -154,6 +154,13 @@ describe('cross-tier invariants', () => {
     );
   });
 
+  it('counts every worker process of a backend pod against the rw pooler', () => {
+    expect(failure(withValue(prod, 'database.clientPool.processesPerPod', 2))).toContain(
+      'database.poolers.rw.maxClientConnections = 1000: must be ≥ the backend\'s connections at max scale: ' +
+        'backend.replicas.max (20) × processesPerPod (2) × (size 20 + maxOverflow 30) = 2000',
+    );
+  });
+
   it('pooler pool size × instances must fit max_connections minus reserved', () => {
     expect(failure(withValue(prod, 'database.poolers.ro.defaultPoolSize', 200))).toContain(
       'database.poolers.ro.defaultPoolSize = 200: × instances (2) = 400 must be ≤ database.maxConnections (400) − reservedConnections (10) = 390',
@@ -408,9 +415,9 @@ describe('numbers are bounded by what the API accepts', () => {
     );
   });
 
-  it('the metrics port must differ from the HTTP port', () => {
-    expect(failure(withValue(dev, 'backend.metricsPort', 8080))).toContain(
-      'backend.metricsPort = 8080: must differ from backend.port (8080): a Service cannot list one port twice',
+  it.each(['backend', 'frontend'])('the metrics port of the %s must differ from its HTTP port', (tier) => {
+    expect(failure(withValue(dev, `${tier}.metricsPort`, 8080))).toContain(
+      `${tier}.metricsPort = 8080: must differ from ${tier}.port (8080): a Service cannot list one port twice`,
     );
   });
 });

@@ -17,6 +17,8 @@ describe('Kubernetes quantities', () => {
     ['5E-1', 0.5],
     ['1.5Gi', 1.5 * 2 ** 30],
     ['+1', 1],
+    ['1E', 1e18],
+    ['1Ei', 2 ** 60],
   ])('parses %s', (text, value) => {
     expect(isQuantity(text)).toBe(true);
     expect(parseQuantity(text)).toBeCloseTo(value, 12);
@@ -33,5 +35,9 @@ describe('Kubernetes quantities', () => {
     expect(formatBytes(1536 * 2 ** 20)).toBe('1.5Gi');
     expect(formatBytes(512 * 2 ** 20)).toBe('512Mi');
     expect(formatBytes(100)).toBe('100');
+    // At each unit's boundary, the larger unit.
+    expect(formatCpu(1)).toBe('1');
+    expect(formatBytes(2 ** 30)).toBe('1Gi');
+    expect(formatBytes(2048)).toBe('2Ki');
   });
 });

@@ -42,7 +42,8 @@ export function parseQuantity(value: string): number {
     throw new Error(`"${value}" is not a Kubernetes quantity (examples: "500m", "1.5", "2Gi", "512Mi", "1G")`);
   }
   const [, number, suffix = ''] = match;
-  const multiplier = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : MULTIPLIER[suffix];
+  // The grammar leaves two kinds of suffix: an SI prefix ("E", "Ei" among them) or an exponent ("e3", "E-2").
+  const multiplier = suffix in MULTIPLIER ? MULTIPLIER[suffix] : 10 ** Number(suffix.slice(1));
   return Number(number) * multiplier;
 }
 
