@@ -137,10 +137,14 @@ export function declaredConnections(policies: readonly NetworkPolicy[], pods: re
       for (const rule of rules ?? []) {
         const selected = pick(spec.podSelector, `${name} (podSelector)`);
         const others = (direction === 'ingress' ? rule.from : rule.to) ?? [];
+        if (others.length === 0) throw new Error(`${name}: an ${direction} rule without peers (everyone) is not a flow this check can list`);
+        // Every rule of ours names numeric ports; anything else would need resolving against pods.
+        const ports = rule.ports ?? [];
+        const unresolved = ports.length === 0 ? ['(all ports)'] : ports.filter((p) => !/^\d+$/.test(String(p.port))).map((p) => String(p.port));
+        if (unresolved.length > 0) throw new Error(`${name}: ${direction} port ${unresolved.join(', ')} is not a port number; this check cannot resolve it`);
         for (const other of others.flatMap((p) => peers(p, `${name} (${direction} peer)`))) {
           for (const self of selected) {
-            for (const port of rule.ports ?? []) {
-              if (typeof port.port !== 'number' && !/^\d+$/.test(String(port.port))) continue;
+            for (const port of ports) {
               const [from, to] = direction === 'ingress' ? [other, self] : [self, other];
               out.push({ from, to, port: Number(port.port), protocol: port.protocol ?? 'TCP' });
             }
