@@ -3,7 +3,7 @@
 # (no registry.terraform.io, GitHub downloads or container registries here).
 #
 #   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
-#                                  edge (egctl), all (default)
+#                                  edge (egctl), cnpg, cyclonus, all (default)
 #
 # Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
 # so versions are pinned and the builds reuse Go's default caches. Binaries land in
@@ -127,6 +127,24 @@ build_edge() {
     "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
 }
 
+# CloudNativePG's operator, run out of cluster by the end-to-end test. Its version must be
+# the appVersion of the cloudnative-pg chart the platform stack installs.
+build_cnpg() {
+  local ver want
+  ver=$(cd "$here/cnpg" && go list -m -f '{{.Version}}' github.com/cloudnative-pg/cloudnative-pg)
+  want=v$(node -p "require('$here/../config/versions.json').charts.cloudnativePg.appVersion.replace(/^v/, '')")
+  if [[ $ver != "$want" ]]; then
+    echo "tools/build.sh: tools/cnpg builds CloudNativePG $ver but the cloudnative-pg chart's appVersion is $want" >&2
+    exit 1
+  fi
+  build_tool cnpg github.com/cloudnative-pg/cloudnative-pg/cmd/manager cnpg-manager
+}
+
+# Cyclonus: evaluates the deployed NetworkPolicies' connectivity matrix (analyze --mode probe).
+build_cyclonus() {
+  build_tool cyclonus github.com/mattfenwick/cyclonus/cmd/cyclonus cyclonus
+}
+
 groups=("${@:-all}")
 for g in "${groups[@]}"; do
   case "$g" in
@@ -134,8 +152,10 @@ for g in "${groups[@]}"; do
     cluster) build_cluster ;;
     rules) build_rules ;;
     edge) build_edge ;;
-    all) build_validate; build_cluster; build_rules; build_edge ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge or all)" >&2; exit 2 ;;
+    cnpg) build_cnpg ;;
+    cyclonus) build_cyclonus ;;
+    all) build_validate; build_cluster; build_rules; build_edge; build_cnpg; build_cyclonus ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, cnpg, cyclonus or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"

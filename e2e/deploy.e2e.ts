@@ -1,0 +1,358 @@
+/**
+ * `cdktf deploy` the app stacks to a real Kubernetes API server, assert what the API and the
+ * operators report and what Cyclonus makes of the NetworkPolicies, disrupt the workloads, plan
+ * again, `cdktf destroy`, and check that nothing is left. Global setup built the toolchain,
+ * started the cluster (and on kwok CloudNativePG) and synthesized the stacks; see README
+ * "End-to-end deploy test".
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cdktf, outDir, plan, stateList, PROJECT_ROOT } from './lib/cdktf';
+import * as checks from './lib/checks';
+import * as cyclonus from './lib/cyclonus';
+import { cordonAll, nodeReplaced, pdbRefusesEviction, podReplaced } from './lib/disruption';
+import { Kubectl, isLive, selects, type KubeObject, type Labels, type NetworkPolicy, type Pod, type Workload } from './lib/kube';
+import { clusterDown, remember, stopOperator } from './lib/lifecycle';
+import * as operator from './lib/operator-checks';
+import { expectNow, observed, poll, type Observation } from './lib/poll';
+import { recordTiming, say } from './lib/report';
+import { loadRunState } from './lib/settings';
+import { SimulatedControllers } from './lib/simulated';
+import { SynthesizedStack } from './lib/stacks';
+
+const state = loadRunState();
+const { settings } = state;
+const k = new Kubectl(state.context);
+const kwok = settings.mode === 'kwok';
+const slow = settings.slowdown;
+const apps = settings.environments.map((env) => SynthesizedStack.load(outDir(state), `${env}-app`));
+const stacks = settings.environments.flatMap((env) => [...(settings.platform ? [`${env}-platform`] : []), `${env}-app`]);
+/** The app's web tiers, by their Deployments' names (the app's own names for them). */
+const FRONTEND = 'frontend';
+const BACKEND = 'backend';
+const PART_OF = 'app.kubernetes.io/part-of=web-topology';
+
+let deployed = false;
+/** On kwok: the Gateway address and volume binding that no controller here provides. */
+let simulated: SimulatedControllers | undefined;
+const requireDeployed = () => {
+  if (!deployed) throw new Error('not checked: cdktf deploy did not succeed');
+};
+
+/** A describe block whose duration is recorded as one phase of the run. */
+function phase(name: string, body: () => void): void {
+  describe(name, () => {
+    let t0 = 0;
+    beforeAll(() => {
+      say(`== ${name}`);
+      t0 = Date.now();
+    });
+    afterAll(() => recordTiming(state.dir, name, (Date.now() - t0) / 1000));
+    body();
+  });
+}
+
+/** A named test that waits (up to `seconds`, times the slowdown) for a look to hold. */
+function pollTest(name: string, seconds: number, look: () => Promise<Observation>): void {
+  test(name, async () => {
+    requireDeployed();
+    const o = await poll(name, seconds * slow, look);
+    say(`  ${name} — ${o.detail}`);
+  });
+}
+
+/** A named test that must hold at once. */
+function nowTest(name: string, look: () => Promise<Observation>): void {
+  test(name, async () => {
+    requireDeployed();
+    const o = await expectNow(name, look);
+    say(`  ${name} — ${o.detail}`);
+  });
+}
+
+/** Every object of every listable type in every namespace with this label. */
+async function labelledObjects(selector: string): Promise<Observation> {
+  const types = (await k.exec(['api-resources', '--verbs=list', '-o', 'name'])).split('\n').filter((t) => t !== '');
+  const r = await k.tryExec(['get', types.join(','), '-A', '-l', selector, '-o', 'name']);
+  if (r.code !== 0) return observed(false, r.stderr.split('\n').filter((l) => !l.startsWith('Warning:')).slice(-3).join(' '));
+  const left = r.stdout.split('\n').filter((l) => l !== '');
+  return observed(left.length === 0, left.length === 0 ? `none in ${types.length} resource types` : `left: ${left.join(', ')}`);
+}
+
+phase('deploy', () => {
+  // One stack at a time (what cdktf does with several anyway), each timed for BENCHMARKS.md.
+  beforeAll(() => {
+    remember(state.dir, { deployed: stacks });
+    if (kwok) simulated = new SimulatedControllers(k, apps.map((a) => a.namespace));
+  });
+  let failed = false;
+  for (const name of stacks) {
+    test(`cdktf deploy ${name}`, async () => {
+      if (failed) throw new Error('not deployed: an earlier stack failed');
+      const t0 = Date.now();
+      try {
+        await cdktf(state, 'deploy', [name], kwok ? 600 : 1800);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      recordTiming(state.dir, `  cdktf deploy ${name}`, (Date.now() - t0) / 1000);
+      deployed = name === stacks[stacks.length - 1];
+    });
+  }
+});
+
+phase('assert rollout', () => {
+  for (const app of apps) {
+    const ns = app.namespace;
+    pollTest(`${ns}: every Deployment and StatefulSet is Available with its desired replicas`, 120, () => checks.workloadsReady(k, ns));
+    pollTest(`${ns}: every pod is Running on a ${kwok ? 'kwok' : 'Ready'} node`, 60, () => checks.podsRunningOnNodes(k, ns, kwok));
+    nowTest(`${ns}: no pod was refused (no FailedCreate events, e.g. from restricted Pod Security)`, () => checks.noFailedCreate(k, ns));
+    pollTest(`${ns}: every Service of the stack has ready endpoints`, 60, () => checks.servicesHaveEndpoints(k, ns, app.names('kubernetes_service_v1')));
+    pollTest(`${ns}: every HPA's target exists and the HPA can scale it`, 90, () => checks.hpaTargets(k, ns));
+    pollTest(`${ns}: every PDB of the stack exists and its selector matches running pods`, 60, () => checks.pdbsSelectPods(k, ns, app));
+    pollTest(`${ns}: NetworkPolicies (default deny + flows), ResourceQuota and LimitRange are in place`, 60, () => checks.guardRails(k, ns, app, kwok));
+    nowTest(`${app.name}: every custom resource was accepted as written (nothing pruned by its CRD schema or changed by a webhook)`, () =>
+      checks.customResourcesAsSent(k, app),
+    );
+  }
+});
+
+phase('CloudNativePG', () => {
+  for (const app of apps) {
+    const ns = app.namespace;
+    const db = operator.databaseObjects(app);
+    for (const cluster of db.clusters) {
+      pollTest(`${ns}: CloudNativePG made ${cluster}-rw, -ro and -r, selecting only ${cluster}'s instance pods (-rw and -r the primary)`, 180, () =>
+        operator.clusterServices(k, ns, cluster),
+      );
+    }
+    pollTest(`${ns}: each Pooler's Deployment is Available and its Service selects exactly its pods`, 180, () => operator.poolers(k, ns, db.poolers));
+    pollTest(`${ns}: the operator's Secrets hold every key the stack's workloads read`, 120, () => operator.secretKeysPresent(k, ns, app));
+    pollTest(`${ns}: every pod selector of the NetworkPolicies and PodMonitors matches Running pods (the operator's labels included)`, 120, () =>
+      operator.selectorsMatchPods(k, ns, app),
+    );
+    nowTest(`${ns}: the Cluster and Poolers as sent pass CloudNativePG's defaulting and validating webhooks (server-side dry run)`, async () => {
+      const results = await Promise.all(
+        [...app.customResources('Cluster'), ...app.customResources('Pooler')].map(async (o) => ({ o, r: await operator.dryRunCreate(k, o) })),
+      );
+      const refused = results.filter((x) => !x.r.ok);
+      return observed(
+        results.length > 0 && refused.length === 0,
+        refused.length === 0 ? `${results.length} accepted` : refused.map((x) => `${x.o.kind}/${x.o.metadata.name}: ${x.r.message}`).join('; '),
+      );
+    });
+    nowTest(`${ns}: CloudNativePG's webhook refuses a deliberately invalid Cluster (a fixed PostgreSQL parameter)`, async () => {
+      const [cluster] = app.customResources('Cluster') as (KubeObject & { spec: { postgresql?: { parameters?: Labels } } })[];
+      const broken = { ...cluster, spec: { ...cluster.spec, postgresql: { ...cluster.spec.postgresql, parameters: { ...cluster.spec.postgresql?.parameters, listen_addresses: '*' } } } };
+      const r = await operator.dryRunCreate(k, broken);
+      const byWebhook = /admission webhook "[^"]*cnpg\.io" denied/.test(r.message) && r.message.includes("Can't set fixed configuration parameter");
+      return observed(!r.ok && byWebhook, r.ok ? 'accepted' : r.message.split('\n')[0]);
+    });
+  }
+});
+
+phase('NetworkPolicies (Cyclonus)', () => {
+  const binary = join(state.toolsBin, 'cyclonus');
+  for (const app of apps) {
+    const ns = app.namespace;
+    /** The stack's live policies and the namespace's Running pods. */
+    const live = async () => {
+      const names = new Set(app.names('kubernetes_network_policy_v1'));
+      const policies = (await k.list<NetworkPolicy>('networkpolicies', ns)).filter((p) => names.has(p.metadata.name));
+      const pods = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running');
+      const nsLabels = (await k.get<KubeObject>('namespace', ns))?.metadata.labels ?? {};
+      return { policies, pods, nsLabels };
+    };
+    const judge = async (policies: NetworkPolicy[], connections: cyclonus.Connection[]) => {
+      const allowed = await cyclonus.verdicts(binary, state.dir, policies, connections);
+      return connections.map((c, i) => ({ c, allowed: allowed[i] }));
+    };
+    /** Pods of a Deployment/StatefulSet (by the workload's own selector), one per owner. */
+    const podsOf = async (kind: string, names: readonly string[], pods: readonly Pod[]) => {
+      const out: Pod[] = [];
+      for (const name of names) {
+        const w = await k.get<Workload>(kind, name, ns);
+        if (w) out.push(...pods.filter((p) => selects(w.spec.selector, p.metadata.labels)));
+      }
+      return cyclonus.onePerOwner(out);
+    };
+    const denied = (name: string, pairs: (l: Awaited<ReturnType<typeof live>>) => Promise<cyclonus.Connection[]>) =>
+      nowTest(`${ns}: Cyclonus denies ${name}`, async () => {
+        const l = await live();
+        const connections = await pairs(l);
+        if (connections.length === 0) return observed(false, 'no pods to test');
+        const results = await judge(l.policies, connections);
+        const open = results.filter((r) => r.allowed).map((r) => cyclonus.describeConnection(r.c));
+        return observed(open.length === 0, open.length === 0 ? `${connections.length} connections denied` : `allowed: ${open.join('; ')}`);
+      });
+    const postgresPods = (l: { pods: readonly Pod[] }) =>
+      l.pods.filter((p) => operator.databaseObjects(app).clusters.some((c) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Cluster' && o.name === c)));
+    const toEveryPort = (from: readonly Pod[], to: readonly Pod[], nsLabels: Labels): cyclonus.Connection[] =>
+      from.flatMap((f) => to.flatMap((t) => cyclonus.podPorts(t).map((p) => ({ from: cyclonus.podPeer(f, nsLabels), to: cyclonus.podPeer(t, nsLabels), ...p }))));
+
+    nowTest(`${ns}: Cyclonus allows every flow the NetworkPolicies declare, on its port`, async () => {
+      const l = await live();
+      say(`  ${ns}: Cyclonus's connectivity matrix of the live pods (probe mode, each container's first port):\n${await cyclonus.probeMatrix(binary, state.context, ns)}`);
+      const connections = cyclonus.declaredConnections(l.policies, l.pods, l.nsLabels);
+      const results = await judge(l.policies, connections);
+      const closed = results.filter((r) => !r.allowed).map((r) => cyclonus.describeConnection(r.c));
+      return observed(closed.length === 0, closed.length === 0 ? `${connections.length} declared connections allowed` : `denied: ${closed.join('; ')}`);
+    });
+    nowTest(`${ns}: with only the default deny, Cyclonus denies every declared flow (the analyzer's verdicts can fail)`, async () => {
+      const l = await live();
+      const connections = cyclonus.declaredConnections(l.policies, l.pods, l.nsLabels);
+      const results = await judge(l.policies.filter((p) => p.metadata.name === 'default-deny'), connections);
+      const open = results.filter((r) => r.allowed).map((r) => cyclonus.describeConnection(r.c));
+      return observed(connections.length > 0 && open.length === 0, open.length === 0 ? `${connections.length} connections denied` : `allowed: ${open.join('; ')}`);
+    });
+    denied('frontend → PostgreSQL', async (l) => toEveryPort(await podsOf('deployment', [FRONTEND], l.pods), postgresPods(l), l.nsLabels));
+    denied('cache → PostgreSQL', async (l) => toEveryPort(await podsOf('statefulset', app.names('kubernetes_stateful_set_v1'), l.pods), postgresPods(l), l.nsLabels));
+    denied('backend → PostgreSQL directly (not through a pooler)', async (l) => toEveryPort(await podsOf('deployment', [BACKEND], l.pods), postgresPods(l), l.nsLabels));
+    denied("another namespace's pod (even one labelled like the backend) → backend", async (l) => {
+      const backends = await podsOf('deployment', [BACKEND], l.pods);
+      const strangers = [
+        cyclonus.syntheticPeer('web-topology-e2e-elsewhere', {}, 'another namespace/any pod'),
+        ...backends.map((b) => cyclonus.syntheticPeer('web-topology-e2e-elsewhere', b.metadata.labels ?? {}, 'another namespace/backend look-alike')),
+      ];
+      return strangers.flatMap((s) => backends.flatMap((b) => cyclonus.podPorts(b).map((p) => ({ from: s, to: cyclonus.podPeer(b, l.nsLabels), ...p }))));
+    });
+    denied('the app (frontend, backend) → the internet', async (l) => {
+      const app = [...(await podsOf('deployment', [FRONTEND], l.pods)), ...(await podsOf('deployment', [BACKEND], l.pods))];
+      return app.flatMap((p) => [80, 443].map((port) => ({ from: cyclonus.podPeer(p, l.nsLabels), to: cyclonus.internet, port, protocol: 'TCP' })));
+    });
+  }
+});
+
+/** Plans of every app stack (one after the other: each is timed for BENCHMARKS.md). */
+function plansShowNoChanges(suffix: string, label: string): void {
+  for (const app of apps) {
+    test(`${app.name}: a second plan reports no changes${suffix}`, async () => {
+      requireDeployed();
+      const t0 = Date.now();
+      const p = await plan(state, app.dir);
+      recordTiming(state.dir, `  plan ${app.name} (${label})`, (Date.now() - t0) / 1000);
+      const lines = [...p.changes.map((c) => `${c.address}: ${c.actions.join('/')}`), ...p.outputs.map((o) => `output ${o}`)];
+      if (lines.length > 0) throw new Error(`would change:\n${lines.slice(0, 30).join('\n')}`);
+      say(`  ${app.name}: no changes${suffix}`);
+    });
+  }
+}
+
+phase('plan again', () => plansShowNoChanges('', 'after deploy'));
+
+phase('scale as the HPA would', () => {
+  for (const app of apps) {
+    const ns = app.namespace;
+    let max = 0;
+    pollTest(`${ns}: backend scaled to the HPA's maximum is Available`, 120, async () => {
+      if (max === 0) {
+        const hpa = await k.get<{ metadata: { name: string }; spec: { maxReplicas: number } } & KubeObject>('hpa', BACKEND, ns);
+        if (!hpa) return observed(false, `no HPA ${BACKEND}`);
+        max = hpa.spec.maxReplicas;
+        await k.exec(['-n', ns, 'scale', `deployment/${BACKEND}`, `--replicas=${max}`]);
+      }
+      const r = await checks.workloadsReady(k, ns);
+      return observed(r.ok, `max ${max}: ${r.detail}`);
+    });
+    nowTest(`${ns}: replicas are spread over zones as configured`, () => checks.zoneSpread(k, ns));
+  }
+  plansShowNoChanges(' after scaling the backend', 'after scaling');
+});
+
+phase('disruption budgets', () => {
+  const pdbs = apps.flatMap((app) => app.names('kubernetes_pod_disruption_budget_v1').map((name) => ({ ns: app.namespace, name })));
+  if (!settings.disruptive) {
+    test.skip(`PDB evictions: they cordon every node of ${state.context} (set E2E_DISRUPTIVE=1 on a throwaway cluster)`, () => undefined);
+  } else if (pdbs.length === 0) {
+    test.skip(`an eviction that would break a PDB is refused: no PDB in ${settings.environments.join(', ')} (staging and prod have them)`, () => undefined);
+  } else {
+    // With every node cordoned, evicted pods cannot come back, so each budget runs out.
+    beforeAll(async () => {
+      if (deployed) await cordonAll(k, true);
+    });
+    for (const { ns, name } of pdbs) {
+      test(`${ns}: PDB ${name} lets its allowed disruptions through, then the API server refuses the next eviction`, async () => {
+        requireDeployed();
+        say(`  ${ns}/${name}: ${await pdbRefusesEviction(k, ns, name)}`);
+      });
+    }
+    test('every node uncordoned', async () => {
+      requireDeployed();
+      await cordonAll(k, false);
+    });
+    for (const app of apps) {
+      pollTest(`${app.namespace}: after the evictions, every workload is Available again`, 120, () => checks.workloadsReady(k, app.namespace));
+    }
+  }
+});
+
+phase('pod and node loss', () => {
+  for (const app of apps) {
+    test(`${app.namespace}: a deleted backend pod is replaced and the Deployment is Available again`, async () => {
+      requireDeployed();
+      say(`  ${app.namespace}: ${await podReplaced(k, app.namespace, BACKEND, slow)}`);
+    });
+  }
+  if (settings.disruptive) {
+    test('a cordoned, drained and deleted node: every workload is Available again elsewhere', async () => {
+      requireDeployed();
+      say(`  ${await nodeReplaced(k, apps.map((a) => a.namespace), BACKEND, slow)}`);
+    });
+  } else {
+    test.skip(`node drain and delete on ${state.context} (set E2E_DISRUPTIVE=1 on a throwaway cluster)`, () => undefined);
+  }
+  for (const app of apps) {
+    nowTest(`${app.namespace}: still no pod refused after the disruptions`, () => checks.noFailedCreate(k, app.namespace));
+  }
+});
+
+phase('destroy', () => {
+  // App stacks first: they depend on the platform stacks.
+  const order = [...stacks].reverse();
+  for (const name of order) {
+    test(`cdktf destroy ${name}`, async () => {
+      requireDeployed();
+      const t0 = Date.now();
+      await cdktf(state, 'destroy', [name], kwok ? 600 : 1800);
+      recordTiming(state.dir, `  cdktf destroy ${name}`, (Date.now() - t0) / 1000);
+      remember(state.dir, { deployed: order.slice(order.indexOf(name) + 1).reverse() });
+    });
+  }
+  for (const app of apps) {
+    pollTest(`namespace ${app.namespace} is gone`, 120, () => checks.gone(k, 'namespace', app.namespace));
+  }
+  for (const app of apps) {
+    nowTest(`${app.name}: no cluster-scoped object of the stack is left`, async () => {
+      const clusterScoped = app.customResources().filter((m) => m.metadata.namespace === undefined);
+      if (clusterScoped.length === 0) return observed(false, 'the stack has no cluster-scoped objects');
+      const left = [];
+      for (const m of clusterScoped) if (await k.get(`${m.kind}.${(m.apiVersion ?? '').split('/')[0]}`, m.metadata.name)) left.push(`${m.kind} ${m.metadata.name}`);
+      return observed(left.length === 0, left.length === 0 ? `${clusterScoped.map((m) => `${m.kind} ${m.metadata.name}`).join(', ')} gone` : `left: ${left.join(', ')}`);
+    });
+  }
+  for (const name of stacks) {
+    nowTest(`${name}: the state holds no resources`, async () => {
+      const left = await stateList(state, join(outDir(state), 'stacks', name));
+      if (existsSync(join(PROJECT_ROOT, `terraform.${name}.tfstate`))) return observed(false, 'a state file was written to the project root');
+      return observed(left.length === 0, left.length === 0 ? 'empty' : `still in state: ${left.join(', ')}`);
+    });
+  }
+  pollTest(`no object labelled ${PART_OF} is left, cluster-wide`, 60, () => labelledObjects(PART_OF));
+  pollTest('nothing CloudNativePG made for the Clusters is left (objects labelled cnpg.io/cluster, cluster-wide)', 60, () => labelledObjects('cnpg.io/cluster'));
+  afterAll(async () => {
+    await simulated?.stop();
+  });
+});
+
+if (kwok) {
+  phase('cluster down', () => {
+    test('the operator, the cluster and every process it started are stopped', () => {
+      const operatorWasRunning = stopOperator(state.dir);
+      const down = clusterDown(join(state.dir, 'cluster'));
+      if (!down.ok) throw new Error(down.output);
+      if (!operatorWasRunning) throw new Error('the CloudNativePG operator was not running at the end');
+      say(`  ${down.output.split('\n').pop() ?? ''}`);
+    });
+  });
+}

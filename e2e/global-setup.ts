@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT, cdktf } from './lib/cdktf';
+import { startOperator } from './lib/cnpg';
+import { cleanUp, installSignalHandlers, remember } from './lib/lifecycle';
+import { Kubectl } from './lib/kube';
+import { run } from './lib/processes';
+import { phase, say } from './lib/report';
+import { readSettings, saveRunState, type RunState } from './lib/settings';
+
+/** KEY=VALUE lines a tools script prints for its caller. */
+function printed(output: string, key: string): string {
+  const line = output.split('\n').find((l) => l.startsWith(`${key}=`));
+  if (line === undefined) throw new Error(`no ${key}= line in:\n${output}`);
+  return line.slice(key.length + 1);
+}
+
+async function bash(script: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutSeconds: number): Promise<string> {
+  const r = await run('bash', [join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, env, timeoutSeconds });
+  if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} failed (exit ${r.code}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-40).join('\n')}`);
+  return r.stdout + r.stderr;
+}
+
+/**
+ * Before any test: the toolchain (tools/build.sh), the cluster (tools/cluster.sh, or
+ * E2E_KUBECONFIG's), on kwok CloudNativePG's operator, and the synthesized stacks (the tests
+ * are named after what they hold). What the tests need goes to
+ * run.json in the run's temp dir. If anything fails here, everything started so far is stopped.
+ */
+export default async function globalSetup(): Promise<void> {
+  const settings = readSettings();
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'web-topology-e2e-'));
+  installSignalHandlers(dir);
+  const clusterDir = join(dir, 'cluster');
+  const env = { ...process.env, CLUSTER_DIR: clusterDir, CLUSTER_NODES: '6' };
+  try {
+    const groups = settings.mode === 'kwok' ? ['validate', 'cluster', 'cnpg', 'cyclonus'] : ['validate', 'cyclonus'];
+    const built = await phase(dir, 'toolchain', () => bash('tools/build.sh', groups, env, 3600));
+    for (const line of built.split('\n').filter((l) => l.startsWith('tools: built'))) say(line);
+    const toolsBin = printed(built, 'TOOLS_BIN');
+    let kubeconfig: string;
+    let context: string;
+    if (settings.mode === 'kwok') {
+      remember(dir, { clusterDir });
+      const up = await phase(dir, 'cluster up', () => bash('tools/cluster.sh', ['up'], env, 600));
+      for (const line of up.split('\n').filter((l) => /^(cluster: (creating|.*Ready|up in)|crds: )/.test(l) && !l.includes(' CRDs: '))) say(line);
+      kubeconfig = join(clusterDir, 'kubeconfig');
+      context = 'web-topology-e2e';
+      process.env.KUBECACHEDIR = join(clusterDir, 'kube-cache');
+    } else {
+      kubeconfig = process.env.E2E_KUBECONFIG as string;
+      const current = await run('kubectl', ['--kubeconfig', kubeconfig, 'config', 'current-context'], { timeoutSeconds: 30 });
+      context = process.env.E2E_CONTEXT || current.stdout.trim();
+      const readyz = await run('kubectl', ['--kubeconfig', kubeconfig, '--context', context, 'get', '--raw', '/readyz'], { timeoutSeconds: 30 });
+      if (readyz.code !== 0) throw new Error(`cannot reach context ${context} of ${kubeconfig}: ${readyz.stderr.trim()}`);
+      say(`using context ${context} of ${kubeconfig}`);
+    }
+    process.env.KUBECONFIG = kubeconfig;
+    let cnpg: RunState['cnpg'];
+    if (settings.mode === 'kwok') {
+      const operator = await phase(dir, 'CloudNativePG operator', () =>
+        startOperator(new Kubectl(context), join(toolsBin, 'cnpg-manager'), dir, kubeconfig),
+      );
+      remember(dir, { operatorPid: operator.process.pid });
+      say(`CloudNativePG ${operator.webhookUrl}: operator out of cluster, webhooks ${operator.webhookConfigurations.join(', ')}`);
+      cnpg = { log: operator.log, webhookUrl: operator.webhookUrl };
+    }
+    const state: RunState = {
+      settings,
+      dir,
+      kubeconfig,
+      context,
+      toolsBin,
+      tfCliConfig: printed(built, 'TF_CLI_CONFIG_FILE'),
+      terraformBinary: process.env.TERRAFORM_BINARY_NAME || join(toolsBin, 'tofu'),
+      ...(cnpg ? { cnpg } : {}),
+    };
+    saveRunState(state);
+    say(`npx cdktf synth (TOPOLOGY_ENVIRONMENTS=${settings.environments.join(',')}, providers pointed at ${context})`);
+    await phase(dir, 'synth', () => cdktf(state, 'synth', [], 600));
+  } catch (error) {
+    cleanUp(dir, 'setup failed');
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { run } from './processes';
+import type { RunState } from './settings';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/** The synth output directory of the run; the local state backend writes next to it. */
+export const outDir = (state: RunState): string => join(state.dir, 'out');
+
+/** Environment of every cdktf and OpenTofu child: offline, unattended, pointed at the test cluster. */
+export function toolEnvironment(state: RunState): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KUBECONFIG: state.kubeconfig,
+    TF_CLI_CONFIG_FILE: state.tfCliConfig,
+    TERRAFORM_BINARY_NAME: state.terraformBinary,
+    // No version checkpoints, no prompts; providers only from the mirror (cdktf would otherwise
+    // point TF_PLUGIN_CACHE_DIR at ~/.terraform.d).
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
+    FORCE_COLOR: '0',
+    TOPOLOGY_ENVIRONMENTS: state.settings.environments.join(','),
+    TOPOLOGY_KUBECONFIG: state.kubeconfig,
+    TOPOLOGY_KUBE_CONTEXT: state.context,
+  };
+}
+
+/**
+ * `cdktf synth|deploy|destroy` as users run it; its (spinner-heavy) output goes to a log in the
+ * run directory, and a failure carries the log's error lines.
+ */
+export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'destroy', stacks: readonly string[], timeoutSeconds: number): Promise<void> {
+  const flags = ['--no-color', '--output', outDir(state)];
+  // deploy/destroy: synth wrote the output already. The provider lock step would ask the registry
+  // for checksums; init records the mirror's. Without the platform stack, deploy needs
+  // --ignore-missing-stack-dependencies; destroy must not get it (app stacks have no dependants,
+  // and cdktf 0.21.0's destroy with that flag restarts a running stack in a loop).
+  if (command !== 'synth') flags.push('--skip-synth', '--auto-approve', '--skip-provider-lock');
+  if (command === 'deploy' && !state.settings.platform) flags.push('--ignore-missing-stack-dependencies');
+  const result = await run('npx', ['--no-install', 'cdktf', command, ...stacks, ...flags], {
+    cwd: PROJECT_ROOT,
+    env: toolEnvironment(state),
+    timeoutSeconds,
+  });
+  const log = join(state.dir, `${command}.log`);
+  writeFileSync(log, result.stdout + result.stderr);
+  if (result.code !== 0) {
+    const text = stripTerminal(result.stdout + result.stderr);
+    const errors = text.split('\n').filter((l) => /error/i.test(l)).slice(0, 40).join('\n');
+    const why = result.timedOut ? `did not finish within ${timeoutSeconds}s` : `exit ${result.code}`;
+    throw new Error(`cdktf ${command} ${stacks.join(' ')}: ${why}\n${errors || text.split('\n').slice(-40).join('\n')}`);
+  }
+}
+
+function stripTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
+/** One planned change, from `tofu show -json` of a saved plan. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly actions: readonly string[];
+}
+
+/**
+ * A plan of one synthesized stack (initialised by deploy) read as JSON: the resources that would
+ * change and whether outputs would. OpenTofu directly, since `cdktf plan` reports no exit code.
+ */
+export async function plan(state: RunState, stackDir: string): Promise<{ changes: PlannedChange[]; outputs: string[] }> {
+  const env = toolEnvironment(state);
+  const planFile = join(stackDir, 'e2e.tfplan');
+  const p = await run(state.terraformBinary, ['plan', '-input=false', '-no-color', '-lock-timeout=60s', `-out=${planFile}`], {
+    cwd: stackDir,
+    env,
+    timeoutSeconds: 300,
+  });
+  if (p.code !== 0) throw new Error(`plan failed in ${stackDir}:\n${(p.stderr || p.stdout).trim().split('\n').slice(0, 30).join('\n')}`);
+  const shown = await run(state.terraformBinary, ['show', '-json', planFile], { cwd: stackDir, env, timeoutSeconds: 120 });
+  if (shown.code !== 0) throw new Error(`show -json failed: ${shown.stderr.trim()}`);
+  interface PlanJson {
+    resource_changes?: { address: string; change: { actions: string[] } }[];
+    output_changes?: Record<string, { actions: string[] }>;
+  }
+  const json = JSON.parse(shown.stdout) as PlanJson;
+  const changed = (actions: readonly string[]) => !actions.every((a) => a === 'no-op' || a === 'read');
+  return {
+    changes: (json.resource_changes ?? []).filter((c) => changed(c.change.actions)).map((c) => ({ address: c.address, actions: c.change.actions })),
+    outputs: Object.entries(json.output_changes ?? {})
+      .filter(([, c]) => changed(c.actions))
+      .map(([name]) => name),
+  };
+}
+
+/** `tofu state list` of a stack: what Terraform still manages. */
+export async function stateList(state: RunState, stackDir: string): Promise<string[]> {
+  const r = await run(state.terraformBinary, ['state', 'list'], { cwd: stackDir, env: toolEnvironment(state), timeoutSeconds: 120 });
+  if (r.code !== 0) throw new Error(`state list in ${stackDir}: ${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}

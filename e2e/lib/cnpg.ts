@@ -1,0 +1,134 @@
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { parseAllDocuments } from 'yaml';
+import { PROJECT_ROOT } from './cdktf';
+import type { Kubectl } from './kube';
+import { poll, observed } from './poll';
+import { run, start } from './processes';
+
+const MODULE = 'github.com/cloudnative-pg/cloudnative-pg';
+/** The operator's kustomize prefix (config/default), so the objects carry their usual names. */
+const NAME_PREFIX = 'cnpg-';
+
+export interface RunningOperator {
+  readonly process: ChildProcess;
+  readonly log: string;
+  readonly webhookUrl: string;
+  /** The webhook configurations made for this run (cluster-scoped), for cleanup. */
+  readonly webhookConfigurations: readonly string[];
+}
+
+async function run0(command: string, args: readonly string[], cwd?: string): Promise<string> {
+  const r = await run(command, args, { cwd, timeoutSeconds: 120 });
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/**
+ * A CA and a serving certificate for 127.0.0.1, new for every run. `node:crypto` makes keys but
+ * not X.509 certificates; openssl (Debian's) does both.
+ */
+async function makeCertificates(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const f = (name: string) => join(dir, name);
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run0('openssl', ['req', '-x509', ...key, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', '/CN=web-topology-e2e-ca']);
+  await run0('openssl', ['req', ...key, '-keyout', f('apiserver.key'), '-out', f('apiserver.csr'), '-subj', '/CN=127.0.0.1']);
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  await run0('openssl', [
+    'x509', '-req', '-in', f('apiserver.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
+    '-out', f('apiserver.crt'), '-days', '1', '-extfile', f('san.ext'),
+  ]);
+  return readFileSync(f('ca.crt'), 'utf8');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+interface WebhookConfiguration {
+  kind: string;
+  metadata: { name: string };
+  webhooks: { name: string; clientConfig: { service?: { path?: string }; url?: string; caBundle?: string } }[];
+}
+
+/**
+ * The operator's own webhook configurations (config/webhook/manifests.yaml of the module at the
+ * built version), with each Service reference turned into a URL on loopback and our CA.
+ */
+async function webhookConfigurations(baseUrl: string, ca: string): Promise<WebhookConfiguration[]> {
+  const dir = (await run0('go', ['list', '-m', '-f', '{{.Dir}}', MODULE], join(PROJECT_ROOT, 'tools', 'cnpg'))).trim();
+  const docs = parseAllDocuments(readFileSync(join(dir, 'config', 'webhook', 'manifests.yaml'), 'utf8'));
+  return docs
+    .map((d) => d.toJS() as WebhookConfiguration | null)
+    .filter((d): d is WebhookConfiguration => d !== null)
+    .map((c) => ({
+      ...c,
+      metadata: { name: NAME_PREFIX + c.metadata.name },
+      webhooks: c.webhooks.map((w) => ({
+        ...w,
+        clientConfig: { url: `${baseUrl}${w.clientConfig.service?.path ?? ''}`, caBundle: Buffer.from(ca).toString('base64') },
+      })),
+    }));
+}
+
+/** GET /readyz on the webhook server, trusting only our CA. */
+function ready(url: string, ca: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/readyz`, { ca, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * Runs CloudNativePG's manager (tools/cnpg) out of cluster against the test cluster, its
+ * webhooks served to the API server through URL webhook configurations. WEBHOOK_CERT_DIR makes
+ * the operator use our certificate (apiserver.crt/.key) instead of managing its own PKI, which
+ * needs a Service and a namespace of its own.
+ */
+export async function startOperator(kubectl: Kubectl, binary: string, dir: string, kubeconfig: string): Promise<RunningOperator> {
+  const certDir = join(dir, 'cnpg-certs');
+  const ca = await makeCertificates(certDir);
+  const port = await freePort();
+  const webhookUrl = `https://127.0.0.1:${port}`;
+  const log = join(dir, 'cnpg-operator.log');
+  const fd = openSync(log, 'a');
+  const operator = start(
+    binary,
+    ['controller', `--webhook-port=${port}`, '--metrics-bind-address=0', '--leader-elect=false'],
+    { ...process.env, KUBECONFIG: kubeconfig, WEBHOOK_CERT_DIR: certDir },
+    fd,
+  );
+  closeSync(fd);
+  await poll('CloudNativePG webhook server answers /readyz', 120, async () => {
+    if (operator.exitCode !== null) throw new Error(`the operator exited (${operator.exitCode}); see ${log}:\n${tail(log)}`);
+    const status = await ready(webhookUrl, ca);
+    return observed(status === 200, `GET ${webhookUrl}/readyz: ${status || 'no answer'}`);
+  });
+  const configurations = await webhookConfigurations(webhookUrl, ca);
+  await kubectl.exec(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: configurations.map((c) => ({ apiVersion: 'admissionregistration.k8s.io/v1', ...c })) }));
+  return { process: operator, log, webhookUrl, webhookConfigurations: configurations.map((c) => `${c.kind.toLowerCase()}/${c.metadata.name}`) };
+}
+
+export function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
