@@ -59,9 +59,9 @@ export const crdSchemas: { readonly [V in keyof CustomResourceSpecs]: { readonly
     ClientTrafficPolicy: { crd: 'clienttrafficpolicies.gateway.envoyproxy.io v1alpha1', source: 'github.com/envoyproxy/gateway v1.9.1', file: 'gateway.envoyproxy.io/v1alpha1/client-traffic-policy.json' },
   },
   'postgresql.cnpg.io/v1': {
-    Cluster: { crd: 'clusters.postgresql.cnpg.io v1', source: 'github.com/cloudnative-pg/cloudnative-pg v1.30.1', file: 'postgresql.cnpg.io/v1/cluster.json' },
-    Pooler: { crd: 'poolers.postgresql.cnpg.io v1', source: 'github.com/cloudnative-pg/cloudnative-pg v1.30.1', file: 'postgresql.cnpg.io/v1/pooler.json' },
-    ScheduledBackup: { crd: 'scheduledbackups.postgresql.cnpg.io v1', source: 'github.com/cloudnative-pg/cloudnative-pg v1.30.1', file: 'postgresql.cnpg.io/v1/scheduled-backup.json' },
+    Cluster: { crd: 'clusters.postgresql.cnpg.io v1', source: 'github.com/cloudnative-pg/cloudnative-pg v1.30.0', file: 'postgresql.cnpg.io/v1/cluster.json' },
+    Pooler: { crd: 'poolers.postgresql.cnpg.io v1', source: 'github.com/cloudnative-pg/cloudnative-pg v1.30.0', file: 'postgresql.cnpg.io/v1/pooler.json' },
+    ScheduledBackup: { crd: 'scheduledbackups.postgresql.cnpg.io v1', source: 'github.com/cloudnative-pg/cloudnative-pg v1.30.0', file: 'postgresql.cnpg.io/v1/scheduled-backup.json' },
   },
   'monitoring.coreos.com/v1': {
     ServiceMonitor: { crd: 'servicemonitors.monitoring.coreos.com v1', source: 'github.com/prometheus-operator/prometheus-operator v0.93.0', file: 'monitoring.coreos.com/v1/service-monitor.json' },
