@@ -58,6 +58,11 @@ describe('PostgresCluster', () => {
     expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'ebs.gp3' });
   });
 
+  it("accepts the parameters CloudNativePG's defaulting webhook adds, so apply does not fail on them", () => {
+    const cluster = resources(out, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Cluster');
+    expect(at(cluster, 'computed_fields')).toEqual(['metadata.labels', 'metadata.annotations', 'spec.postgresql.parameters']);
+  });
+
   it('schedules backups through the Barman Cloud plugin only when asked', () => {
     expect(manifests(out, 'ScheduledBackup')).toEqual([]);
     const withBackup = database({ backup: { schedule: '0 0 2 * * *', objectStoreName: 'backups' } });

@@ -35,6 +35,12 @@ export interface CustomResourceOptions {
    * @default no wait
    */
   readonly waitForFields?: Readonly<Record<string, string>>;
+  /**
+   * Paths (kubernetes_manifest syntax, e.g. "spec.postgresql.parameters") that the operator's
+   * defaulting webhook fills in, so the value after apply may hold more than was sent.
+   * @default none besides metadata.labels and metadata.annotations
+   */
+  readonly defaultedFields?: readonly string[];
 }
 
 export type CustomResourceProps = CustomResourceBody & CustomResourceOptions;
@@ -78,7 +84,7 @@ export class CustomResource extends Construct {
     this.manifest = new Manifest(this, 'resource', {
       manifest: body,
       // Operators and admission webhooks add their own labels and annotations.
-      computedFields: ['metadata.labels', 'metadata.annotations'],
+      computedFields: ['metadata.labels', 'metadata.annotations', ...(props.defaultedFields ?? [])],
       ...(props.waitForFields ? { wait: { fields: { ...props.waitForFields } } } : {}),
     });
   }

@@ -115,6 +115,8 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     this.cluster = new CustomResource(this, 'cluster', {
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Cluster',
+      // CloudNativePG's defaulting webhook adds its fixed parameters (archive_mode, log_destination, …).
+      defaultedFields: ['spec.postgresql.parameters'],
       name,
       namespace,
       labels: componentLabels(name),
