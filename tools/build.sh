@@ -78,11 +78,19 @@ EOF
 
 # Local control plane for the end-to-end test (tools/cluster.sh): etcd, the three
 # Kubernetes control-plane binaries (kubelet/kube-proxy are simulated by kwok), kwok.
+# E2E_KUBERNETES picks the release: newest (default, tools/kubernetes) or oldest
+# (tools/kubernetes-oldest), the two ends of what every pinned chart supports (README);
+# switching rebuilds the control plane under the same names (a relink when Go's cache is warm).
 # Version stamps come from the pinned modules: gitVersion is the k8s.io/kubernetes
-# version and buildDate its release time, so the binaries report e.g. v1.33.13.
+# version and buildDate its release time, so the binaries report e.g. v1.36.3.
 build_cluster() {
-  local kv kdate major minor k x ldflags=""
-  read -r kv kdate < <(cd "$here/kubernetes" &&
+  local kv kdate major minor k x ldflags="" kmod
+  case "${E2E_KUBERNETES:-newest}" in
+    newest) kmod=kubernetes ;;
+    oldest) kmod=kubernetes-oldest ;;
+    *) echo "tools/build.sh: E2E_KUBERNETES must be newest or oldest, not '$E2E_KUBERNETES'" >&2; exit 2 ;;
+  esac
+  read -r kv kdate < <(cd "$here/$kmod" &&
     go list -m -f '{{.Version}} {{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' k8s.io/kubernetes)
   major=${kv#v}; major=${major%%.*}
   minor=${kv#v*.}; minor=${minor%%.*}
@@ -92,9 +100,9 @@ build_cluster() {
     done
   done
   build_tool etcd . etcd
-  build_tool kubernetes k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$ldflags"
-  build_tool kubernetes k8s.io/kubernetes/cmd/kube-controller-manager kube-controller-manager "$ldflags"
-  build_tool kubernetes k8s.io/kubernetes/cmd/kube-scheduler kube-scheduler "$ldflags"
+  for k in kube-apiserver kube-controller-manager kube-scheduler; do
+    build_tool "$kmod" "k8s.io/kubernetes/cmd/$k" "$k" "$ldflags"
+  done
   # kwok's own release flags (hack/releases.sh); KubeVersion is kwokctl's default.
   ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=$(cd "$here/kwok" && go list -m -f '{{.Version}}' sigs.k8s.io/kwok)"
   ldflags+=" -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$kv"

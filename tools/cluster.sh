@@ -16,6 +16,8 @@
 # and every port is bound to 127.0.0.1. Use a distinct CLUSTER_DIR per concurrent run.
 #   CLUSTER_NODES   fake nodes, spread round-robin over zone-a/b/c (default 3): kwok-a1,
 #                   kwok-b1, kwok-c1, kwok-a2, ... labelled topology.kubernetes.io/zone
+#   E2E_KUBERNETES  newest (default) or oldest: the Kubernetes release of the control plane,
+#                   the newest or oldest one every pinned chart supports (tools/build.sh)
 # The kubeconfig's context is always "web-topology-e2e".
 set -euo pipefail
 
@@ -235,7 +237,7 @@ EOF
     log "Pod Security admission is not enforcing: $out"
     return 1
   fi
-  log "up in $((SECONDS - t0))s; $(env_line)"
+  log "up in $((SECONDS - t0))s: Kubernetes $kube_version (E2E_KUBERNETES=${E2E_KUBERNETES:-newest}); $(env_line)"
 }
 
 # KUBECACHEDIR keeps kubectl's discovery cache out of ~/.kube: it is keyed by host:port,
