@@ -17,7 +17,6 @@ export interface Problem {
 
 export function checkInvariants(env: EnvironmentConfig): Problem[] {
   return [
-    ...serviceNames(env),
     ...reachableTargets(env),
     ...distinctPorts(env),
     ...connectionBudget(env),
@@ -29,40 +28,6 @@ export function checkInvariants(env: EnvironmentConfig): Problem[] {
 /** The web tiers (backend, frontend, extra services) with their config paths. */
 function webTiers(env: EnvironmentConfig): [string, WebTierConfig][] {
   return [['backend', env.backend], ['frontend', env.frontend], ...Object.entries(env.services).map(([name, t]): [string, WebTierConfig] => [`services.${name}`, t])];
-}
-
-/**
- * Names the app stack gives the objects of its own tiers in the app namespace, with the Services
- * and ServiceAccounts CloudNativePG creates for the Cluster "postgres" (-rw, -ro, -r) and for each
- * Pooler, and the peers the backend's NetworkPolicies are named after ("backend-to-<peer>").
- * An extra service's Deployment, Service, ServiceAccount, HPA, PDB and policies take its name, so
- * it must not take one of these (__tests__/config.test.ts checks the list against the synthesized stack).
- */
-const TAKEN_NAMES = [
-  'backend',
-  'frontend',
-  'cache',
-  'cache-write',
-  'cache-read',
-  'cache-headless',
-  'postgres',
-  'postgres-rw',
-  'postgres-ro',
-  'postgres-r',
-  'postgres-pooler-rw',
-  'postgres-pooler-ro',
-  'rw-pooler',
-  'ro-pooler',
-];
-
-function serviceNames(env: EnvironmentConfig): Problem[] {
-  return Object.keys(env.services)
-    .filter((name) => TAKEN_NAMES.includes(name))
-    .map((name) => ({
-      path: `services.${name}`,
-      value: name,
-      rule: `must not be a name the app's own tiers use (${TAKEN_NAMES.join(', ')}): the service's Deployment, Service and HPA would take their place`,
-    }));
 }
 
 /**

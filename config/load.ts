@@ -3,6 +3,7 @@
  * that names the environment, each field, its value and the rule it breaks.
  */
 import { z } from 'zod';
+import { valueAt } from '../constructs/core/object-path';
 import { checkInvariants, type Problem } from './invariants';
 import { EnvironmentSchema, secretBearing, type EnvironmentConfig, type EnvironmentInput } from './schema';
 
@@ -183,13 +184,13 @@ function toProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) =>
-        at([...path, key], valueAt(raw, [...path, key]), 'is not a known setting (check the spelling against the configuration reference)'),
+        at([...path, key], valueAt(raw, ...path, key), 'is not a known setting (check the spelling against the configuration reference)'),
       );
     case 'invalid_key':
       // The key is a name, not a value that may be secret; the issue's own message says only "Invalid key".
       return [{ path: path.join('.'), value: path[path.length - 1], rule: `the key ${issue.issues.map((i) => i.message).join('; ')}` }];
     default: {
-      const value = valueAt(raw, path);
+      const value = valueAt(raw, ...path);
       return [at(path, value, issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message)];
     }
   }
@@ -211,15 +212,6 @@ function holdsSecret(schema: z.core.$ZodType, path: readonly string[]): boolean 
   if (schema instanceof z.ZodArray) return holdsSecret(schema.element, rest);
   if (schema instanceof z.ZodDiscriminatedUnion) return schema.options.some((option) => holdsSecret(option, path));
   return false;
-}
-
-function valueAt(root: unknown, path: readonly string[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
 
 /** A value as written in a config file (NaN and Infinity too, which JSON turns into null), or "(hidden)". */

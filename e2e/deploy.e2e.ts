@@ -106,7 +106,7 @@ phase('assert rollout', () => {
   for (const app of apps) {
     const ns = app.namespace;
     pollTest(`${ns}: every Deployment and StatefulSet is Available with its desired replicas`, 120, () => checks.workloadsReady(k, ns));
-    pollTest(`${ns}: every pod is Running on a ${kwok ? 'kwok' : 'Ready'} node`, 60, () => checks.podsRunningOnNodes(k, ns, kwok));
+    pollTest(`${ns}: every pod is Running (a Job's: Succeeded) on a ${kwok ? 'kwok' : 'Ready'} node`, 60, () => checks.podsRunningOnNodes(k, ns, kwok));
     nowTest(`${ns}: no pod was refused (no FailedCreate events, e.g. from restricted Pod Security)`, () => checks.noFailedCreate(k, ns));
     pollTest(`${ns}: every Service of the stack has ready endpoints`, 60, () => checks.servicesHaveEndpoints(k, ns, app.names('kubernetes_service_v1')));
     pollTest(`${ns}: every HPA's target exists and the HPA can scale it`, 90, () => checks.hpaTargets(k, ns));
@@ -194,7 +194,7 @@ phase('NetworkPolicies (Cyclonus)', () => {
 
     nowTest(`${ns}: Cyclonus allows every flow the NetworkPolicies declare, on its port`, async () => {
       const l = await live();
-      say(`  ${ns}: Cyclonus's connectivity matrix of the live pods (probe mode, each container's first port):\n${await cyclonus.probeMatrix(binary, state.context, ns)}`);
+      say(`  ${ns}: Cyclonus's connectivity matrix of the live pods (one per owner, every container port):\n${await cyclonus.matrix(binary, state.dir, l.policies, l.pods, l.nsLabels)}`);
       const connections = cyclonus.declaredConnections(l.policies, l.pods, l.nsLabels);
       const results = await judge(l.policies, connections);
       const closed = results.filter((r) => !r.allowed).map((r) => cyclonus.describeConnection(r.c));

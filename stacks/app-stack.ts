@@ -7,6 +7,7 @@ import versions from '../config/versions.json';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
 import { imageTag } from '../constructs/core/image';
 import { addDependency } from '../constructs/core/construct-dependencies';
+import { checkUniqueNames } from '../constructs/core/object-names';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
 import { EdgeGateway } from '../constructs/edge/edge-gateway';
@@ -168,6 +169,7 @@ export class AppStack extends EnvironmentStack {
     }
 
     ns.encloses(this);
+    checkUniqueNames(this);
   }
 }
 

@@ -118,7 +118,7 @@ describe('NetworkPolicies', () => {
         policies.addFlow({ name: 'x', from: a, to: b, ports: [1] });
         policies.addFlow({ name: 'x', from: b, to: a, ports: [1] });
       }),
-    ).toThrow(`/np: flow 'x' is declared twice between different peers`);
+    ).toThrow(`/np: 'flow name' ("x") is declared twice between different peers`);
   });
 });
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
+import { declareObjects } from '../core/object-names';
 import { checkResources, type ResourceRequirements } from '../core/resources';
 import { checkInteger, checkName, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
@@ -84,6 +85,8 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
     this.connections.allowFrom(cluster.operator, [CNPG_STATUS_PORT]);
     this.connections.allowTo(KUBERNETES_API, KUBERNETES_API_PORTS);
 
+    // What CloudNativePG names after the Pooler (pkg/specs/pgbouncer).
+    declareObjects(this, 'CloudNativePG', ['Deployment', 'Service', 'ServiceAccount', 'Role', 'RoleBinding'].map((kind) => ({ kind, namespace, name })));
     const labels = componentLabels(name);
     this.pooler = new CustomResource(this, 'pooler', {
       apiVersion: 'postgresql.cnpg.io/v1',

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
+import { declareObjects } from '../core/object-names';
 import { checkResources, type ResourceRequirements } from '../core/resources';
 import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
@@ -112,6 +113,13 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     // The instance managers watch their Cluster through the API server.
     this.connections.allowTo(KUBERNETES_API, KUBERNETES_API_PORTS);
 
+    // What CloudNativePG names after the Cluster (pkg/specs, api/v1/cluster_funcs.go).
+    declareObjects(this, 'CloudNativePG', [
+      ...['rw', 'ro', 'r'].map((suffix) => ({ kind: 'Service', namespace, name: `${name}-${suffix}` })),
+      ...['app', 'ca', 'server', 'replication', 'pooler'].map((suffix) => ({ kind: 'Secret', namespace, name: `${name}-${suffix}` })),
+      ...['ServiceAccount', 'Role', 'RoleBinding', 'PodDisruptionBudget'].map((kind) => ({ kind, namespace, name })),
+      { kind: 'PodDisruptionBudget', namespace, name: `${name}-primary` },
+    ]);
     this.cluster = new CustomResource(this, 'cluster', {
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Cluster',

@@ -2,7 +2,7 @@ import { NetworkPolicyV1, type NetworkPolicyV1Spec } from '@cdktf/provider-kuber
 import { TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import { componentLabels } from '../core/labels';
-import { checkName } from '../core/validation';
+import { checkName, invalidProp } from '../core/validation';
 import type { Peer, PeerSelector } from './connections';
 
 export type Protocol = 'TCP' | 'UDP';
@@ -68,7 +68,7 @@ export class NetworkPolicies extends Construct {
     const stack = TerraformStack.of(this);
     const registry = byStack.get(stack) ?? new Map<string, NetworkPolicies>();
     if (registry.has(props.namespace)) {
-      throw new Error(`${this.node.path}: 'namespace' ("${props.namespace}") already has its NetworkPolicies at ${registry.get(props.namespace)?.node.path}`);
+      invalidProp(this, 'namespace', props.namespace, `already has its NetworkPolicies at ${registry.get(props.namespace)?.node.path}`);
     }
     byStack.set(stack, registry.set(props.namespace, this));
     this.policy('default-deny', () => ({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
@@ -83,7 +83,7 @@ export class NetworkPolicies extends Construct {
     const existing = this.flows.get(name);
     if (existing) {
       if (JSON.stringify([existing.flow.from, existing.flow.to, existing.flow.protocols]) !== JSON.stringify([flow.from, flow.to, flow.protocols])) {
-        throw new Error(`${this.node.path}: flow '${name}' is declared twice between different peers; give one of them its own name`);
+        invalidProp(this, 'flow name', name, 'is declared twice between different peers; give one of them its own name');
       }
       existing.ports.push(...flow.ports.filter((p) => !existing.ports.includes(p)));
       for (const p of existing.policies) p.resource.putSpec(p.spec());

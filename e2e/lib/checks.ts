@@ -39,7 +39,9 @@ export async function podsRunningOnNodes(k: Kubectl, ns: string, kwok: boolean):
       .map((n) => n.metadata.name),
   );
   const pods = (await k.list<Pod>('pods', ns)).filter(isLive);
-  const bad = pods.filter((p) => p.status.phase !== 'Running' || !good.has(p.spec.nodeName ?? ''));
+  // A Job's pod (CloudNativePG's initdb) is done when it Succeeded.
+  const finished = (p: Pod) => p.status.phase === 'Succeeded' && (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job');
+  const bad = pods.filter((p) => (p.status.phase !== 'Running' && !finished(p)) || !good.has(p.spec.nodeName ?? ''));
   if (pods.length === 0) return observed(false, 'no pods');
   if (bad.length > 0) return observed(false, bad.map((p) => `${p.metadata.name} is ${p.status.phase} on ${p.spec.nodeName ?? 'no node'}`).join(', '));
   return observed(true, `${pods.length} pods on ${new Set(pods.map((p) => p.spec.nodeName)).size} nodes`);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -95,6 +95,24 @@ function ready(url: string, ca: string): Promise<number> {
   });
 }
 
+/** Go's name for this machine's architecture. */
+const GO_ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x' };
+
+/**
+ * The working directory the operator starts in. In its image the manager finds the instance
+ * manager it injects into each PostgreSQL pod as operator/manager_<arch> (relative to its working
+ * directory; the same binary) and refuses to reconcile a Cluster without one for its own
+ * architecture ("invalid architecture").
+ */
+function operatorWorkDir(dir: string, binary: string): string {
+  const arch = GO_ARCH[process.arch];
+  if (arch === undefined) throw new Error(`CloudNativePG: no Go architecture known for ${process.arch}`);
+  const work = join(dir, 'cnpg-work');
+  mkdirSync(join(work, 'operator'), { recursive: true });
+  symlinkSync(binary, join(work, 'operator', `manager_${arch}`));
+  return work;
+}
+
 /**
  * Runs CloudNativePG's manager (tools/cnpg) out of cluster against the test cluster, its
  * webhooks served to the API server through URL webhook configurations. WEBHOOK_CERT_DIR makes
@@ -113,6 +131,7 @@ export async function startOperator(kubectl: Kubectl, binary: string, dir: strin
     ['controller', `--webhook-port=${port}`, '--metrics-bind-address=0', '--leader-elect=false'],
     { ...process.env, KUBECONFIG: kubeconfig, WEBHOOK_CERT_DIR: certDir },
     fd,
+    operatorWorkDir(dir, binary),
   );
   closeSync(fd);
   await poll('CloudNativePG webhook server answers /readyz', 120, async () => {

@@ -73,12 +73,26 @@ export async function verdicts(binary: string, dir: string, policies: readonly N
   return found;
 }
 
-/** Cyclonus's own connectivity matrix of a namespace's live pods (probe mode), for the log. */
-export async function probeMatrix(binary: string, context: string, namespace: string): Promise<string> {
-  const r = await run(binary, ['analyze', '--mode', 'probe', '--context', context, '-n', namespace], { timeoutSeconds: 300 });
-  if (r.code !== 0) throw new Error(`cyclonus analyze --mode probe: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-10).join('\n')}`);
-  const combined = r.stdout.indexOf('Combined:');
-  return combined >= 0 ? r.stdout.slice(combined).trim() : r.stdout.trim();
+/**
+ * The connectivity matrix of a namespace's live pods (one per owner) under the given policies:
+ * a row per source, a column per destination port, each cell Cyclonus's verdict (query-traffic
+ * mode). Its probe mode would draw this from the cluster itself, but v0.5.6 crashes rendering a
+ * table when a pod has more than one container with ports (renderTableHelper stops checking the
+ * ports' uniformity at the first multi-port cell), as the cache's and PostgreSQL's pods have.
+ */
+export async function matrix(binary: string, dir: string, policies: readonly NetworkPolicy[], pods: readonly Pod[], nsLabels: Labels): Promise<string> {
+  const live = onePerOwner(pods);
+  const columns = live.flatMap((to) => podPorts(to).map((p) => ({ to, ...p })));
+  const connections = live.flatMap((from) => columns.map((c) => ({ from: podPeer(from, nsLabels), to: podPeer(c.to, nsLabels), port: c.port, protocol: c.protocol })));
+  const allowed = await verdicts(binary, dir, policies, connections);
+  const headers = columns.map((c) => `${c.to.metadata.name}:${c.port}`);
+  const width = Math.max(...live.map((p) => p.metadata.name.length));
+  const lines = headers.map((h, i) => `${' '.repeat(width + 3)}${'|  '.repeat(i)}${h}`);
+  live.forEach((from, row) => {
+    const cells = columns.map((_, col) => (allowed[row * columns.length + col] ? 'Y' : '.'));
+    lines.push(`${from.metadata.name.padEnd(width)}   ${cells.join('  ')}`);
+  });
+  return `${lines.join('\n')}\n(rows: from; columns: to, in the order above; Y allowed, . denied)`;
 }
 
 /** One live pod per owner (the pods of a ReplicaSet share their labels), so the matrix stays small. */

@@ -37,11 +37,11 @@ export function databaseObjects(stack: SynthesizedStack): { clusters: string[]; 
  * and the -rw and -r Services select at least the primary.
  */
 export async function clusterServices(k: Kubectl, ns: string, cluster: string): Promise<Observation> {
-  const instances = (await runningPods(k, ns)).filter((p) => ownedBy(p, 'Cluster', cluster));
+  const all = await runningPods(k, ns);
+  const instances = all.filter((p) => ownedBy(p, 'Cluster', cluster));
   if (instances.length === 0) return observed(false, `no Running instance pod of Cluster ${cluster} yet`);
   const lines: string[] = [];
   let ok = true;
-  const all = await runningPods(k, ns);
   for (const suffix of ['rw', 'ro', 'r']) {
     const svc = await k.get<Service>('service', `${cluster}-${suffix}`, ns);
     if (!svc) {

@@ -60,8 +60,8 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 /** Starts a long-running process (an operator) whose output goes to a file descriptor. */
-export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFd: number): ChildProcess {
-  const child = spawn(command, args, { env, detached: true, stdio: ['ignore', logFd, logFd] });
+export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFd: number, cwd?: string): ChildProcess {
+  const child = spawn(command, args, { env, cwd, detached: true, stdio: ['ignore', logFd, logFd] });
   running.add(child);
   child.on('exit', () => running.delete(child));
   return child;

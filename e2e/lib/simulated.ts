@@ -1,4 +1,4 @@
-import type { Kubectl, KubeObject } from './kube';
+import type { Kubectl, KubeObject, Pod } from './kube';
 
 /**
  * The parts of a real cluster that kwok does not play and nothing else here runs, played while
@@ -7,6 +7,9 @@ import type { Kubectl, KubeObject } from './kube';
  *   for it (the edge's waitForAddress).
  * - A storage provisioner binds each claim (CloudNativePG's instance volumes) to a volume; without
  *   one, the operator's initdb Job never schedules and no instance pod is made.
+ * - CloudNativePG's instance manager, inside the first primary's container, marks that pod the
+ *   Cluster's current primary once it is up (status.currentPrimary); the operator then labels it
+ *   primary, which is what the -rw Service and the pooler's rw backend select.
  * Every volume made here carries SIMULATED_LABEL and is deleted by stop().
  */
 export const SIMULATED_LABEL = 'web-topology.e2e/simulated';
@@ -19,6 +22,10 @@ interface Claim extends KubeObject {
     readonly resources?: { readonly requests?: { readonly storage?: string } };
   };
   readonly status?: { readonly phase?: string };
+}
+
+interface PostgresCluster extends KubeObject {
+  readonly status?: { readonly targetPrimary?: string; readonly currentPrimary?: string };
 }
 
 export class SimulatedControllers {
@@ -37,6 +44,7 @@ export class SimulatedControllers {
       for (const ns of this.namespaces) {
         await this.gatewayAddresses(ns).catch(() => undefined);
         await this.bindClaims(ns).catch(() => undefined);
+        await this.bootstrapPrimaries(ns).catch(() => undefined);
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -69,6 +77,20 @@ export class SimulatedControllers {
         },
       };
       await this.k.tryExec(['create', '-f', '-'], JSON.stringify(pv));
+    }
+  }
+
+  /** What the instance manager writes at the first primary's start (instance_startup.go). */
+  private async bootstrapPrimaries(ns: string): Promise<void> {
+    for (const c of await this.k.list<PostgresCluster>('clusters.postgresql.cnpg.io', ns)) {
+      const target = c.status?.targetPrimary;
+      if (target === undefined || target === '' || (c.status?.currentPrimary ?? '') !== '') continue;
+      const pod = await this.k.get<Pod>('pod', target, ns);
+      if (pod?.status.phase !== 'Running') continue;
+      // metav1.RFC3339Micro, the instance manager's format.
+      const timestamp = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+      const status = JSON.stringify({ status: { currentPrimary: target, currentPrimaryTimestamp: timestamp } });
+      await this.k.tryExec(['-n', ns, 'patch', 'clusters.postgresql.cnpg.io', c.metadata.name, '--subresource=status', '--type=merge', '-p', status]);
     }
   }
 

@@ -2,6 +2,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { checkUniqueNames } from '../../constructs/core/object-names';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
@@ -68,5 +69,7 @@ export class QueueWorkerStack extends TerraformStack {
 
     new TerraformOutput(this, 'database_endpoint', { value: `${pooler.host}:${pooler.port}` });
     ns.encloses(this);
+    // Two objects of one kind and name (ours, or one the operator makes) stop synth here.
+    checkUniqueNames(this);
   }
 }

@@ -1,0 +1,99 @@
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { Testing, TerraformStack } from 'cdktf';
+import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { checkUniqueNames } from '../../constructs/core/object-names';
+import { PropError } from '../../constructs/core/validation';
+import { ConnectionPooler } from '../../constructs/database/connection-pooler';
+import { PostgresCluster } from '../../constructs/database/postgres-cluster';
+import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
+
+const web: WebServiceProps = {
+  name: 'api',
+  namespace: 'web',
+  image: 'registry.example.com/api:1.0.0',
+  replicas: { min: 1, max: 2 },
+  resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+};
+const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
+
+/** The error checkUniqueNames throws for what `build` puts in a stack, or undefined. */
+function clash(build: (stack: TerraformStack) => void): string | undefined {
+  const stack = new TerraformStack(Testing.app(), 'names');
+  build(stack);
+  try {
+    checkUniqueNames(stack);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PropError);
+    return (error as Error).message;
+  }
+}
+
+const database = (stack: TerraformStack) => {
+  const cluster = new PostgresCluster(stack, 'db', { name: 'db', namespace: 'web', image: 'ghcr.io/cloudnative-pg/postgresql:17.6', storage: { size: '1Gi' }, resources: small });
+  new ConnectionPooler(stack, 'rw', { cluster, type: 'rw', defaultPoolSize: 20, maxClientConnections: 100 });
+};
+
+describe('checkUniqueNames', () => {
+  it('refuses two web services of one name in one namespace, naming both', () => {
+    expect(
+      clash((s) => {
+        new WebService(s, 'first', web);
+        new WebService(s, 'second', web);
+      }),
+    ).toMatch(/^names\/second\/.*: 'metadata.name' \("api"\) must be unique per kind: names\/first\/.* already makes the \w+ of that name in namespace 'web'$/);
+  });
+
+  it('accepts the same name in another namespace, and for another kind', () => {
+    expect(
+      clash((s) => {
+        new WebService(s, 'first', web);
+        new WebService(s, 'second', { ...web, namespace: 'other' });
+        new ConfigMapV1(s, 'config', { metadata: { name: 'api', namespace: 'web' }, data: {} });
+      }),
+    ).toBeUndefined();
+  });
+
+  it("refuses a Service that takes the name of CloudNativePG's -rw Service", () => {
+    expect(
+      clash((s) => {
+        database(s);
+        new WebService(s, 'named-like-rw', { ...web, name: 'db-rw' });
+      }),
+    ).toMatch(/'metadata.name' \("db-rw"\) must be unique per kind: CloudNativePG for names\/db already makes the Service of that name in namespace 'web'/);
+  });
+
+  it("refuses a Deployment that takes the name of a Pooler's, whichever comes first", () => {
+    expect(
+      clash((s) => {
+        new WebService(s, 'named-like-pooler', { ...web, name: 'db-pooler-rw' });
+        database(s);
+      }),
+    ).toMatch(/^names\/rw: 'metadata.name' \("db-pooler-rw"\) must be unique per kind \(the Deployment CloudNativePG makes for it\): names\/named-like-pooler\/.* already makes the Deployment/);
+  });
+
+  it('refuses two workloads that select the same pods (a cache and a web service of one name)', () => {
+    expect(
+      clash((s) => {
+        new WebService(s, 'api', web);
+        new ValkeyCache(s, 'api-cache', {
+          name: 'api',
+          namespace: 'web',
+          image: 'docker.io/valkey/valkey:8.1.4-alpine',
+          exporterImage: 'docker.io/oliver006/redis_exporter:v1.80.0',
+          instances: 1,
+          resources: small,
+        });
+      }),
+    ).toMatch(/^names\/api-cache\/.*: 'spec.selector' \(".*app.kubernetes.io\/name=api.*"\) must select only its own pods: names\/api\/.* selects the same labels in namespace 'web'$/);
+  });
+
+  it('accepts a cluster, its pooler and a web service of their own names', () => {
+    expect(
+      clash((s) => {
+        database(s);
+        new WebService(s, 'api', web);
+      }),
+    ).toBeUndefined();
+  });
+});
