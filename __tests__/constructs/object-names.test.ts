@@ -1,6 +1,9 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { Testing, TerraformStack } from 'cdktf';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { CustomResource } from '../../constructs/core/custom-resource';
 import { checkUniqueNames } from '../../constructs/core/object-names';
 import { PropError } from '../../constructs/core/validation';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
@@ -86,6 +89,50 @@ describe('checkUniqueNames', () => {
         });
       }),
     ).toMatch(/^names\/api-cache\/.*: 'spec.selector' \(".*app.kubernetes.io\/name=api.*"\) must select only its own pods: names\/api\/.* selects the same labels in namespace 'web'$/);
+  });
+
+  const monitor = (s: TerraformStack, id: string, namespace: string) =>
+    new CustomResource(s, id, {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      name: 'api',
+      namespace,
+      spec: { selector: { matchLabels: { app: 'api' } }, endpoints: [{ port: 'metrics' }] },
+    });
+
+  it('refuses two custom resources of one kind and name in one namespace, and accepts them in two', () => {
+    expect(
+      clash((s) => {
+        monitor(s, 'first', 'web');
+        monitor(s, 'second', 'web');
+      }),
+    ).toMatch(/^names\/second\/.*: 'metadata.name' \("api"\) must be unique per kind: names\/first\/.* already makes the ServiceMonitor of that name in namespace 'web'$/);
+    expect(
+      clash((s) => {
+        monitor(s, 'first', 'web');
+        monitor(s, 'second', 'other');
+      }),
+    ).toBeUndefined();
+  });
+
+  it('names the kind of a typed resource and leaves out the namespace of a cluster-scoped one', () => {
+    const hpa = (s: TerraformStack, id: string) =>
+      new HorizontalPodAutoscalerV2(s, id, {
+        metadata: { name: 'api', namespace: 'web' },
+        spec: { maxReplicas: 2, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' } },
+      });
+    expect(
+      clash((s) => {
+        hpa(s, 'first');
+        hpa(s, 'second');
+      }),
+    ).toMatch(/already makes the HorizontalPodAutoscaler of that name in namespace 'web'$/);
+    expect(
+      clash((s) => {
+        new NamespaceV1(s, 'first', { metadata: { name: 'web' } });
+        new NamespaceV1(s, 'second', { metadata: { name: 'web' } });
+      }),
+    ).toMatch(/^names\/second: 'metadata.name' \("web"\) must be unique per kind: names\/first already makes the Namespace of that name$/);
   });
 
   it('accepts a cluster, its pooler and a web service of their own names', () => {
