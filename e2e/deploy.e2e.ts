@@ -367,9 +367,8 @@ phase('destroy', () => {
   }
   pollTest(`no object labelled ${PART_OF} is left, cluster-wide`, 60, () => labelledObjects(PART_OF));
   pollTest('nothing CloudNativePG made for the Clusters is left (objects labelled cnpg.io/cluster, cluster-wide)', 60, () => labelledObjects('cnpg.io/cluster'));
-  pollTest(`nothing Envoy Gateway made for the Gateways is left (objects labelled ${edge.OWNING_GATEWAY_NAME}, cluster-wide)`, 60, () =>
-    labelledObjects(edge.OWNING_GATEWAY_NAME),
-  );
+  const owners = `${edge.OWNING_GATEWAY_NAMESPACE} in (${apps.map((a) => a.namespace).join(',')})`;
+  pollTest(`nothing Envoy Gateway made for the Gateways is left (objects labelled ${owners}, cluster-wide)`, 60, () => labelledObjects(owners));
   afterAll(async () => {
     await simulated?.stop();
   });

@@ -38,26 +38,36 @@ function mergeValues(base: Tree, over: Tree): Tree {
   return out;
 }
 
+/** Settings that two trees give different values (dotted paths). */
+function conflicts(a: Tree, b: Tree, path = ''): string[] {
+  return Object.entries(b).flatMap(([k, v]) => {
+    const here = `${path}${k}`;
+    if (!(k in a)) return [];
+    if (isTree(v) && isTree(a[k])) return conflicts(a[k] as Tree, v, `${here}.`);
+    return JSON.stringify(a[k]) === JSON.stringify(v) ? [] : [here];
+  });
+}
+
 /**
  * The EnvoyGateway configuration the chart would render: its default `config.envoyGateway`
  * (values.tmpl.yaml of the module at the pinned version) with the platform stacks' values over
- * it (global rate limits, for instance). Out of cluster, the topology injector stays off: it is a
- * Pod webhook served from inside the cluster that only adds zone labels to the proxies.
+ * it (global rate limits, for instance). One controller serves every environment here, so it
+ * gets what any of them sets; two environments setting one field differently is an error. Out
+ * of cluster, the topology injector stays off: it is a Pod webhook served from inside the
+ * cluster that only adds zone labels to the proxies.
  */
 function envoyGatewayConfig(moduleDir: string, platforms: readonly SynthesizedStack[]): Tree {
   const chartValues = parse(readFileSync(join(moduleDir, 'charts', 'gateway-helm', 'values.tmpl.yaml'), 'utf8')) as { config: { envoyGateway: Tree } };
-  const fromStacks = platforms.map((p) => {
-    const release = p.helmRelease('envoy-gateway');
-    const values = (release.values ?? []).map((v) => parse(v) as Tree).reduce(mergeValues, {});
-    return ((values.config as Tree | undefined)?.envoyGateway ?? {}) as Tree;
-  });
-  const differing = fromStacks.filter((v) => JSON.stringify(v) !== JSON.stringify(fromStacks[0]));
-  if (differing.length > 0) {
-    throw new Error(`Envoy Gateway: the platform stacks ${platforms.map((p) => p.name).join(', ')} configure Envoy Gateway differently; one controller serves them all here`);
+  let fromStacks: Tree = {};
+  for (const p of platforms) {
+    const values = (p.helmRelease('envoy-gateway').values ?? []).map((v) => parse(v) as Tree).reduce(mergeValues, {});
+    const settings = ((values.config as Tree | undefined)?.envoyGateway ?? {}) as Tree;
+    const clash = conflicts(fromStacks, settings);
+    if (clash.length > 0) throw new Error(`Envoy Gateway: ${p.name} sets ${clash.join(', ')} differently from the other platform stacks; one controller serves them all here`);
+    fromStacks = mergeValues(fromStacks, settings);
   }
-  const config = mergeValues(chartValues.config.envoyGateway, fromStacks[0] ?? {});
   return mergeValues(
-    { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyGateway', ...config },
+    { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyGateway', ...mergeValues(chartValues.config.envoyGateway, fromStacks) },
     { provider: { kubernetes: { topologyInjector: { disable: true } } } },
   );
 }

@@ -15,8 +15,8 @@ import type { SynthesizedStack } from './stacks';
 /** The controller name Envoy Gateway writes into every status it owns (the chart's default). */
 const CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
 /** Labels Envoy Gateway puts on what it makes for a Gateway (internal/gatewayapi/translator.go). */
-export const OWNING_GATEWAY_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
-const OWNING_GATEWAY_NAMESPACE = 'gateway.envoyproxy.io/owning-gateway-namespace';
+const OWNING_GATEWAY_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
+export const OWNING_GATEWAY_NAMESPACE = 'gateway.envoyproxy.io/owning-gateway-namespace';
 
 interface Gateway extends KubeObject {
   readonly spec: {
