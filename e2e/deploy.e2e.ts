@@ -2,7 +2,7 @@
  * `cdktf deploy` the app stacks to a real Kubernetes API server, assert what the API and the
  * operators report and what Cyclonus makes of the NetworkPolicies, disrupt the workloads, plan
  * again, `cdktf destroy`, and check that nothing is left. Global setup built the toolchain,
- * started the cluster (and on kwok CloudNativePG) and synthesized the stacks; see README
+ * started the cluster (and on kwok CloudNativePG and Envoy Gateway) and synthesized the stacks; see README
  * "End-to-end deploy test".
  */
 import { existsSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { cdktf, outDir, plan, stateList, PROJECT_ROOT } from './lib/cdktf';
 import * as checks from './lib/checks';
 import * as cyclonus from './lib/cyclonus';
+import * as edge from './lib/gateway-checks';
 import { cordonAll, nodeReplaced, pdbRefusesEviction, podReplaced } from './lib/disruption';
 import { Kubectl, isLive, selects, type KubeObject, type Labels, type NetworkPolicy, type Pod, type Workload } from './lib/kube';
 import { clusterDown, remember, stopOperator } from './lib/lifecycle';
@@ -33,7 +34,7 @@ const BACKEND = 'backend';
 const PART_OF = 'app.kubernetes.io/part-of=web-topology';
 
 let deployed = false;
-/** On kwok: the Gateway address and volume binding that no controller here provides. */
+/** On kwok: the load balancer addresses and volume binding that no controller here provides. */
 let simulated: SimulatedControllers | undefined;
 const requireDeployed = () => {
   if (!deployed) throw new Error('not checked: cdktf deploy did not succeed');
@@ -115,6 +116,31 @@ phase('assert rollout', () => {
     nowTest(`${app.name}: every custom resource was accepted as written (nothing pruned by its CRD schema or changed by a webhook)`, () =>
       checks.customResourcesAsSent(k, app),
     );
+  }
+});
+
+phase('Envoy Gateway', () => {
+  for (const app of apps) {
+    const ns = app.namespace;
+    const certificates = edge.listenerCertificates(app);
+    if (kwok && certificates.length > 0) {
+      test(`${ns}: the TLS Secrets ${certificates.join(', ')} of the Gateway's listeners are created (self-signed, as the cluster's operator would)`, async () => {
+        requireDeployed();
+        await edge.createListenerCertificates(k, app, state.dir);
+      });
+    }
+    pollTest(`${ns}: Envoy Gateway accepted the GatewayClass and programmed the Gateway and each listener`, 120, () => edge.gatewayProgrammed(k, app));
+    pollTest(`${ns}: Envoy Gateway accepted every HTTPRoute with its references resolved`, 60, () => edge.routesAccepted(k, app));
+    pollTest(`${ns}: Envoy Gateway accepted every BackendTrafficPolicy and ClientTrafficPolicy, none overridden or conflicting`, 60, () => edge.policiesAccepted(k, app));
+    pollTest(`${ns}: the Gateway's address is the one Envoy Gateway took from its proxy Service`, 60, () => edge.addressFromProxyService(k, app));
+    pollTest(`${ns}: Envoy Gateway's proxy Deployment, Service and PDB have the replicas, Service type and externalTrafficPolicy of the EnvoyProxy`, 120, () =>
+      edge.proxyAsAsked(k, app),
+    );
+    test(`${ns}: Envoy Gateway reports a deliberately broken HTTPRoute (missing backend) and a conflicting BackendTrafficPolicy`, async () => {
+      requireDeployed();
+      const o = await expectNow('the broken objects are reported', () => edge.brokenEdgeReported(k, app, 60 * slow));
+      say(`  ${ns}: ${o.detail}`);
+    });
   }
 });
 
@@ -341,6 +367,8 @@ phase('destroy', () => {
   }
   pollTest(`no object labelled ${PART_OF} is left, cluster-wide`, 60, () => labelledObjects(PART_OF));
   pollTest('nothing CloudNativePG made for the Clusters is left (objects labelled cnpg.io/cluster, cluster-wide)', 60, () => labelledObjects('cnpg.io/cluster'));
+  const owners = `${edge.OWNING_GATEWAY_NAMESPACE} in (${apps.map((a) => a.namespace).join(',')})`;
+  pollTest(`nothing Envoy Gateway made for the Gateways is left (objects labelled ${owners}, cluster-wide)`, 60, () => labelledObjects(owners));
   afterAll(async () => {
     await simulated?.stop();
   });
@@ -348,11 +376,13 @@ phase('destroy', () => {
 
 if (kwok) {
   phase('cluster down', () => {
-    test('the operator, the cluster and every process it started are stopped', () => {
+    test('the operators, the cluster and every process it started are stopped', () => {
       const operatorWasRunning = stopOperator(state.dir);
+      const envoyGatewayWasRunning = stopOperator(state.dir, 'envoyGatewayPid');
       const down = clusterDown(join(state.dir, 'cluster'));
       if (!down.ok) throw new Error(down.output);
       if (!operatorWasRunning) throw new Error('the CloudNativePG operator was not running at the end');
+      if (!envoyGatewayWasRunning) throw new Error('Envoy Gateway was not running at the end');
       say(`  ${down.output.split('\n').pop() ?? ''}`);
     });
   });

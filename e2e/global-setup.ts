@@ -1,13 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, cdktf } from './lib/cdktf';
+import { PROJECT_ROOT, cdktf, outDir } from './lib/cdktf';
 import { startOperator } from './lib/cnpg';
+import { startEnvoyGateway } from './lib/envoy-gateway';
 import { cleanUp, installSignalHandlers, remember } from './lib/lifecycle';
 import { Kubectl } from './lib/kube';
 import { run } from './lib/processes';
 import { phase, say } from './lib/report';
 import { readSettings, saveRunState, type RunState } from './lib/settings';
+import { SynthesizedStack } from './lib/stacks';
 
 /** KEY=VALUE lines a tools script prints for its caller. */
 function printed(output: string, key: string): string {
@@ -24,7 +26,7 @@ async function bash(script: string, args: readonly string[], env: NodeJS.Process
 
 /**
  * Before any test: the toolchain (tools/build.sh), the cluster (tools/cluster.sh, or
- * E2E_KUBECONFIG's), on kwok CloudNativePG's operator, and the synthesized stacks (the tests
+ * E2E_KUBECONFIG's), on kwok CloudNativePG's operator and Envoy Gateway, and the synthesized stacks (the tests
  * are named after what they hold). What the tests need goes to
  * run.json in the run's temp dir. If anything fails here, everything started so far is stopped.
  */
@@ -35,7 +37,7 @@ export default async function globalSetup(): Promise<void> {
   const clusterDir = join(dir, 'cluster');
   const env = { ...process.env, CLUSTER_DIR: clusterDir, CLUSTER_NODES: '6' };
   try {
-    const groups = settings.mode === 'kwok' ? ['validate', 'cluster', 'cnpg', 'cyclonus'] : ['validate', 'cyclonus'];
+    const groups = settings.mode === 'kwok' ? ['validate', 'cluster', 'cnpg', 'envoy-gateway', 'cyclonus'] : ['validate', 'cyclonus'];
     const built = await phase(dir, 'toolchain', () => bash('tools/build.sh', groups, env, 3600));
     for (const line of built.split('\n').filter((l) => l.startsWith('tools: built'))) say(line);
     const toolsBin = printed(built, 'TOOLS_BIN');
@@ -79,6 +81,13 @@ export default async function globalSetup(): Promise<void> {
     saveRunState(state);
     say(`npx cdktf synth (TOPOLOGY_ENVIRONMENTS=${settings.environments.join(',')}, providers pointed at ${context})`);
     await phase(dir, 'synth', () => cdktf(state, 'synth', [], 600));
+    if (settings.mode === 'kwok') {
+      // After synth: it runs with the configuration the platform stacks give the chart.
+      const platforms = settings.environments.map((e) => SynthesizedStack.load(outDir(state), `${e}-platform`));
+      const eg = await phase(dir, 'Envoy Gateway controller', () => startEnvoyGateway(new Kubectl(context), join(toolsBin, 'envoy-gateway'), dir, kubeconfig, platforms));
+      remember(dir, { envoyGatewayPid: eg.process.pid });
+      say(`Envoy Gateway: controller out of cluster, log ${eg.log}`);
+    }
   } catch (error) {
     cleanUp(dir, 'setup failed');
     throw error;

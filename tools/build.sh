@@ -3,7 +3,8 @@
 # (no registry.terraform.io, GitHub downloads or container registries here).
 #
 #   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
-#                                  edge (egctl), cnpg, cyclonus, all (default)
+#                                  edge (egctl), envoy-gateway (the controller), cnpg, cyclonus,
+#                                  all (default)
 #
 # Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
 # so versions are pinned and the builds reuse Go's default caches. Binaries land in
@@ -121,9 +122,9 @@ build_rules() {
     "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release"
 }
 
-# egctl for the edge check (npm run edge-check, scripts/edge-check/). Its version must be the Envoy Gateway
-# chart the platform stack installs, or the check would judge another translator.
-build_edge() {
+# Envoy Gateway's version in tools/envoy-gateway, which must be the chart's the platform stack
+# installs, or the edge check would judge another translator and the e2e run another controller.
+eg_version() {
   local ver pinned
   ver=$(cd "$here/envoy-gateway" && go list -m -f '{{.Version}}' github.com/envoyproxy/gateway)
   pinned=$(node -p "require('$here/../config/versions.json').charts.envoyGateway.version")
@@ -131,7 +132,22 @@ build_edge() {
     echo "tools/build.sh: tools/envoy-gateway builds Envoy Gateway $ver but config/versions.json pins $pinned" >&2
     exit 1
   fi
+  echo "$ver"
+}
+
+# egctl for the edge check (npm run edge-check, scripts/edge-check/).
+build_edge() {
+  local ver
+  ver=$(eg_version)
   build_tool envoy-gateway github.com/envoyproxy/gateway/cmd/egctl egctl \
+    "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
+}
+
+# Envoy Gateway's controller, run out of cluster by the end-to-end test.
+build_envoy_gateway() {
+  local ver
+  ver=$(eg_version)
+  build_tool envoy-gateway github.com/envoyproxy/gateway/cmd/envoy-gateway envoy-gateway \
     "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
 }
 
@@ -160,10 +176,11 @@ for g in "${groups[@]}"; do
     cluster) build_cluster ;;
     rules) build_rules ;;
     edge) build_edge ;;
+    envoy-gateway) build_envoy_gateway ;;
     cnpg) build_cnpg ;;
     cyclonus) build_cyclonus ;;
-    all) build_validate; build_cluster; build_rules; build_edge; build_cnpg; build_cyclonus ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, cnpg, cyclonus or all)" >&2; exit 2 ;;
+    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"

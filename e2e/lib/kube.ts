@@ -74,7 +74,14 @@ export interface Node extends KubeObject {
   readonly status: { readonly conditions?: readonly Condition[] };
 }
 export interface Service extends KubeObject {
-  readonly spec: { readonly selector?: Labels; readonly ports?: readonly { readonly port: number; readonly targetPort?: number | string }[] };
+  readonly spec: {
+    readonly type?: string;
+    readonly clusterIP?: string;
+    readonly externalTrafficPolicy?: string;
+    readonly selector?: Labels;
+    readonly ports?: readonly { readonly port: number; readonly targetPort?: number | string }[];
+  };
+  readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] } };
 }
 export interface EndpointSlice extends KubeObject {
   readonly endpoints?: readonly { readonly conditions?: { readonly ready?: boolean } }[];

@@ -1,10 +1,11 @@
-import type { Kubectl, KubeObject, Pod } from './kube';
+import type { Kubectl, KubeObject, Pod, Service } from './kube';
 
 /**
  * The parts of a real cluster that kwok does not play and nothing else here runs, played while
  * the test runs, as kwok plays the kubelets:
- * - Envoy Gateway writes a Gateway's address as soon as its proxy Service has one; deploy waits
- *   for it (the edge's waitForAddress).
+ * - A cloud's load balancer controller gives each LoadBalancer Service an external address
+ *   (status.loadBalancer.ingress); Envoy Gateway makes its proxies' Service's address the
+ *   Gateway's, which deploy waits for (the edge's waitForAddress).
  * - A storage provisioner binds each claim (CloudNativePG's instance volumes) to a volume; without
  *   one, the operator's initdb Job never schedules and no instance pod is made.
  * - CloudNativePG's instance manager, inside the first primary's container, marks that pod the
@@ -32,6 +33,9 @@ export class SimulatedControllers {
   private running = true;
   private readonly loop: Promise<void>;
 
+  /** The load balancer addresses handed out so far (TEST-NET-1, RFC 5737), one per Service. */
+  private readonly addresses = new Map<string, string>();
+
   constructor(
     private readonly k: Kubectl,
     private readonly namespaces: readonly string[],
@@ -41,8 +45,8 @@ export class SimulatedControllers {
 
   private async run(): Promise<void> {
     while (this.running) {
+      await this.loadBalancers().catch(() => undefined);
       for (const ns of this.namespaces) {
-        await this.gatewayAddresses(ns).catch(() => undefined);
         await this.bindClaims(ns).catch(() => undefined);
         await this.bootstrapPrimaries(ns).catch(() => undefined);
       }
@@ -50,11 +54,14 @@ export class SimulatedControllers {
     }
   }
 
-  private async gatewayAddresses(ns: string): Promise<void> {
-    const status = JSON.stringify({ status: { addresses: [{ type: 'IPAddress', value: '192.0.2.10' }] } });
-    for (const gw of await this.k.list<KubeObject & { status?: { addresses?: unknown[] } }>('gateways.gateway.networking.k8s.io', ns)) {
-      if ((gw.status?.addresses ?? []).length > 0) continue;
-      await this.k.tryExec(['-n', ns, 'patch', 'gateway.gateway.networking.k8s.io', gw.metadata.name, '--subresource=status', '--type=merge', '-p', status]);
+  private async loadBalancers(): Promise<void> {
+    for (const svc of await this.k.list<Service>('services', '*')) {
+      if (svc.spec.type !== 'LoadBalancer' || (svc.status?.loadBalancer?.ingress ?? []).length > 0) continue;
+      const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
+      const ip = this.addresses.get(key) ?? `192.0.2.${this.addresses.size + 10}`;
+      this.addresses.set(key, ip);
+      const status = JSON.stringify({ status: { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } } });
+      await this.k.tryExec(['-n', svc.metadata.namespace ?? '', 'patch', 'service', svc.metadata.name, '--subresource=status', '--type=merge', '-p', status]);
     }
   }
 

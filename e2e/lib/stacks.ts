@@ -38,6 +38,13 @@ export class SynthesizedStack {
     return manifests(this.json, kind) as unknown as KubeObject[];
   }
 
+  /** The helm_release of a chart release name (the platform stacks' operators). */
+  helmRelease(releaseName: string): { readonly name: string; readonly values?: readonly string[] } {
+    const release = resources(this.json, 'helm_release').find((r) => r.name === releaseName);
+    if (release === undefined) throw new Error(`${this.name}: no helm_release named ${releaseName}`);
+    return release as unknown as { name: string; values?: string[] };
+  }
+
   /** Selectors of the stack's PodMonitors (what Prometheus scrapes). */
   podMonitorSelectors(): { name: string; selector: Labels }[] {
     return this.customResources('PodMonitor').map((m) => ({
