@@ -11,6 +11,7 @@ interface Started {
   /** tools/cluster.sh's directory of the kwok cluster. */
   readonly clusterDir?: string;
   readonly operatorPid?: number;
+  readonly prometheusOperatorPid?: number;
   /** App/platform stacks deployed and not yet destroyed (own cluster: destroy them). */
   readonly deployed?: readonly string[];
 }
@@ -25,9 +26,9 @@ export function remember(dir: string, more: Started): void {
   writeFileSync(startedFile(dir), JSON.stringify({ ...started(dir), ...more }));
 }
 
-/** Stops the operator (SIGTERM, the way a Pod is stopped), returning whether it was running. */
-export function stopOperator(dir: string): boolean {
-  const pid = started(dir).operatorPid;
+/** Stops an operator (SIGTERM, the way a Pod is stopped), returning whether it was running. */
+export function stopOperator(dir: string, which: 'operatorPid' | 'prometheusOperatorPid' = 'operatorPid'): boolean {
+  const pid = started(dir)[which];
   if (pid === undefined) return false;
   try {
     process.kill(pid, 'SIGTERM');
@@ -39,7 +40,7 @@ export function stopOperator(dir: string): boolean {
     spawnSync('sleep', ['0.2']);
   }
   if (existsSync(`/proc/${pid}`)) killPids([pid]);
-  remember(dir, { operatorPid: undefined });
+  remember(dir, { [which]: undefined });
   return true;
 }
 
@@ -54,13 +55,14 @@ export function clusterDown(clusterDir: string): { ok: boolean; output: string }
 
 /**
  * Undoes whatever the run started, however it ends (global teardown, a failed setup, SIGINT or
- * SIGTERM): the operator, every child and leftover process of the run, the deployed stacks on
+ * SIGTERM): the operators, every child and leftover process of the run, the deployed stacks on
  * one's own cluster, the kwok cluster; then prints the phase timings and removes the run's
  * directory (kept, and said so, when objects may be left on one's own cluster).
  */
 export function cleanUp(dir: string, reason: string): void {
   const s = started(dir);
   stopOperator(dir);
+  stopOperator(dir, 'prometheusOperatorPid');
   killAllChildren();
   let keep = false;
   if (s.deployed && s.deployed.length > 0 && existsSync(join(dir, 'run.json'))) {
