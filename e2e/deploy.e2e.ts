@@ -155,7 +155,7 @@ phase('CloudNativePG', () => {
   }
 });
 
-phase('Prometheus selection (prometheus-operator)', () => {
+phase('Prometheus selection', () => {
   if (!kwok) {
     test.skip(`Prometheus selection: prometheus-operator is started only on kwok (${state.context} runs the platform stack's)`, () => undefined);
     return;
