@@ -15,10 +15,12 @@ import { cordonAll, nodeReplaced, pdbRefusesEviction, podReplaced } from './lib/
 import { Kubectl, isLive, selects, type KubeObject, type Labels, type NetworkPolicy, type Pod, type Workload } from './lib/kube';
 import { clusterDown, remember, stopOperator } from './lib/lifecycle';
 import * as operator from './lib/operator-checks';
+import * as promop from './lib/prometheus-operator';
 import { expectNow, observed, poll, type Observation } from './lib/poll';
 import { recordTiming, say } from './lib/report';
 import { loadRunState } from './lib/settings';
 import { SimulatedControllers } from './lib/simulated';
+import { discover } from './lib/scrape-targets';
 import { SynthesizedStack } from './lib/stacks';
 
 const state = loadRunState();
@@ -177,6 +179,86 @@ phase('CloudNativePG', () => {
       return observed(!r.ok && byWebhook, r.ok ? 'accepted' : r.message.split('\n')[0]);
     });
   }
+});
+
+phase('Prometheus selection', () => {
+  if (!kwok) {
+    test.skip(`Prometheus selection: prometheus-operator is started only on kwok (${state.context} runs the platform stack's)`, () => undefined);
+    return;
+  }
+  /** Where the test's Prometheus resources live: one per environment, named after it. */
+  const MONITORING = 'web-topology-e2e-monitoring';
+  const configs = new Map<string, promop.GeneratedConfig>();
+  const discoverAll = async () => new Map(await Promise.all([...apps.map((a) => a.namespace), MONITORING].map(async (ns) => [ns, await discover(k, ns)] as const)));
+  /** A copy of one of the stack's objects under another name, without the stack's labels (so cleanup checks ignore it). */
+  const copyOf = (o: KubeObject, name: string, namespace: string, spec: object): KubeObject & { spec: object } => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name, namespace },
+    spec,
+  });
+  beforeAll(async () => {
+    if (deployed) await k.exec(['create', 'namespace', MONITORING]);
+  });
+  afterAll(async () => {
+    await k.tryExec(['delete', 'namespace', MONITORING, '--ignore-not-found', '--wait=false']);
+  });
+  settings.environments.forEach((env, i) => {
+    const app = apps[i];
+    const ns = app.namespace;
+    const platform = SynthesizedStack.load(outDir(state), `${env}-platform`);
+    const monitors = app.customResources().filter((m) => m.kind === 'ServiceMonitor' || m.kind === 'PodMonitor');
+    const config = () => {
+      const c = configs.get(env);
+      if (c === undefined) throw new Error(`no configuration generated for Prometheus ${env}`);
+      return c;
+    };
+    pollTest(`${env}: prometheus-operator generates the configuration of a Prometheus with ${platform.name}'s kube-prometheus-stack selectors, with a job per monitor of ${ns}`, 120, async () => {
+      const selectors = promop.chartSelectors(platform);
+      if (!(await k.get('prometheus', env, MONITORING))) await k.exec(['apply', '-f', '-'], JSON.stringify(promop.prometheusResource(env, MONITORING, selectors)));
+      const c = await promop.generatedConfig(k, MONITORING, env);
+      if (c === undefined) return observed(false, `no Secret prometheus-${env} with prometheus.yaml.gz yet`);
+      const jobs = (c.scrape_configs ?? []).map((j) => j.job_name);
+      const missing = monitors.map(promop.jobName).filter((j) => !jobs.includes(j));
+      if (missing.length === 0) configs.set(env, c);
+      return observed(missing.length === 0, `selectors ${JSON.stringify(selectors)}; jobs ${jobs.join(', ') || 'none'}${missing.length ? `; missing ${missing.join(', ')}` : ''}`);
+    });
+    for (const m of monitors) {
+      nowTest(`${ns}: the job of ${m.kind} ${m.metadata.name} scrapes its pods on a port they expose, at the stack's path`, async () =>
+        promop.judgeMonitor(config(), m, await discoverAll()),
+      );
+    }
+    nowTest(`${ns}: the backend, PostgreSQL, every pooler and the cache each have a scrape job reaching their pods`, async () =>
+      promop.workloadsScraped(k, app, BACKEND, config(), await discoverAll()),
+    );
+    pollTest(`${ns}: every PrometheusRule of the stack is loaded (in a rule file of rule_files), none rejected`, 60, async () =>
+      promop.rulesLoaded(k, config(), { namespace: MONITORING, name: env }, app.customResources('PrometheusRule').map((r) => ({ namespace: ns, name: r.metadata.name }))),
+    );
+    const [backendMonitor] = monitors.filter((m) => m.kind === 'ServiceMonitor' && m.metadata.name === BACKEND) as (KubeObject & { spec: { endpoints: object[] } })[];
+    /** Applies a broken monitor, waits for its job, and expects the check to fail on it. */
+    const brokenMonitor = (name: string, broken: () => KubeObject) =>
+      pollTest(`${ns}: ${name}: its job reaches no pod, so the check fails`, 120, async () => {
+        const object = broken();
+        await k.exec(['apply', '-f', '-'], JSON.stringify(object));
+        const c = await promop.generatedConfig(k, MONITORING, env);
+        const verdict = c && promop.judgeMonitor(c, object, await discoverAll());
+        if (!verdict || verdict.detail.endsWith('no such job')) return observed(false, verdict?.detail ?? 'no configuration');
+        return observed(!verdict.ok && verdict.targets.length === 0, `check fails as it must: ${verdict.detail}`);
+      });
+    brokenMonitor(`a copy of the backend's ServiceMonitor with a port name the Service lacks`, () =>
+      copyOf(backendMonitor, `${BACKEND}-wrong-port`, ns, { ...backendMonitor.spec, endpoints: backendMonitor.spec.endpoints.map((e) => ({ ...e, port: 'no-such-port' })) }),
+    );
+    brokenMonitor(`a copy of the backend's ServiceMonitor in another namespace (${MONITORING})`, () => copyOf(backendMonitor, `${BACKEND}-${env}`, MONITORING, backendMonitor.spec));
+    pollTest(`${ns}: a copy of the PrometheusRule with an invalid expression is rejected by the operator and loaded from no rule file`, 120, async () => {
+      const [rule] = app.customResources('PrometheusRule') as (KubeObject & { spec: { groups: { name: string; rules: object[] }[] } })[];
+      const name = `${rule.metadata.name}-broken`;
+      const groups = rule.spec.groups.map((g, gi) => (gi === 0 ? { ...g, rules: [{ ...g.rules[0], expr: 'sum(' }, ...g.rules.slice(1)] } : g));
+      await k.exec(['apply', '-f', '-'], JSON.stringify(copyOf(rule, name, ns, { ...rule.spec, groups })));
+      const rejected = await promop.rejections(k, ns, 'PrometheusRule', name);
+      const loaded = await promop.rulesLoaded(k, config(), { namespace: MONITORING, name: env }, [{ namespace: ns, name }]);
+      return observed(rejected.length > 0 && !loaded.ok, `${rejected[0] ?? 'no InvalidConfiguration event'}; ${loaded.detail}`);
+    });
+  });
 });
 
 phase('NetworkPolicies (Cyclonus)', () => {
@@ -379,10 +461,12 @@ if (kwok) {
     test('the operators, the cluster and every process it started are stopped', () => {
       const operatorWasRunning = stopOperator(state.dir);
       const envoyGatewayWasRunning = stopOperator(state.dir, 'envoyGatewayPid');
+      const prometheusOperatorWasRunning = stopOperator(state.dir, 'prometheusOperatorPid');
       const down = clusterDown(join(state.dir, 'cluster'));
       if (!down.ok) throw new Error(down.output);
       if (!operatorWasRunning) throw new Error('the CloudNativePG operator was not running at the end');
       if (!envoyGatewayWasRunning) throw new Error('Envoy Gateway was not running at the end');
+      if (!prometheusOperatorWasRunning) throw new Error('prometheus-operator was not running at the end');
       say(`  ${down.output.split('\n').pop() ?? ''}`);
     });
   });

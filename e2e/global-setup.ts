@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT, cdktf, outDir } from './lib/cdktf';
 import { startOperator } from './lib/cnpg';
 import { startEnvoyGateway } from './lib/envoy-gateway';
+import { startPrometheusOperator } from './lib/prometheus-operator';
 import { cleanUp, installSignalHandlers, remember } from './lib/lifecycle';
 import { Kubectl } from './lib/kube';
 import { run } from './lib/processes';
@@ -26,7 +27,7 @@ async function bash(script: string, args: readonly string[], env: NodeJS.Process
 
 /**
  * Before any test: the toolchain (tools/build.sh), the cluster (tools/cluster.sh, or
- * E2E_KUBECONFIG's), on kwok CloudNativePG's operator and Envoy Gateway, and the synthesized stacks (the tests
+ * E2E_KUBECONFIG's), on kwok CloudNativePG's operator, prometheus-operator and Envoy Gateway, and the synthesized stacks (the tests
  * are named after what they hold). What the tests need goes to
  * run.json in the run's temp dir. If anything fails here, everything started so far is stopped.
  */
@@ -37,7 +38,7 @@ export default async function globalSetup(): Promise<void> {
   const clusterDir = join(dir, 'cluster');
   const env = { ...process.env, CLUSTER_DIR: clusterDir, CLUSTER_NODES: '6' };
   try {
-    const groups = settings.mode === 'kwok' ? ['validate', 'cluster', 'cnpg', 'envoy-gateway', 'cyclonus'] : ['validate', 'cyclonus'];
+    const groups = settings.mode === 'kwok' ? ['validate', 'cluster', 'cnpg', 'envoy-gateway', 'cyclonus', 'promop'] : ['validate', 'cyclonus'];
     const built = await phase(dir, 'toolchain', () => bash('tools/build.sh', groups, env, 3600));
     for (const line of built.split('\n').filter((l) => l.startsWith('tools: built'))) say(line);
     const toolsBin = printed(built, 'TOOLS_BIN');
@@ -68,6 +69,15 @@ export default async function globalSetup(): Promise<void> {
       say(`CloudNativePG ${operator.webhookUrl}: operator out of cluster, webhooks ${operator.webhookConfigurations.join(', ')}`);
       cnpg = { log: operator.log, webhookUrl: operator.webhookUrl };
     }
+    let prometheusOperator: RunState['prometheusOperator'];
+    if (settings.mode === 'kwok') {
+      const operator = await phase(dir, 'prometheus-operator', () =>
+        startPrometheusOperator(new Kubectl(context), join(toolsBin, 'prometheus-operator'), dir, kubeconfig),
+      );
+      remember(dir, { prometheusOperatorPid: operator.process.pid });
+      say(`prometheus-operator out of cluster, log ${operator.log}`);
+      prometheusOperator = { log: operator.log };
+    }
     const state: RunState = {
       settings,
       dir,
@@ -77,6 +87,7 @@ export default async function globalSetup(): Promise<void> {
       tfCliConfig: printed(built, 'TF_CLI_CONFIG_FILE'),
       terraformBinary: process.env.TERRAFORM_BINARY_NAME || join(toolsBin, 'tofu'),
       ...(cnpg ? { cnpg } : {}),
+      ...(prometheusOperator ? { prometheusOperator } : {}),
     };
     saveRunState(state);
     say(`npx cdktf synth (TOPOLOGY_ENVIRONMENTS=${settings.environments.join(',')}, providers pointed at ${context})`);

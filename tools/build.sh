@@ -4,7 +4,7 @@
 #
 #   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
 #                                  edge (egctl), envoy-gateway (the controller), cnpg, cyclonus,
-#                                  all (default)
+#                                  promop (prometheus-operator), all (default)
 #
 # Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
 # so versions are pinned and the builds reuse Go's default caches. Binaries land in
@@ -164,6 +164,21 @@ build_cnpg() {
   build_tool cnpg github.com/cloudnative-pg/cloudnative-pg/cmd/manager cnpg-manager
 }
 
+# prometheus-operator, run out of cluster by the end-to-end test to generate the Prometheus
+# configuration from our monitors. Its version must be the kube-prometheus-stack chart's appVersion.
+build_promop() {
+  local ver want
+  ver=$(cd "$here/prometheus-operator" && go list -m -f '{{.Version}}' github.com/prometheus-operator/prometheus-operator)
+  want=$(node -p "require('$here/../config/versions.json').charts.kubePrometheusStack.appVersion")
+  if [[ $ver != "$want" ]]; then
+    echo "tools/build.sh: tools/prometheus-operator builds prometheus-operator $ver but the kube-prometheus-stack chart's appVersion is $want" >&2
+    exit 1
+  fi
+  # As the project's Makefile stamps its release (VERSION file: no leading v).
+  build_tool prometheus-operator github.com/prometheus-operator/prometheus-operator/cmd/operator prometheus-operator \
+    "-X github.com/prometheus/common/version.Version=${ver#v} -X github.com/prometheus/common/version.Branch=release"
+}
+
 # Cyclonus: evaluates the deployed NetworkPolicies' connectivity matrix (analyze --mode probe).
 build_cyclonus() {
   build_tool cyclonus github.com/mattfenwick/cyclonus/cmd/cyclonus cyclonus
@@ -179,8 +194,9 @@ for g in "${groups[@]}"; do
     envoy-gateway) build_envoy_gateway ;;
     cnpg) build_cnpg ;;
     cyclonus) build_cyclonus ;;
-    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus or all)" >&2; exit 2 ;;
+    promop) build_promop ;;
+    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus; build_promop ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus, promop or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"

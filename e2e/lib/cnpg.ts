@@ -45,7 +45,7 @@ async function makeCertificates(dir: string): Promise<string> {
   return readFileSync(f('ca.crt'), 'utf8');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);

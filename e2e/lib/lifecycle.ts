@@ -12,6 +12,7 @@ interface Started {
   readonly clusterDir?: string;
   readonly operatorPid?: number;
   readonly envoyGatewayPid?: number;
+  readonly prometheusOperatorPid?: number;
   /** App/platform stacks deployed and not yet destroyed (own cluster: destroy them). */
   readonly deployed?: readonly string[];
 }
@@ -27,7 +28,7 @@ export function remember(dir: string, more: Started): void {
 }
 
 /** Stops an operator (SIGTERM, the way a Pod is stopped), returning whether it was running. */
-export function stopOperator(dir: string, which: 'operatorPid' | 'envoyGatewayPid' = 'operatorPid'): boolean {
+export function stopOperator(dir: string, which: 'operatorPid' | 'envoyGatewayPid' | 'prometheusOperatorPid' = 'operatorPid'): boolean {
   const pid = started(dir)[which];
   if (pid === undefined) return false;
   try {
@@ -63,6 +64,7 @@ export function cleanUp(dir: string, reason: string): void {
   const s = started(dir);
   stopOperator(dir);
   stopOperator(dir, 'envoyGatewayPid');
+  stopOperator(dir, 'prometheusOperatorPid');
   killAllChildren();
   let keep = false;
   if (s.deployed && s.deployed.length > 0 && existsSync(join(dir, 'run.json'))) {

@@ -57,6 +57,8 @@ export interface RunState {
   readonly terraformBinary: string;
   /** Set when the run started CloudNativePG itself (kwok); else the platform stack's runs. */
   readonly cnpg?: { readonly log: string; readonly webhookUrl: string };
+  /** Set when the run started prometheus-operator itself (kwok). */
+  readonly prometheusOperator?: { readonly log: string };
 }
 
 const RUN_DIR_VARIABLE = 'WEB_TOPOLOGY_E2E_DIR';
