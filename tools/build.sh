@@ -30,7 +30,9 @@ build_tool() {
   echo "tools: building $out from $pkg"
   (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" "$pkg")
   mv "$bin/$out.tmp" "$bin/$out"
-  echo "$stamp" > "$bin/.$out.stamp"
+  # A new file, not a write through an existing one: caches copied with hard links stay apart.
+  echo "$stamp" > "$bin/.$out.stamp.tmp"
+  mv "$bin/.$out.stamp.tmp" "$bin/.$out.stamp"
   echo "tools: built $out in $((SECONDS - t0))s"
 }
 
