@@ -295,8 +295,9 @@ phase('NetworkPolicies (Cyclonus)', () => {
         const open = results.filter((r) => r.allowed).map((r) => cyclonus.describeConnection(r.c));
         return observed(open.length === 0, open.length === 0 ? `${connections.length} connections denied` : `allowed: ${open.join('; ')}`);
       });
+    const { clusters } = operator.databaseObjects(app);
     const postgresPods = (l: { pods: readonly Pod[] }) =>
-      l.pods.filter((p) => operator.databaseObjects(app).clusters.some((c) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Cluster' && o.name === c)));
+      l.pods.filter((p) => clusters.some((c) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Cluster' && o.name === c)));
     const toEveryPort = (from: readonly Pod[], to: readonly Pod[], nsLabels: Labels): cyclonus.Connection[] =>
       from.flatMap((f) => to.flatMap((t) => cyclonus.podPorts(t).map((p) => ({ from: cyclonus.podPeer(f, nsLabels), to: cyclonus.podPeer(t, nsLabels), ...p }))));
 
