@@ -17,6 +17,7 @@ import { PropError } from './constructs/core/validation';
 import { PolicyError, reviewEnvironment, writeReview } from './review/review';
 import { skipTokenCreationStacks } from './runtime/creation-stacks';
 import { addEnvironment } from './stacks/environment';
+import { seedProviderLocks } from './stacks/provider-lock';
 
 /** A syntax error in a file users edit, as `file:line:column: message`. */
 class SourceError extends Error {}
@@ -48,6 +49,7 @@ try {
   const reviews = configs.map((config) => reviewEnvironment(config, addEnvironment(app, config)));
   if (reviews.some((r) => r.policy.errors.length > 0)) throw new PolicyError(reviews);
   app.synth();
+  seedProviderLocks(app.outdir);
   for (const review of reviews) writeReview(app.outdir, review);
 } catch (error) {
   if (freshOutdir) rmSync(outdir, { recursive: true, force: true });

@@ -338,8 +338,9 @@ describe('provider pins', () => {
   const { platform, app } = synthesized.prod;
 
   it('pin the provider releases the toolchain builds and validates', () => {
-    expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes: { source: 'kubernetes', version: '3.2.1' } });
+    const kubernetes = { source: 'registry.terraform.io/hashicorp/kubernetes', version: '3.2.1' };
+    expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes });
     // prod's global rate limits put a Valkey store in the platform stack.
-    expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'helm', version: '3.2.0' }, kubernetes: { source: 'kubernetes', version: '3.2.1' } });
+    expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'registry.terraform.io/hashicorp/helm', version: '3.2.0' }, kubernetes });
   });
 });

@@ -14,6 +14,7 @@ import type { EnvironmentInput } from '../config/schema';
 import { PolicyError, reviewEnvironment, writeReview } from '../review/review';
 import { skipTokenCreationStacks } from '../runtime/creation-stacks';
 import { addEnvironment } from '../stacks/environment';
+import { seedProviderLocks } from '../stacks/provider-lock';
 
 type ServiceInput = NonNullable<EnvironmentInput['services']>[string];
 
@@ -60,4 +61,5 @@ const app = new App({ outdir });
 const review = reviewEnvironment(config, addEnvironment(app, config));
 if (review.policy.errors.length > 0) throw new PolicyError([review]);
 app.synth();
+seedProviderLocks(app.outdir);
 writeReview(app.outdir, review);

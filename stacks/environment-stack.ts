@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
+import { providerSource } from './provider-lock';
 import { configureState } from './state-backend';
 
 /** What every stack of an environment shares: its name and its state backend. */
@@ -13,9 +14,11 @@ export abstract class EnvironmentStack extends TerraformStack {
 
   /**
    * Pins a provider to the version in config/versions.json: the release this project builds
-   * and validates against (tools/build.sh), rather than the one the prebuilt bindings name.
+   * and validates against (tools/build.sh), rather than the one the prebuilt bindings name; and
+   * names its source with the registry host of the binary that runs it (see providerRegistry).
    */
   protected pinProvider(name: keyof typeof versions.providers): void {
+    this.addOverride(`terraform.required_providers.${name}.source`, providerSource(name));
     this.addOverride(`terraform.required_providers.${name}.version`, versions.providers[name]);
   }
 }

@@ -34,11 +34,12 @@ export function toolEnvironment(state: RunState): NodeJS.ProcessEnv {
  */
 export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'destroy', stacks: readonly string[], timeoutSeconds: number): Promise<void> {
   const flags = ['--no-color', '--output', outDir(state)];
-  // deploy/destroy: synth wrote the output already. The provider lock step would ask the registry
-  // for checksums; init records the mirror's. Without the platform stack, deploy needs
+  // deploy/destroy: synth wrote the output already, with a lock file per stack that names the
+  // providers as OpenTofu does, so cdktf runs no `providers lock` (offline, that would fail: no
+  // --skip-provider-lock here, as users run it). Without the platform stack, deploy needs
   // --ignore-missing-stack-dependencies; destroy must not get it (app stacks have no dependants,
   // and cdktf 0.21.0's destroy with that flag restarts a running stack in a loop).
-  if (command !== 'synth') flags.push('--skip-synth', '--auto-approve', '--skip-provider-lock');
+  if (command !== 'synth') flags.push('--skip-synth', '--auto-approve');
   if (command === 'deploy' && !state.settings.platform) flags.push('--ignore-missing-stack-dependencies');
   const result = await run('npx', ['--no-install', 'cdktf', command, ...stacks, ...flags], {
     cwd: PROJECT_ROOT,

@@ -70,7 +70,7 @@ export function cleanUp(dir: string, reason: string): void {
   if (s.deployed && s.deployed.length > 0 && existsSync(join(dir, 'run.json'))) {
     const state = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunState;
     say(`${reason}: removing ${s.deployed.join(' ')} from ${state.context}`);
-    const r = spawnSync('npx', ['--no-install', 'cdktf', 'destroy', ...s.deployed, '--no-color', '--output', outDir(state), '--skip-synth', '--auto-approve', '--skip-provider-lock'], {
+    const r = spawnSync('npx', ['--no-install', 'cdktf', 'destroy', ...s.deployed, '--no-color', '--output', outDir(state), '--skip-synth', '--auto-approve'], {
       cwd: PROJECT_ROOT,
       env: toolEnvironment(state),
       stdio: 'ignore',
