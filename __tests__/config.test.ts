@@ -3,7 +3,7 @@ import { ConfigError, loadEnvironment, loadEnvironments } from '../config/load';
 import { postgresMajor, type EnvironmentInput } from '../config/schema';
 import versions from '../config/versions.json';
 import { PropError } from '../constructs/core/validation';
-import { at, resources, synthesize, withValue } from './helpers';
+import { at, manifests, resources, synthesize, withValue } from './helpers';
 
 /** The message a config fails with, or a failure if it loads. */
 function failure(input: EnvironmentInput, vars: NodeJS.ProcessEnv = {}): string {
@@ -495,10 +495,7 @@ describe('extra services', () => {
   it('may not take the name of any object the app stack or CloudNativePG creates for its own tiers', () => {
     const { app } = synthesize(dev);
     const named = (type: string) => resources(app, type).map((r) => String(at(r, 'metadata', 'name')));
-    const manifest = (kind: string) =>
-      resources(app, 'kubernetes_manifest')
-        .filter((r) => at(r, 'manifest', 'kind') === kind)
-        .map((r) => String(at(r, 'manifest', 'metadata', 'name')));
+    const manifest = (kind: string) => manifests(app, kind).map((m) => String(at(m, 'metadata', 'name')));
     const taken = [
       // The objects an extra service creates under its own name.
       ...['deployment_v1', 'service_v1', 'service_account_v1', 'horizontal_pod_autoscaler_v2', 'pod_disruption_budget_v1']

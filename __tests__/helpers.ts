@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { appliedObject } from '../constructs/core/custom-resource';
 import { valueAt as at } from '../constructs/core/object-path';
 import { dev, prod, staging } from '../config/environments';
 import { loadEnvironment } from '../config/load';
@@ -31,11 +32,17 @@ export function resources(stack: Json, type?: string): Resource[] {
     .flatMap(([t, byName]) => Object.entries(byName).map(([name, body]) => ({ ...body, __type: t, __name: name })));
 }
 
-/** The Kubernetes object of every kubernetes_manifest, optionally of one kind. */
+/** The Kubernetes object of every custom resource (kubectl_manifest or kubernetes_manifest), optionally of one kind. */
 export function manifests(stack: Json, kind?: string): Json[] {
-  return resources(stack, 'kubernetes_manifest')
-    .map((r) => r.manifest as Json)
+  return resources(stack)
+    .map((r) => appliedObject(r.__type, r))
+    .filter((m): m is Json => m !== undefined)
     .filter((m) => kind === undefined || m.kind === kind);
+}
+
+/** The resource (kubectl_manifest or kubernetes_manifest) that applies the custom resource of a kind. */
+export function customResource(stack: Json, kind: string): Resource | undefined {
+  return resources(stack).find((r) => appliedObject(r.__type, r)?.kind === kind);
 }
 
 export { at };

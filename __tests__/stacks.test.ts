@@ -2,7 +2,7 @@ import { homedir, tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../config/load';
 import { selects } from '../constructs/core/labels';
-import { at, ENVIRONMENTS, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
+import { at, customResource, ENVIRONMENTS, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
 
 const synthesized = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, input]) => [name, synthesize(input)]));
 const envNames = Object.keys(ENVIRONMENTS);
@@ -190,7 +190,7 @@ describe.each(envNames)('%s stacks', (env) => {
   });
 
   it('read gateway_address once Envoy Gateway has written it, so the next plan has no change', () => {
-    const gateway = resources(app, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Gateway');
+    const gateway = customResource(app, 'Gateway');
     expect(at(gateway, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
     const status = at(app, 'data', 'kubernetes_resource', 'gateway-status') as Json;
     expect(status.depends_on).toContain(`kubernetes_manifest.${gateway?.__name}`);
@@ -339,7 +339,7 @@ describe('provider pins', () => {
 
   it('pin the provider releases the toolchain builds and validates', () => {
     const kubernetes = { source: 'registry.terraform.io/hashicorp/kubernetes', version: '3.2.1' };
-    expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes });
+    expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes, kubectl: { source: 'registry.terraform.io/gavinbunney/kubectl', version: '1.19.0' } });
     // prod's global rate limits put a Valkey store in the platform stack.
     expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'registry.terraform.io/hashicorp/helm', version: '3.2.0' }, kubernetes });
   });

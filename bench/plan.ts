@@ -71,11 +71,24 @@ async function managedObjects(state: RunState, k: Kubectl, stackDir: string): Pr
   interface StateResource {
     readonly type: string;
     readonly mode: string;
-    readonly values: { metadata?: { name: string; namespace?: string }[]; manifest?: KubeObject };
+    readonly values: {
+      metadata?: { name: string; namespace?: string }[];
+      manifest?: KubeObject;
+      /** kubectl_manifest's. */
+      api_version?: string;
+      kind?: string;
+      name?: string;
+      namespace?: string;
+    };
   }
   const root = (JSON.parse(shown.stdout) as { values?: { root_module?: { resources?: StateResource[] } } }).values?.root_module?.resources ?? [];
   const refs: { kind: string; name: string; namespace?: string }[] = [];
   for (const r of root.filter((x) => x.mode === 'managed')) {
+    const v = r.values;
+    if (r.type === 'kubectl_manifest' && v.kind && v.name) {
+      refs.push({ kind: `${v.kind}.${(v.api_version ?? '').split('/')[0]}`, name: v.name, namespace: v.namespace || undefined });
+      continue;
+    }
     if (r.type === 'kubernetes_manifest' && r.values.manifest !== undefined) {
       const m = r.values.manifest;
       refs.push({ kind: `${m.kind}.${(m.apiVersion ?? '').split('/')[0]}`, name: m.metadata.name, namespace: m.metadata.namespace });

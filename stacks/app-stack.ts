@@ -7,6 +7,7 @@ import versions from '../config/versions.json';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
 import { imageTag } from '../constructs/core/image';
 import { addDependency } from '../constructs/core/construct-dependencies';
+import { KubectlProvider } from '../constructs/core/kubectl-provider';
 import { checkUniqueNames } from '../constructs/core/object-names';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
@@ -27,16 +28,20 @@ import { PLATFORM_NAMESPACES, platformPeers } from './platform-stack';
  * its poolers, the cache, monitors, alert rules, the dashboard, and the guard rails. This is the
  * one place that maps an environment's config onto the constructs' props and wires them to
  * each other; each construct declares its own network flows and monitors. Its custom resources
- * need the platform stack's CRDs at plan time, hence the stack dependency.
+ * need the platform stack's CRDs and operators, hence the stack dependency.
  */
 export class AppStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id, env);
-    new KubernetesProvider(this, 'kubernetes', {
+    const cluster = {
       configPath: env.cluster.kubeconfigPath,
       ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
-    });
+    };
+    new KubernetesProvider(this, 'kubernetes', cluster);
     this.pinProvider('kubernetes');
+    // Custom resources (CustomResource) go through it.
+    new KubectlProvider(this, 'kubectl', cluster);
+    this.pinProvider('kubectl');
 
     const ns = new AppNamespace(this, 'app-namespace', {
       name: env.namespace.name,
@@ -149,7 +154,7 @@ export class AppStack extends EnvironmentStack {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: edge.gatewayName, namespace },
-      dependsOn: [edge.gateway.manifest],
+      dependsOn: [edge.gateway.resource],
     });
     const outputs: Record<string, [string, string]> = {
       gateway_address: [

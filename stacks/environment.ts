@@ -12,7 +12,8 @@ export interface EnvironmentStacks {
 export function addEnvironment(scope: Construct, env: EnvironmentConfig): EnvironmentStacks {
   const platform = new PlatformStack(scope, `${env.name}-platform`, env);
   const app = new AppStack(scope, `${env.name}-app`, env);
-  // kubernetes_manifest resolves each custom resource's schema from the cluster's CRDs at plan time.
+  // The app's custom resources need the platform's CRDs and webhooks at apply (the Gateway, a
+  // kubernetes_manifest, its CRD's schema at plan time too).
   app.addDependency(platform);
   return { platform, app };
 }

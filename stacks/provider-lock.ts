@@ -12,8 +12,11 @@ export function providerRegistry(binary: string = process.env.TERRAFORM_BINARY_N
   return basename(binary).includes('tofu') ? 'registry.opentofu.org' : 'registry.terraform.io';
 }
 
-/** `<registry>/hashicorp/<name>`: the fully qualified source of a HashiCorp provider. */
-export const providerSource = (name: string, binary?: string): string => `${providerRegistry(binary)}/hashicorp/${name}`;
+/** Publishers of the providers that are not HashiCorp's. */
+const NAMESPACES: Readonly<Record<string, string>> = { kubectl: 'gavinbunney' };
+
+/** `<registry>/<publisher>/<name>`: the fully qualified source of a pinned provider. */
+export const providerSource = (name: string, binary?: string): string => `${providerRegistry(binary)}/${NAMESPACES[name] ?? 'hashicorp'}/${name}`;
 
 interface SynthesizedStack {
   readonly terraform?: { readonly required_providers?: Readonly<Record<string, { readonly source: string; readonly version: string }>> };

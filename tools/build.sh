@@ -37,18 +37,25 @@ build_tool() {
 }
 
 # Groups are filled in by the tools they need (see README "Toolchain").
-# Terraform toolchain for scripts/validate.sh and the deploy: OpenTofu, the kubernetes
-# and helm providers, an unpacked filesystem mirror of the providers for both registry
+# Terraform toolchain for scripts/validate.sh and the deploy: OpenTofu, the kubernetes,
+# helm and kubectl providers, an unpacked filesystem mirror of the providers for both registry
 # hosts, and a CLI config ($TOOLS_CACHE/terraformrc) that installs them from the mirror
 # only, so `init` never needs the network.
 build_validate() {
   build_tool tofu github.com/opentofu/opentofu/cmd/tofu tofu "-X github.com/opentofu/opentofu/version.dev=no"
   # The provider version is whatever the pinned source says it is (version/VERSION in
   # the module), so the mirror can't claim a release that wasn't built.
-  local type ver pinned dir host pkg
-  for type in kubernetes helm; do
-    pkg=github.com/hashicorp/terraform-provider-$type
-    ver=$(cd "$here/provider-$type" && go mod download "$pkg" && cat "$(go list -m -f '{{.Dir}}' "$pkg")/version/VERSION")
+  local type ver pinned dir host pkg namespace
+  for type in kubernetes helm kubectl; do
+    namespace=$([[ $type == kubectl ]] && echo gavinbunney || echo hashicorp)
+    pkg=github.com/$namespace/terraform-provider-$type
+    if [[ $type == kubectl ]]; then
+      # A versioned module: its release is the version go.mod requires.
+      ver=$(cd "$here/provider-$type" && go list -m -f '{{.Version}}' "$pkg")
+      ver=${ver#v}
+    else
+      ver=$(cd "$here/provider-$type" && go mod download "$pkg" && cat "$(go list -m -f '{{.Dir}}' "$pkg")/version/VERSION")
+    fi
     # The stacks pin config/versions.json's providers; a mirror of another version would fail every init.
     pinned=$(node -p "require('$here/../config/versions.json').providers['$type']")
     if [[ $ver != "$pinned" ]]; then
@@ -58,13 +65,13 @@ build_validate() {
     # helm reports main.Version (user agent); kubernetes' is a constant ("dev") in its main.go.
     build_tool "provider-$type" "$pkg" "terraform-provider-$type" "$([[ $type == helm ]] && echo "-X main.Version=$ver")"
     for host in registry.terraform.io registry.opentofu.org; do
-      dir="$TOOLS_CACHE/mirror/$host/hashicorp/$type/$ver/linux_amd64"
+      dir="$TOOLS_CACHE/mirror/$host/$namespace/$type/$ver/linux_amd64"
       mkdir -p "$dir"
       # Re-linked every run: a rebuild replaces the binary's inode.
       ln -f "$bin/terraform-provider-$type" "$dir/terraform-provider-${type}_v$ver" 2>/dev/null \
         || cp -f "$bin/terraform-provider-$type" "$dir/terraform-provider-${type}_v$ver"
     done
-    echo "tools: mirror has hashicorp/$type $ver"
+    echo "tools: mirror has $namespace/$type $ver"
   done
   # No `direct` block: any provider outside the mirror fails loudly instead of going online.
   cat > "$TOOLS_CACHE/terraformrc" <<EOF
@@ -72,7 +79,9 @@ provider_installation {
   filesystem_mirror {
     path    = "$TOOLS_CACHE/mirror"
     include = ["registry.terraform.io/hashicorp/kubernetes", "registry.terraform.io/hashicorp/helm",
-               "registry.opentofu.org/hashicorp/kubernetes", "registry.opentofu.org/hashicorp/helm"]
+               "registry.terraform.io/gavinbunney/kubectl",
+               "registry.opentofu.org/hashicorp/kubernetes", "registry.opentofu.org/hashicorp/helm",
+               "registry.opentofu.org/gavinbunney/kubectl"]
   }
 }
 EOF

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack, Token } from 'cdktf';
+import { parse } from 'yaml';
 import { CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
 import { crdSchemas, type GatewaySpec } from '../../constructs/core/crds';
 import { resourceJsonSchema } from '../../scripts/crds/structural-schema';
@@ -151,6 +152,25 @@ describe('CustomResource checks its body against the pinned CRD', () => {
       spec: { gatewayClassName: 'web-envoy', listeners: [HTTP] },
     });
     expect(resource.wait).toEqual({ fields: { 'status.addresses[0].value': '^.+$' } });
+  });
+
+  it('applies a body without a wait server-side through kubectl_manifest, which adopts what kubernetes_manifest made', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    new CustomResource(stack, 'resource', { ...gateway(HTTP), labels: { app: 'edge' }, defaultedFields: ['spec.infrastructure'] });
+    const out = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; removed: unknown };
+    expect(Object.keys(out.resource)).toEqual(['kubectl_manifest']);
+    const [[name, resource]] = Object.entries(out.resource.kubectl_manifest) as [[string, Record<string, unknown>]];
+    expect(parse(resource.yaml_body as string)).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'web', labels: { app: 'edge' } },
+      spec: { gatewayClassName: 'web-envoy', listeners: [HTTP] },
+    });
+    expect(resource).toMatchObject({ server_side_apply: true, force_conflicts: true, ignore_fields: ['spec.infrastructure'] });
+    // Foreground deletion (the provider's `wait`) never ends while an operator re-creates what the object owns.
+    expect(resource.wait).toBeUndefined();
+    // The object under its earlier address is forgotten, not destroyed: no delete before the adoption.
+    expect(out.removed).toEqual([{ from: `kubernetes_manifest.${name}`, lifecycle: { destroy: false } }]);
   });
 
   it('types the spec by kind, so that an unknown field does not compile', () => {

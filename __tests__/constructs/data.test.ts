@@ -3,7 +3,7 @@ import { ValkeyCache, type ValkeyCacheProps } from '../../constructs/cache/valke
 import { ConnectionPooler, type ConnectionPoolerProps } from '../../constructs/database/connection-pooler';
 import { PostgresCluster, type PostgresClusterProps } from '../../constructs/database/postgres-cluster';
 import { namespacePeer } from '../../constructs/guardrails/connections';
-import { at, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, customResource, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -59,8 +59,7 @@ describe('PostgresCluster', () => {
   });
 
   it("accepts the parameters CloudNativePG's defaulting webhook adds, so apply does not fail on them", () => {
-    const cluster = resources(out, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Cluster');
-    expect(at(cluster, 'computed_fields')).toEqual(['metadata.labels', 'metadata.annotations', 'spec.postgresql.parameters']);
+    expect(at(customResource(out, 'Cluster'), 'ignore_fields')).toEqual(['spec.postgresql.parameters']);
   });
 
   it('schedules backups through the Barman Cloud plugin only when asked', () => {
@@ -151,9 +150,8 @@ describe('ConnectionPooler', () => {
   });
 
   it('is created after its cluster', () => {
-    const resource = resources(out, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Pooler');
-    const cluster = resources(out, 'kubernetes_manifest').find((r) => at(r, 'manifest', 'kind') === 'Cluster');
-    expect(resource?.depends_on).toContain(`kubernetes_manifest.${cluster?.__name}`);
+    const cluster = customResource(out, 'Cluster');
+    expect(customResource(out, 'Pooler')?.depends_on).toContain(`${cluster?.__type}.${cluster?.__name}`);
   });
 
   it('refuses to pool reads of a cluster without replicas', () => {

@@ -5,7 +5,7 @@ import { dev, prod } from '../../config/environments';
 import { EdgeGateway, type EdgeGatewayProps } from '../../constructs/edge/edge-gateway';
 import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
 import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
-import { at, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, customResource, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const TARGETS = { namespace: 'web', backend: { serviceName: 'api', port: 80 }, frontend: { serviceName: 'site', port: 8080 } };
 
@@ -118,12 +118,14 @@ describe('EdgeGateway', () => {
   });
 
   it('waits for the address unless told not to, a ClusterIP Gateway too', () => {
-    const gatewayResource = (out: Json) =>
-      Object.values((out.resource as Record<string, Record<string, Json>>).kubernetes_manifest).find((r) => at(r, 'manifest', 'kind') === 'Gateway');
     // Envoy Gateway gives a ClusterIP Gateway the ClusterIP as its address: without the wait,
-    // gateway_address reads "pending" at apply and the next plan changes it.
-    for (const out of [tls, plain]) expect(at(gatewayResource(out), 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
-    expect(at(gatewayResource(edge({ waitForAddress: false })), 'wait')).toBeUndefined();
+    // gateway_address reads "pending" at apply and the next plan changes it. Only
+    // kubernetes_manifest can wait; without a wait the Gateway is a kubectl_manifest like the rest.
+    for (const out of [tls, plain]) {
+      expect(customResource(out, 'Gateway')?.__type).toBe('kubernetes_manifest');
+      expect(at(customResource(out, 'Gateway'), 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
+    }
+    expect(customResource(edge({ waitForAddress: false }), 'Gateway')?.__type).toBe('kubectl_manifest');
   });
 
   describe('client address', () => {

@@ -7,6 +7,7 @@
  */
 import { TerraformResource, Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { appliedObject } from './custom-resource';
 import { valueAt } from './object-path';
 import { invalidProp } from './validation';
 
@@ -46,18 +47,22 @@ function kindOf(resourceType: string): string {
 /** The object a kubernetes provider resource renders, if it renders one. */
 function rendered(resource: TerraformResource): ObjectName | undefined {
   const type = resource.terraformResourceType;
-  if (!type.startsWith('kubernetes_')) return undefined;
   const body = valueAt(resource.toTerraform(), 'resource', type, resource.friendlyUniqueId);
+  const object = appliedObject(type, body);
+  if (object !== undefined) {
+    const at = (...path: string[]) => {
+      const raw = valueAt(object, ...path);
+      return typeof raw === 'string' ? raw : undefined;
+    };
+    const [kind, name] = [at('kind'), at('metadata', 'name')];
+    return kind && name ? { kind, namespace: at('metadata', 'namespace') ?? '', name } : undefined;
+  }
+  if (!type.startsWith('kubernetes_')) return undefined;
   // A name known only at apply (a reference) cannot be compared here.
   const field = (...path: string[]) => {
     const raw = valueAt(body, ...path);
     return typeof raw === 'string' && !Token.isUnresolved(raw) ? raw : undefined;
   };
-  if (type === 'kubernetes_manifest') {
-    const kind = field('manifest', 'kind');
-    const name = field('manifest', 'metadata', 'name');
-    return kind && name ? { kind, namespace: field('manifest', 'metadata', 'namespace') ?? '', name } : undefined;
-  }
   const name = field('metadata', 'name');
   return name ? { kind: kindOf(type), namespace: field('metadata', 'namespace') ?? '', name } : undefined;
 }

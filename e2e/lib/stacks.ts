@@ -33,7 +33,7 @@ export class SynthesizedStack {
     return ns;
   }
 
-  /** The Kubernetes objects of every kubernetes_manifest, optionally of one kind. */
+  /** The Kubernetes objects of every custom resource, optionally of one kind. */
   customResources(kind?: string): KubeObject[] {
     return manifests(this.json, kind) as unknown as KubeObject[];
   }

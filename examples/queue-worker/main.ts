@@ -13,6 +13,7 @@ export function queueWorkerApp(outdir: string): { app: App; stack: QueueWorkerSt
   const app = new App({ outdir });
   const stack = new QueueWorkerStack(app, 'queue-worker', { kubeconfigPath: '~/.kube/config', workerImage: 'registry.example.com/jobs/worker:2.3.0' });
   stack.addOverride('terraform.required_providers.kubernetes.version', versions.providers.kubernetes);
+  stack.addOverride('terraform.required_providers.kubectl.version', versions.providers.kubectl);
   // Relative to the stack's directory, so the output holds no absolute path.
   new LocalBackend(stack, { path: 'terraform.queue-worker.tfstate' });
   return { app, stack };

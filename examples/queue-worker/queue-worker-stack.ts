@@ -2,6 +2,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { KubectlProvider } from '../../constructs/core/kubectl-provider';
 import { checkUniqueNames } from '../../constructs/core/object-names';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
@@ -23,6 +24,7 @@ export class QueueWorkerStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: QueueWorkerStackProps) {
     super(scope, id);
     new KubernetesProvider(this, 'kubernetes', { configPath: props.kubeconfigPath });
+    new KubectlProvider(this, 'kubectl', { configPath: props.kubeconfigPath });
 
     const ns = new AppNamespace(this, 'jobs-namespace', {
       name: 'jobs',

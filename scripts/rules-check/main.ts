@@ -18,6 +18,7 @@ import { Testing } from 'cdktf';
 import { stringify } from 'yaml';
 import { environments } from '../../config/environments';
 import { loadEnvironment } from '../../config/load';
+import { appliedObject } from '../../constructs/core/custom-resource';
 import { DASHBOARD_KEY } from '../../constructs/monitoring/app-dashboard';
 import { addEnvironment } from '../../stacks/environment';
 import { alertTests, testFile, type Rule } from './scenarios';
@@ -63,7 +64,9 @@ function writeYaml(name: string, value: unknown): string {
 function synthesize(input: (typeof environments)[number]): { groups: Group[]; queries: string[] } {
   const stacks = addEnvironment(Testing.app(), loadEnvironment(input));
   const stack = JSON.parse(Testing.synth(stacks.app)) as { resource: Record<string, Record<string, Json>> };
-  const manifests = Object.values(stack.resource.kubernetes_manifest ?? {}).map((r) => r.manifest as Json);
+  const manifests = Object.entries(stack.resource)
+    .flatMap(([type, byName]) => Object.values(byName).map((r) => appliedObject(type, r)))
+    .filter((m): m is Json => m !== undefined);
   const groups = manifests.filter((m) => m.kind === 'PrometheusRule').flatMap((m) => (m.spec as { groups: Group[] }).groups);
   const queries = Object.values(stack.resource.kubernetes_config_map_v1 ?? {})
     .map((r) => (r.data as Record<string, string> | undefined)?.[DASHBOARD_KEY])
