@@ -62,12 +62,26 @@ describe('seeded lock files: no registry round trip on the first deploy', () => 
     expect(readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8')).toContain('constraints = "3.2.1"');
   });
 
-  it('an existing lock file (with the checksums init recorded) is left as it is', () => {
+  /** A lock entry as init writes it: exact version, constraint, the checksums of what it installed. */
+  const recorded = (source: string, version: string) => `provider "${source}" {\n  version     = "${version}"\n  constraints = "${version}"\n  hashes = [\n    "h1:recorded=",\n  ]\n}\n`;
+
+  it('an existing lock file whose entries match (with the checksums init recorded) is left as it is', () => {
     const { outdir, stackDir } = outdirWith({ kubernetes });
-    const recorded = `provider "${kubernetes.source}" {\n  version = "3.2.1"\n  hashes = ["h1:recorded="]\n}\n`;
-    writeFileSync(join(stackDir, '.terraform.lock.hcl'), recorded);
+    const lock = `# This file is maintained automatically by "tofu init".\n\n${recorded(kubernetes.source, '3.2.1')}`;
+    writeFileSync(join(stackDir, '.terraform.lock.hcl'), lock);
     seedProviderLocks(outdir);
-    expect(readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8')).toBe(recorded);
+    expect(readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8')).toBe(lock);
+  });
+
+  it('a provider the stack gained, or whose pin moved, gets an entry; the others keep theirs', () => {
+    const kubectl = { source: 'registry.opentofu.org/gavinbunney/kubectl', version: '1.19.0' };
+    const helm = { source: 'registry.opentofu.org/hashicorp/helm', version: '3.2.0' };
+    const { outdir, stackDir } = outdirWith({ kubernetes, kubectl, helm });
+    writeFileSync(join(stackDir, '.terraform.lock.hcl'), `${recorded(kubernetes.source, '3.2.1')}\n${recorded(helm.source, '3.1.0')}`);
+    seedProviderLocks(outdir);
+    expect(lockedVersions(stackDir)).toEqual({ [kubernetes.source]: '3.2.1', [kubectl.source]: '1.19.0', [helm.source]: '3.2.0' });
+    const text = readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8');
+    expect(text.match(/h1:recorded=/g)).toHaveLength(1);
   });
 
   it('providers without a full address or an exact version are not seeded (init would refuse the entry)', () => {

@@ -22,25 +22,36 @@ interface SynthesizedStack {
   readonly terraform?: { readonly required_providers?: Readonly<Record<string, { readonly source: string; readonly version: string }>> };
 }
 
+/** A lock file's `provider "<address>" { … }` blocks by address (the format `init` writes). */
+const LOCK_BLOCK = /^provider "([^"]+)" \{\n[\s\S]*?^\}\n?/gm;
+
+const seeded = (source: string, version: string) => `provider "${source}" {\n  version     = "${version}"\n  constraints = "${version}"\n}\n`;
+
 /**
- * Writes a `.terraform.lock.hcl` into each stack directory of a synthesized app (its outdir) that
- * has none: the pinned version of every provider it requires by full address and exact version, without checksums, which `init` records from
- * what it installs (the same trust as a first init without a lock file). Without it cdktf's
- * first deploy or diff of a stack runs `providers lock`, which asks the origin registry even
- * when the providers are in a local mirror. An existing lock file is never touched.
+ * Makes each stack directory of a synthesized app (its outdir) lock the pinned version of every
+ * provider it requires by full address and exact version: a stack without a lock file gets one,
+ * and an existing one gets an entry for a provider it lacks or locks at another version. Entries
+ * have no checksums; `init` records those of what it installs (the trust of a first init without
+ * a lock file). Otherwise cdktf's deploy or diff runs `providers lock`, which asks the origin
+ * registry even when the providers are in a local mirror. Entries that match are left as they
+ * are, with the checksums init recorded.
  */
 export function seedProviderLocks(outdir: string): void {
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
   for (const { workingDirectory } of Object.values(manifest.stacks)) {
     const dir = join(outdir, workingDirectory);
-    const lock = join(dir, '.terraform.lock.hcl');
-    if (existsSync(lock)) continue;
     const stack = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as SynthesizedStack;
     const providers = Object.values(stack.terraform?.required_providers ?? {}).filter(
       (p) => p.source.split('/').length === 3 && /^\d+\.\d+\.\d+$/.test(p.version),
     );
-    if (providers.length === 0) continue;
-    const entries = providers.map((p) => `provider "${p.source}" {\n  version     = "${p.version}"\n  constraints = "${p.version}"\n}\n`);
-    writeFileSync(lock, `# Seeded by synth with the pinned versions; init adds the checksums of what it installs.\n${entries.join('\n')}`);
+    const lock = join(dir, '.terraform.lock.hcl');
+    let text = existsSync(lock) ? readFileSync(lock, 'utf8') : '# Seeded by synth with the pinned versions; init adds the checksums of what it installs.\n';
+    const before = text;
+    for (const p of providers) {
+      const block = [...text.matchAll(LOCK_BLOCK)].find((m) => m[1] === p.source);
+      if (block === undefined) text = `${text.trimEnd()}\n\n${seeded(p.source, p.version)}`;
+      else if (!block[0].includes(`version     = "${p.version}"`)) text = text.replace(block[0], seeded(p.source, p.version));
+    }
+    if (text !== before) writeFileSync(lock, text);
   }
 }
