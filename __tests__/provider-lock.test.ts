@@ -85,11 +85,23 @@ describe('seeded lock files: no registry round trip on the first deploy', () => 
   });
 
   it('providers without a full address or an exact version are not seeded (init would refuse the entry)', () => {
-    const { outdir, stackDir } = outdirWith({ kubernetes, helm: { source: 'hashicorp/helm', version: '3.2.0' }, random: { source: 'registry.terraform.io/hashicorp/random', version: '~> 3.6' } });
+    const exact = { source: 'registry.opentofu.org/hashicorp/aws', version: '10.0.12' };
+    const { outdir, stackDir } = outdirWith({
+      kubernetes,
+      exact,
+      helm: { source: 'hashicorp/helm', version: '3.2.0' },
+      random: { source: 'registry.terraform.io/hashicorp/random', version: '~> 3.6' },
+      time: { source: 'registry.terraform.io/hashicorp/time', version: '>= 0.12.1' },
+      tls: { source: 'registry.terraform.io/hashicorp/tls', version: '4.0.6, < 5.0.0' },
+    });
     seedProviderLocks(outdir);
-    const lock = readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8');
-    expect(lock).toContain(`provider "${kubernetes.source}"`);
-    expect(lock).not.toContain('helm');
-    expect(lock).not.toContain('random');
+    expect(lockedVersions(stackDir)).toEqual({ [kubernetes.source]: kubernetes.version, [exact.source]: exact.version });
+  });
+
+  it('separates the entries it adds by one blank line, as init does', () => {
+    const { outdir, stackDir } = outdirWith({ kubernetes, kubectl: { source: 'registry.opentofu.org/gavinbunney/kubectl', version: '1.19.0' } });
+    writeFileSync(join(stackDir, '.terraform.lock.hcl'), recorded(kubernetes.source, '3.2.1'));
+    seedProviderLocks(outdir);
+    expect(readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8')).toContain('}\n\nprovider "registry.opentofu.org/gavinbunney/kubectl" {\n');
   });
 });
