@@ -68,6 +68,7 @@ function asApplied(o: KubeObject & { status?: unknown }): object {
  */
 async function managedObjects(state: RunState, k: Kubectl, stackDir: string): Promise<object[]> {
   const shown = spawnSync(state.terraformBinary, ['show', '-json'], { cwd: stackDir, env: toolEnvironment(state), encoding: 'utf8', maxBuffer: 512 * 2 ** 20 });
+  if (shown.status !== 0) throw new Error(`tofu show -json in ${stackDir}: exit ${shown.status}\n${shown.stderr}`);
   interface StateResource {
     readonly type: string;
     readonly mode: string;

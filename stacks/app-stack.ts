@@ -37,11 +37,9 @@ export class AppStack extends EnvironmentStack {
       configPath: env.cluster.kubeconfigPath,
       ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
     };
-    new KubernetesProvider(this, 'kubernetes', cluster);
-    this.pinProvider('kubernetes');
+    this.pinProvider('kubernetes', new KubernetesProvider(this, 'kubernetes', cluster));
     // Custom resources (CustomResource) go through it.
-    new KubectlProvider(this, 'kubectl', cluster);
-    this.pinProvider('kubectl');
+    this.pinProvider('kubectl', new KubectlProvider(this, 'kubectl', cluster));
 
     const ns = new AppNamespace(this, 'app-namespace', {
       name: env.namespace.name,

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
@@ -15,10 +15,11 @@ export abstract class EnvironmentStack extends TerraformStack {
   /**
    * Pins a provider to the version in config/versions.json: the release this project builds
    * and validates against (tools/build.sh), rather than the one the prebuilt bindings name; and
-   * names its source with the registry host of the binary that runs it (see providerRegistry).
+   * names the source its binding declares with the registry host of the binary that runs it
+   * (see providerRegistry).
    */
-  protected pinProvider(name: keyof typeof versions.providers): void {
-    this.addOverride(`terraform.required_providers.${name}.source`, providerSource(name));
+  protected pinProvider(name: keyof typeof versions.providers, provider: TerraformProvider): void {
+    this.addOverride(`terraform.required_providers.${name}.source`, providerSource(provider.terraformProviderSource ?? name));
     this.addOverride(`terraform.required_providers.${name}.version`, versions.providers[name]);
   }
 }

@@ -37,15 +37,15 @@ export function platformPeers(env: EnvironmentConfig): PlatformPeers {
  * The operators and their CRDs, as pinned Helm releases: Envoy Gateway (with the Gateway API
  * CRDs, and with global rate limits the Valkey its rate limit service counts in), the
  * CloudNativePG operator and kube-prometheus-stack. Deployed before the app stack,
- * whose custom resources need these CRDs at plan time.
+ * whose custom resources need these CRDs and operators.
  */
 export class PlatformStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id, env);
-    new HelmProvider(this, 'helm', {
+    const helm = new HelmProvider(this, 'helm', {
       kubernetes: { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) },
     });
-    this.pinProvider('helm');
+    this.pinProvider('helm', helm);
 
     // Global rate limits: Envoy Gateway runs its rate limit service against a Valkey of its own.
     const rateLimitStore = env.edge.rateLimitScope === 'global' ? this.rateLimitStore(env) : undefined;
@@ -84,11 +84,11 @@ export class PlatformStack extends EnvironmentStack {
   }
 
   private rateLimitStore(env: EnvironmentConfig): RateLimitStore {
-    new KubernetesProvider(this, 'kubernetes', {
+    const kubernetes = new KubernetesProvider(this, 'kubernetes', {
       configPath: env.cluster.kubeconfigPath,
       ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
     });
-    this.pinProvider('kubernetes');
+    this.pinProvider('kubernetes', kubernetes);
     return new RateLimitStore(this, 'rate-limit-store', { namespace: PLATFORM_NAMESPACES.envoyGateway, image: versions.images.valkey });
   }
 }

@@ -12,11 +12,12 @@ export function providerRegistry(binary: string = process.env.TERRAFORM_BINARY_N
   return basename(binary).includes('tofu') ? 'registry.opentofu.org' : 'registry.terraform.io';
 }
 
-/** Publishers of the providers that are not HashiCorp's. */
-const NAMESPACES: Readonly<Record<string, string>> = { kubectl: 'gavinbunney' };
-
-/** `<registry>/<publisher>/<name>`: the fully qualified source of a pinned provider. */
-export const providerSource = (name: string, binary?: string): string => `${providerRegistry(binary)}/${NAMESPACES[name] ?? 'hashicorp'}/${name}`;
+/**
+ * A provider's source as its binding declares it ("kubernetes", "gavinbunney/kubectl"), fully
+ * qualified: `<registry>/<publisher>/<name>`, a bare name being HashiCorp's as in Terraform.
+ */
+export const providerSource = (declared: string, binary?: string): string =>
+  `${providerRegistry(binary)}/${declared.includes('/') ? declared : `hashicorp/${declared}`}`;
 
 interface SynthesizedStack {
   readonly terraform?: { readonly required_providers?: Readonly<Record<string, { readonly source: string; readonly version: string }>> };

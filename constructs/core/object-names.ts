@@ -48,23 +48,16 @@ function kindOf(resourceType: string): string {
 function rendered(resource: TerraformResource): ObjectName | undefined {
   const type = resource.terraformResourceType;
   const body = valueAt(resource.toTerraform(), 'resource', type, resource.friendlyUniqueId);
+  // A custom resource's object carries its kind; a typed resource's kind is in its type.
   const object = appliedObject(type, body);
-  if (object !== undefined) {
-    const at = (...path: string[]) => {
-      const raw = valueAt(object, ...path);
-      return typeof raw === 'string' ? raw : undefined;
-    };
-    const [kind, name] = [at('kind'), at('metadata', 'name')];
-    return kind && name ? { kind, namespace: at('metadata', 'namespace') ?? '', name } : undefined;
-  }
-  if (!type.startsWith('kubernetes_')) return undefined;
+  if (object === undefined && !type.startsWith('kubernetes_')) return undefined;
   // A name known only at apply (a reference) cannot be compared here.
   const field = (...path: string[]) => {
-    const raw = valueAt(body, ...path);
+    const raw = valueAt(object ?? body, ...path);
     return typeof raw === 'string' && !Token.isUnresolved(raw) ? raw : undefined;
   };
-  const name = field('metadata', 'name');
-  return name ? { kind: kindOf(type), namespace: field('metadata', 'namespace') ?? '', name } : undefined;
+  const [kind, name] = [object === undefined ? kindOf(type) : field('kind'), field('metadata', 'name')];
+  return kind && name ? { kind, namespace: field('metadata', 'namespace') ?? '', name } : undefined;
 }
 
 /** The pods a Deployment or StatefulSet owns, as its selector's labels ("k=v,k=v", sorted). */
