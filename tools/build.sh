@@ -17,18 +17,18 @@ TOOLS_CACHE=${TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/web-topology/tools}
 bin="$TOOLS_CACHE/bin"
 mkdir -p "$bin"
 
-# build_tool MODULE_DIR PACKAGE OUTPUT [LDFLAGS]
+# build_tool MODULE_DIR PACKAGE OUTPUT [LDFLAGS] [TAGS]
 build_tool() {
-  local dir="$here/$1" pkg=$2 out=$3 ldflags=${4:-}
+  local dir="$here/$1" pkg=$2 out=$3 ldflags=${4:-} tags=${5:-}
   local stamp
-  stamp=$(cat "$dir/go.mod" "$dir/go.sum" <(printf '%s\n%s\n' "$pkg" "$ldflags") | sha256sum | cut -c1-16)
+  stamp=$(cat "$dir/go.mod" "$dir/go.sum" <(printf '%s\n%s\n%s\n' "$pkg" "$ldflags" "$tags") | sha256sum | cut -c1-16)
   if [[ -x "$bin/$out" && "$(cat "$bin/.$out.stamp" 2>/dev/null)" == "$stamp" ]]; then
     echo "tools: $out is up to date"
     return
   fi
   local t0=$SECONDS
   echo "tools: building $out from $pkg"
-  (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" "$pkg")
+  (cd "$dir" && go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" "$pkg")
   mv "$bin/$out.tmp" "$bin/$out"
   # A new file, not a write through an existing one: caches copied with hard links stay apart.
   echo "$stamp" > "$bin/.$out.stamp.tmp"
@@ -124,13 +124,17 @@ build_cluster() {
 
 # promtool for scripts/rules-check.ts. Version stamps as Prometheus' own release build
 # (.promu.yml) sets them, from the pinned module, so `promtool --version` names the release.
+# remove_all_sd is Prometheus' own tag (plugins/) for leaving out the service-discovery
+# SDKs (AWS, Azure, GCE, ...): the rule checks never discover targets, and the SDKs were most
+# of the cold build.
 build_rules() {
   local pv
   pv=$(cd "$here/prometheus" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
   # Module v0.MMM.P is Prometheus v3.MM.P (v0.313.1 -> 3.13.1).
   pv=${pv#v0.}; pv="3.$((10#${pv:1:2})).${pv#*.}"
   build_tool prometheus github.com/prometheus/prometheus/cmd/promtool promtool \
-    "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release"
+    "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release" \
+    remove_all_sd
 }
 
 # Envoy Gateway's version in tools/envoy-gateway, which must be the chart's the platform stack
