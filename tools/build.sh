@@ -21,7 +21,7 @@ mkdir -p "$bin"
 build_tool() {
   local dir="$here/$1" pkg=$2 out=$3 ldflags=${4:-} tags=${5:-}
   local stamp
-  stamp=$(cat "$dir/go.mod" "$dir/go.sum" <(printf '%s\n%s\n%s\n' "$pkg" "$ldflags" "$tags") | sha256sum | cut -c1-16)
+  stamp=$(cat "$dir/go.mod" "$dir/go.sum" <(printf '%s\n%s\n' "$pkg" "$ldflags"; [[ -z $tags ]] || echo "tags $tags") | sha256sum | cut -c1-16)
   if [[ -x "$bin/$out" && "$(cat "$bin/.$out.stamp" 2>/dev/null)" == "$stamp" ]]; then
     echo "tools: $out is up to date"
     return
@@ -37,7 +37,7 @@ build_tool() {
 }
 
 # Groups are filled in by the tools they need (see README "Toolchain").
-# Terraform toolchain for scripts/validate.sh and the deploy: OpenTofu, the kubernetes,
+# Terraform toolchain for npm run validate and the deploy: OpenTofu, the kubernetes,
 # helm and kubectl providers, an unpacked filesystem mirror of the providers for both registry
 # hosts, and a CLI config ($TOOLS_CACHE/terraformrc) that installs them from the mirror
 # only, so `init` never needs the network.

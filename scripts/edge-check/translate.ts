@@ -9,17 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { at, manifests, resources, type Json } from '../../__tests__/helpers';
+import { buildTools } from '../toolchain';
 
-const ROOT = join(__dirname, '..', '..');
 /** The kinds of the edge, as the app stack writes them. */
 export const EDGE_KINDS = ['GatewayClass', 'EnvoyProxy', 'Gateway', 'HTTPRoute', 'BackendTrafficPolicy', 'ClientTrafficPolicy'] as const;
 
 /** Builds egctl at the pinned Envoy Gateway version (or reuses it) and returns its path. */
 export function buildEgctl(): string {
-  const out = execFileSync('bash', [join(ROOT, 'tools', 'build.sh'), 'edge'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const bin = /^TOOLS_BIN=(.+)$/m.exec(out)?.[1];
-  if (bin === undefined) throw new Error(`tools/build.sh edge did not say where egctl is:\n${out}`);
-  return join(bin, 'egctl');
+  return join(buildTools('edge').bin, 'egctl');
 }
 
 /** A ClusterIP per Service, so that each backend cluster can be traced back to its Service. */

@@ -21,6 +21,7 @@ import { loadEnvironment } from '../../config/load';
 import { appliedObject } from '../../constructs/core/custom-resource';
 import { DASHBOARD_KEY } from '../../constructs/monitoring/app-dashboard';
 import { addEnvironment } from '../../stacks/environment';
+import { buildTools } from '../toolchain';
 import { alertTests, testFile, type Rule } from './scenarios';
 
 type Json = Record<string, unknown>;
@@ -40,15 +41,7 @@ function verdict(ok: boolean, line: string, detail = ''): void {
   if (!ok && detail) console.log(detail.replace(/^/gm, '       '));
 }
 
-function buildPromtool(): string {
-  const build = spawnSync('bash', ['tools/build.sh', 'rules'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  process.stderr.write(build.stdout);
-  const bin = /^TOOLS_BIN=(.*)$/m.exec(build.stdout)?.[1];
-  if (build.status !== 0 || bin === undefined) throw new Error('rules-check: tools/build.sh rules failed');
-  return join(bin, 'promtool');
-}
-
-const promtoolBin = buildPromtool();
+const promtoolBin = join(buildTools('rules').bin, 'promtool');
 function promtool(...args: string[]): { ok: boolean; output: string } {
   const run = spawnSync(promtoolBin, args, { encoding: 'utf8' });
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}`.trim() };
