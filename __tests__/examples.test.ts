@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { queueWorkerApp } from '../examples/queue-worker/main';
 import { checkPolicy } from '../review/workload-policy';
-import { at, manifests, metadataName, networkPolicies, resources, type Json } from './helpers';
+import { at, fixture, manifests, metadataName, networkPolicies, resources, type Json } from './helpers';
 
-const { stack } = queueWorkerApp(Testing.app().outdir);
-const synthesized = JSON.parse(Testing.synth(stack)) as Json;
+const example = fixture(() => {
+  const { stack } = queueWorkerApp(Testing.app().outdir);
+  return { stack, synthesized: JSON.parse(Testing.synth(stack)) as Json };
+});
 
 describe('queue-worker example', () => {
+  let stack: ReturnType<typeof example>['stack'];
+  let synthesized: Json;
+  beforeEach(() => ({ stack, synthesized } = example()));
   it('passes the workload policy, its namespace quota included', () => {
     const result = checkPolicy(stack);
     expect({ errors: result.errors, warnings: result.warnings }).toEqual({ errors: [], warnings: [] });

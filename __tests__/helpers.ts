@@ -17,6 +17,24 @@ export interface Synthesized {
   readonly app: Json;
 }
 
+/**
+ * A fixture the tests of a file share: computed when a test (or its `beforeEach`) first asks, then
+ * reused. Stryker credits the code a mutant touches to the test running at the time, and runs only
+ * those tests against the mutant; output computed at load or in a `beforeAll` is credited to no
+ * test, so the tests that read it would never be run against the mutants in it. In Stryker's
+ * coverage run (its `__stryker__` global, no active mutant) every test therefore computes its own;
+ * with a mutant active, once per mutant.
+ */
+export function fixture<T>(compute: () => T): () => T {
+  let cached: { readonly value: T; readonly mutant: string | undefined } | undefined;
+  return () => {
+    const stryker = (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__;
+    if (stryker !== undefined && stryker.activeMutant === undefined) return compute();
+    if (cached === undefined || cached.mutant !== stryker?.activeMutant) cached = { value: compute(), mutant: stryker?.activeMutant };
+    return cached.value;
+  };
+}
+
 /** Synthesizes one environment's two stacks (with aspects, without metadata) as parsed JSON. */
 export function synthesize(input: EnvironmentInput): Synthesized {
   const app = Testing.app();

@@ -18,12 +18,13 @@ import { reviewEnvironment } from '../review/review';
 import { topologyDiagram } from '../review/topology-diagram';
 import { checkPolicy, exemptFromPolicy, type PolicyCheck } from '../review/workload-policy';
 import { addEnvironment } from '../stacks/environment';
-import { config, ENVIRONMENTS, withValue } from './helpers';
+import { config, ENVIRONMENTS, fixture, withValue } from './helpers';
 
 function review(input: EnvironmentInput) {
   const env = loadEnvironment(input, {});
   return reviewEnvironment(env, addEnvironment(Testing.app(), env));
 }
+const prodReview = fixture(() => review(prod));
 
 /** prod with the backend allowed to grow to 30 pods, and what that needs elsewhere. */
 const biggerProd = [
@@ -44,7 +45,8 @@ const reportsTier = {
 };
 
 describe('topology diagram', () => {
-  const diagram = review(prod).diagram;
+  let diagram: string;
+  beforeEach(() => (diagram = prodReview().diagram));
 
   it('draws the edge, the tiers, the poolers, primary and replicas, the cache and the scrapes', () => {
     for (const arrow of [
@@ -83,7 +85,8 @@ describe('topology diagram', () => {
 });
 
 describe('capacity report', () => {
-  const report = review(prod).capacity;
+  let report: ReturnType<typeof review>['capacity'];
+  beforeEach(() => (report = prodReview().capacity));
 
   it('totals requests at the minimum and maximum replicas', () => {
     expect(report.totals.min.pods).toBe(17);
@@ -317,14 +320,13 @@ describe('namespace quota', () => {
 
 describe('README', () => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const prodReview = review(prod);
 
   it('shows the prod diagram as it is generated', () => {
-    expect(readme).toContain(`\`\`\`mermaid\n${prodReview.diagram}\n\`\`\``);
+    expect(readme).toContain(`\`\`\`mermaid\n${prodReview().diagram}\n\`\`\``);
   });
 
   it('shows the prod capacity table as it is generated', () => {
-    const rows = capacityMarkdown(prodReview.capacity).split('\n').filter((l) => l.startsWith('|'));
+    const rows = capacityMarkdown(prodReview().capacity).split('\n').filter((l) => l.startsWith('|'));
     expect(rows.length).toBeGreaterThan(5);
     expect(readme).toContain(rows.join('\n'));
   });

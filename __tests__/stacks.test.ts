@@ -2,13 +2,15 @@ import { homedir, tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../config/load';
 import { selects } from '../constructs/core/labels';
-import { at, customResource, ENVIRONMENTS, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
+import { at, customResource, ENVIRONMENTS, fixture, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
 
-const synthesized = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, input]) => [name, synthesize(input)]));
 const envNames = Object.keys(ENVIRONMENTS);
+const synthesized = Object.fromEntries(envNames.map((name) => [name, fixture(() => synthesize(ENVIRONMENTS[name]))]));
 
 describe.each(envNames)('%s stacks', (env) => {
-  const { platform, app } = synthesized[env];
+  let platform: Json;
+  let app: Json;
+  beforeEach(() => ({ platform, app } = synthesized[env]()));
 
   it('match the platform snapshot', () => {
     expect(platform).toMatchSnapshot();
@@ -296,7 +298,9 @@ describe('probes and scratch space from the config', () => {
 });
 
 describe('a database without read replicas', () => {
-  const { app } = synthesize(withValue(ENVIRONMENTS.dev, 'database.readReplicas', 0));
+  const stacks = fixture(() => synthesize(withValue(ENVIRONMENTS.dev, 'database.readReplicas', 0)));
+  let app: Json;
+  beforeEach(() => ({ app } = stacks()));
   const rw = 'postgresql://$(DB_USER):$(DB_PASSWORD)@postgres-pooler-rw.web-dev.svc:5432/app';
 
   it('has no ro pooler', () => {
@@ -319,7 +323,9 @@ describe('additional services', () => {
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
     disruptionBudget: { minAvailable: 1 },
   };
-  const { app } = synthesize({ ...ENVIRONMENTS.prod, services: { search } });
+  const stacks = fixture(() => synthesize({ ...ENVIRONMENTS.prod, services: { search } }));
+  let app: Json;
+  beforeEach(() => ({ app } = stacks()));
 
   it('get the web tier shape: Deployment, Service, HPA and PDB', () => {
     for (const type of ['kubernetes_deployment_v1', 'kubernetes_service_v1', 'kubernetes_horizontal_pod_autoscaler_v2', 'kubernetes_pod_disruption_budget_v1']) {
@@ -335,7 +341,9 @@ describe('additional services', () => {
 });
 
 describe('provider pins', () => {
-  const { platform, app } = synthesized.prod;
+  let platform: Json;
+  let app: Json;
+  beforeEach(() => ({ platform, app } = synthesized.prod()));
 
   it('pin the provider releases the toolchain builds and validates', () => {
     const kubernetes = { source: 'registry.terraform.io/hashicorp/kubernetes', version: '3.2.1' };

@@ -3,7 +3,7 @@ import { ValkeyCache, type ValkeyCacheProps } from '../../constructs/cache/valke
 import { ConnectionPooler, type ConnectionPoolerProps } from '../../constructs/database/connection-pooler';
 import { PostgresCluster, type PostgresClusterProps } from '../../constructs/database/postgres-cluster';
 import { namespacePeer } from '../../constructs/guardrails/connections';
-import { at, customResource, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, customResource, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -38,9 +38,15 @@ const operatorNamespace = [{ namespace_selector: { match_labels: { 'kubernetes.i
 const prometheusPods = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } }];
 const apiServer = { pod_selector: {}, policy_types: ['Egress'], egress: [{ to: [{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }], ports: tcp(443, 6443) }] };
 
+const sharedDatabase = fixture(() => database());
+
 describe('PostgresCluster', () => {
-  const out = database();
-  const policies = networkPolicies(out);
+  let out: Json;
+  let policies: Map<string, Resource>;
+  beforeEach(() => {
+    out = sharedDatabase();
+    policies = networkPolicies(out);
+  });
 
   it('runs one primary and the read replicas, one per host', () => {
     const spec = at(manifests(out, 'Cluster')[0], 'spec') as Json;
@@ -116,8 +122,12 @@ describe('PostgresCluster', () => {
 });
 
 describe('ConnectionPooler', () => {
-  const out = database();
-  const policies = networkPolicies(out);
+  let out: Json;
+  let policies: Map<string, Resource>;
+  beforeEach(() => {
+    out = sharedDatabase();
+    policies = networkPolicies(out);
+  });
   const pooler = (type: string) => manifests(out, 'Pooler').find((p) => at(p, 'metadata', 'name') === `db-pooler-${type}`);
 
   it('pools in transaction mode for its cluster, named after it', () => {
@@ -180,11 +190,19 @@ describe('ValkeyCache', () => {
     scrapedBy: prometheus,
   };
   const cache = (overrides: Partial<ValkeyCacheProps> = {}) => synthScope((scope) => new ValkeyCache(scope, 'cache', { ...props, ...overrides }));
-  const out = cache();
-  const statefulSet = resources(out, 'kubernetes_stateful_set_v1')[0];
-  const containers = at(statefulSet, 'spec', 'template', 'spec', 'container') as Json[];
-  const policies = networkPolicies(out);
-  const podLabels = at(statefulSet, 'spec', 'selector', 'match_labels') as Json;
+  const sharedCache = fixture(() => cache());
+  let out: Json;
+  let statefulSet: Resource;
+  let containers: Json[];
+  let policies: Map<string, Resource>;
+  let podLabels: Json;
+  beforeEach(() => {
+    out = sharedCache();
+    statefulSet = resources(out, 'kubernetes_stateful_set_v1')[0];
+    containers = at(statefulSet, 'spec', 'template', 'spec', 'container') as Json[];
+    policies = networkPolicies(out);
+    podLabels = at(statefulSet, 'spec', 'selector', 'match_labels') as Json;
+  });
   const conf = (o: Json) => (at(resources(o, 'kubernetes_config_map_v1')[0], 'data', 'valkey.conf') as string).split('\n');
 
   it('is a pure LRU cache with maxmemory at 75% of the memory limit, read-only on replicas', () => {

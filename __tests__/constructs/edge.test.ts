@@ -5,7 +5,7 @@ import { dev, prod } from '../../config/environments';
 import { EdgeGateway, type EdgeGatewayProps } from '../../constructs/edge/edge-gateway';
 import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
 import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
-import { at, customResource, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, customResource, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const TARGETS = { namespace: 'web', backend: { serviceName: 'api', port: 80 }, frontend: { serviceName: 'site', port: 8080 } };
 
@@ -34,8 +34,14 @@ function synthError(build: () => Json): string {
 }
 
 describe('EdgeGateway', () => {
-  const tls = edge({ hostnames: ['www.example.com'], tls: { certificateSecretName: 'www-tls' }, proxyReplicas: 3 });
-  const plain = edge({ serviceType: 'ClusterIP', proxyReplicas: 1 });
+  const sharedTls = fixture(() => edge({ hostnames: ['www.example.com'], tls: { certificateSecretName: 'www-tls' }, proxyReplicas: 3 }));
+  const sharedPlain = fixture(() => edge({ serviceType: 'ClusterIP', proxyReplicas: 1 }));
+  let tls: Json;
+  let plain: Json;
+  beforeEach(() => {
+    tls = sharedTls();
+    plain = sharedPlain();
+  });
 
   it('gives Envoy a LoadBalancer Service that keeps the client address, its replicas and a PDB', () => {
     expect(at(only(tls, 'EnvoyProxy'), 'spec', 'provider', 'kubernetes')).toEqual({
@@ -258,10 +264,17 @@ describe('TrafficPolicy', () => {
 });
 
 describe('RateLimitStore', () => {
-  const out = synthScope((scope) => new RateLimitStore(scope, 'store', { namespace: 'envoy-gateway-system', image: 'valkey/valkey:8.1.10-alpine' }));
-  const deployment = resources(out, 'kubernetes_deployment_v1')[0];
-  const pod = at(deployment, 'spec', 'template', 'spec') as Json;
-  const container = at(pod, 'container', 0) as Json;
+  const store = fixture(() => synthScope((scope) => new RateLimitStore(scope, 'store', { namespace: 'envoy-gateway-system', image: 'valkey/valkey:8.1.10-alpine' })));
+  let out: Json;
+  let deployment: Json;
+  let pod: Json;
+  let container: Json;
+  beforeEach(() => {
+    out = store();
+    deployment = resources(out, 'kubernetes_deployment_v1')[0];
+    pod = at(deployment, 'spec', 'template', 'spec') as Json;
+    container = at(pod, 'container', 0) as Json;
+  });
 
   it('runs one Valkey without persistence', () => {
     expect(at(deployment, 'spec', 'replicas')).toBe('1');
@@ -353,8 +366,14 @@ describe('edge configuration', () => {
 });
 
 describe('global rate limits in the platform stack', () => {
-  const global = synthesize(prod).platform;
-  const local = synthesize(dev).platform;
+  const sharedGlobal = fixture(() => synthesize(prod).platform);
+  const sharedLocal = fixture(() => synthesize(dev).platform);
+  let global: Json;
+  let local: Json;
+  beforeEach(() => {
+    global = sharedGlobal();
+    local = sharedLocal();
+  });
   const envoyGatewayValues = (platform: Json) =>
     resources(platform, 'helm_release').find((r) => r.chart === 'gateway-helm')?.values as string[] | undefined;
 

@@ -10,7 +10,7 @@ import { ConfigError, loadEnvironment } from '../../config/load';
 import type { EnvironmentInput } from '../../config/schema';
 import versions from '../../config/versions.json';
 import { alertTests, type Rule as PromRule } from '../../scripts/rules-check/scenarios';
-import { at, ENVIRONMENTS, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, ENVIRONMENTS, fixture, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
 const stackProps: PrometheusStackProps = { chart: versions.charts.kubePrometheusStack, namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
@@ -94,10 +94,14 @@ describe('PrometheusStack', () => {
 });
 
 describe('MetricsMonitor', () => {
-  const out = synthScope((scope) => {
-    new MetricsMonitor(scope, 's', { name: 'backend', namespace: 'web', through: 'service', selector: { app: 'backend' } });
-    new MetricsMonitor(scope, 'p', { name: 'db', namespace: 'web', through: 'pod', selector: { db: 'x' }, port: 'exporter', path: '/m', interval: '15s' });
-  });
+  const monitors = fixture(() =>
+    synthScope((scope) => {
+      new MetricsMonitor(scope, 's', { name: 'backend', namespace: 'web', through: 'service', selector: { app: 'backend' } });
+      new MetricsMonitor(scope, 'p', { name: 'db', namespace: 'web', through: 'pod', selector: { db: 'x' }, port: 'exporter', path: '/m', interval: '15s' });
+    }),
+  );
+  let out: Json;
+  beforeEach(() => (out = monitors()));
 
   it('scrapes a Service\'s endpoints or pods on the named port and path', () => {
     const [service, pod] = [manifests(out, 'ServiceMonitor')[0], manifests(out, 'PodMonitor')[0]];
@@ -141,7 +145,9 @@ const alertRules = (props: Partial<AlertRulesProps> = {}) => rulesOf(synthScope(
 const exprOf = (rules: Rule[], alert: string) => rules.find((r) => r.alert === alert)?.expr;
 
 describe('AlertRules', () => {
-  const rules = alertRules();
+  const sharedRules = fixture(() => alertRules());
+  let rules: Rule[];
+  beforeEach(() => (rules = sharedRules()));
 
   it('covers errors, latency, scaling, readiness, replication and the cache, each for its time', () => {
     expect(rules.map((r) => [r.alert, r.for, at(r, 'labels', 'severity')])).toEqual([
@@ -229,8 +235,13 @@ const sloRules = (props: Partial<ServiceLevelObjectivesProps> = {}) =>
   rulesOf(synthScope((scope) => new ServiceLevelObjectives(scope, 's', { ...sloProps, ...props })));
 
 describe('ServiceLevelObjectives', () => {
-  const rules = sloRules();
-  const availability = rules.filter((r) => at(r, 'labels', 'slo') === 'backend-availability');
+  const sharedRules = fixture(() => sloRules());
+  let rules: Rule[];
+  let availability: Rule[];
+  beforeEach(() => {
+    rules = sharedRules();
+    availability = rules.filter((r) => at(r, 'labels', 'slo') === 'backend-availability');
+  });
 
   it('records the error ratio over every alert window and over the compliance window', () => {
     expect(availability.filter((r) => r.record).map((r) => r.record)).toEqual(

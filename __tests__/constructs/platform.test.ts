@@ -6,13 +6,15 @@ import { NetworkPolicies } from '../../constructs/guardrails/network-policies';
 import { PinnedHelmRelease } from '../../constructs/platform/pinned-helm-release';
 import type { EnvironmentConfig } from '../../config/schema';
 import { EnvironmentStack } from '../../stacks/environment-stack';
-import { at, config, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, config, fixture, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
 
 const prod = config('prod');
 
 describe('AppNamespace', () => {
   const quota = { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '20Gi' };
-  const out = synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota }));
+  const namespace = fixture(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota })));
+  let out: Json;
+  beforeEach(() => (out = namespace()));
 
   it('enforces the restricted Pod Security Standard', () => {
     const labels = at(resources(out, 'kubernetes_namespace_v1')[0], 'metadata', 'labels') as Json;
@@ -48,15 +50,22 @@ describe('AppNamespace', () => {
 describe('NetworkPolicies', () => {
   const a = { name: 'a', selector: { pods: { app: 'a' } } };
   const b = { name: 'b', selector: { pods: { app: 'b' } } };
-  const out = synthScope((scope) => {
-    const policies = new NetworkPolicies(scope, 'np', { namespace: 'web' });
-    policies.addFlow({ from: a, to: b, ports: [5432] });
-    policies.addFlow({ from: namespacePeer('edge', 'edge'), to: a, ports: [8080] });
-    policies.addFlow({ from: a, to: KUBERNETES_API, ports: KUBERNETES_API_PORTS });
-    // The same flow again adds its ports to the same policies.
-    policies.addFlow({ from: a, to: b, ports: [8000] });
+  const flows = fixture(() =>
+    synthScope((scope) => {
+      const policies = new NetworkPolicies(scope, 'np', { namespace: 'web' });
+      policies.addFlow({ from: a, to: b, ports: [5432] });
+      policies.addFlow({ from: namespacePeer('edge', 'edge'), to: a, ports: [8080] });
+      policies.addFlow({ from: a, to: KUBERNETES_API, ports: KUBERNETES_API_PORTS });
+      // The same flow again adds its ports to the same policies.
+      policies.addFlow({ from: a, to: b, ports: [8000] });
+    }),
+  );
+  let out: Json;
+  let policies: Map<string, Resource>;
+  beforeEach(() => {
+    out = flows();
+    policies = networkPolicies(out);
   });
-  const policies = networkPolicies(out);
 
   it('denies everything by default', () => {
     expect(at(policies.get('default-deny'), 'spec')).toEqual({ pod_selector: {}, policy_types: ['Ingress', 'Egress'] });

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { namespacePeer } from '../../constructs/guardrails/connections';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
-import { at, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 
@@ -24,10 +24,17 @@ function webService(overrides: Partial<WebServiceProps> = {}) {
 const containerOf = (out: Json) => at(resources(out, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0) as Json;
 
 describe('WebService', () => {
-  const out = webService();
-  const deployment = resources(out, 'kubernetes_deployment_v1')[0];
-  const pod = at(deployment, 'spec', 'template', 'spec') as Json;
-  const container = at(pod, 'container', 0) as Json;
+  const service = fixture(() => webService());
+  let out: Json;
+  let deployment: Json;
+  let pod: Json;
+  let container: Json;
+  beforeEach(() => {
+    out = service();
+    deployment = resources(out, 'kubernetes_deployment_v1')[0];
+    pod = at(deployment, 'spec', 'template', 'spec') as Json;
+    container = at(pod, 'container', 0) as Json;
+  });
 
   it('rolls out without losing capacity', () => {
     expect(at(deployment, 'spec', 'strategy')).toEqual({ type: 'RollingUpdate', rolling_update: { max_surge: '25%', max_unavailable: '0' } });
