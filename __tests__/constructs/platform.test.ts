@@ -1,3 +1,4 @@
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
@@ -6,7 +7,7 @@ import { NetworkPolicies } from '../../constructs/guardrails/network-policies';
 import { PinnedHelmRelease } from '../../constructs/platform/pinned-helm-release';
 import type { EnvironmentConfig } from '../../config/schema';
 import { EnvironmentStack } from '../../stacks/environment-stack';
-import { at, config, fixture, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
+import { at, config, fixture, metadataName, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
 
 const prod = config('prod');
 
@@ -38,6 +39,57 @@ describe('AppNamespace', () => {
       default_request: { cpu: '100m', memory: '128Mi' },
       default: { cpu: '500m', memory: '512Mi' },
     });
+  });
+
+  it('labels the namespace for every Pod Security mode at the latest version, and as this project\'s', () => {
+    expect(at(resources(out, 'kubernetes_namespace_v1')[0], 'metadata', 'labels')).toEqual({
+      'app.kubernetes.io/name': 'app-namespace',
+      'app.kubernetes.io/part-of': 'web-topology',
+      'app.kubernetes.io/managed-by': 'cdktf',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
+  it('creates its quota and container defaults in the namespace, after it', () => {
+    const namespaceRef = `kubernetes_namespace_v1.${resources(out, 'kubernetes_namespace_v1')[0].__name}`;
+    const inside = [resources(out, 'kubernetes_resource_quota_v1')[0], resources(out, 'kubernetes_limit_range_v1')[0]];
+    expect(inside.map((r) => [at(r, 'metadata', 'name'), at(r, 'metadata', 'namespace'), at(r, 'metadata', 'labels', 'app.kubernetes.io/name'), r.depends_on])).toEqual([
+      ['app-quota', 'web', 'app-namespace', [namespaceRef]],
+      ['container-defaults', 'web', 'app-namespace', [namespaceRef]],
+    ]);
+  });
+
+  it('makes everything else in its stack wait for the namespace (created first, deleted last)', () => {
+    const stack = synthScope((scope) => {
+      const ns = new AppNamespace(scope, 'ns', { name: 'web', quota });
+      new ConfigMapV1(scope, 'leaf', { metadata: { name: 'leaf', namespace: 'web' } });
+      const group = new Construct(scope, 'group');
+      new ConfigMapV1(group, 'inner', { metadata: { name: 'inner', namespace: 'web' } });
+      ns.encloses(scope);
+    });
+    const own = ['kubernetes_namespace_v1', 'kubernetes_resource_quota_v1', 'kubernetes_limit_range_v1'].map((t) => `${t}.${resources(stack, t)[0].__name}`);
+    for (const map of resources(stack, 'kubernetes_config_map_v1')) expect([metadataName(map), [...(map.depends_on as string[])].sort()]).toEqual([metadataName(map), [...own].sort()]);
+    // Nothing of the namespace waits for itself.
+    expect(resources(stack, 'kubernetes_namespace_v1')[0].depends_on).toBeUndefined();
+  });
+
+  it.each([
+    ['quota.pods', { pods: 0 }, "'quota.pods' (0) must be a whole number"],
+    ['quota.persistentVolumeClaims', { persistentVolumeClaims: -1 }, "'quota.persistentVolumeClaims' (-1) must be a whole number"],
+    ['quota.requestsStorage', { requestsStorage: '20 GB' }, `'quota.requestsStorage' ("20 GB") must be a positive Kubernetes quantity`],
+  ])('refuses a bad %s, naming it', (_field, bad, message) => {
+    expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota: { ...quota, ...bad } }))).toThrow(message);
+  });
+
+  it.each([
+    ['defaultRequest.cpu', { defaultRequest: { cpu: 'x', memory: '128Mi' } }, `'defaultRequest.cpu' ("x") must be a positive Kubernetes quantity`],
+    ['defaultLimit.memory', { defaultLimit: { cpu: '500m', memory: 'x' } }, `'defaultLimit.memory' ("x") must be a positive Kubernetes quantity`],
+    ['defaultRequest.memory above defaultLimit.memory', { defaultRequest: { cpu: '100m', memory: '1Gi' } }, "'defaultRequest.memory' (\"1Gi\") must be less than or equal to 'defaultLimit.memory' (\"512Mi\")"],
+  ])('refuses %s, naming it', (_field, bad, message) => {
+    expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota, ...bad }))).toThrow(message);
   });
 
   it('refuses a quota that is not a quantity, naming the construct path', () => {

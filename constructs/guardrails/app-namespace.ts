@@ -107,8 +107,9 @@ export class AppNamespace extends Construct {
    * deleted last. Call it once the stack holds everything.
    */
   encloses(scope: IConstruct): void {
+    // Providers, outputs and the backend hold no resource: the dependency means nothing to them.
     for (const child of scope.node.children) {
-      if (child !== this && child.node.children.length > 0) addDependency(child, this);
+      if (child !== this) addDependency(child, this);
     }
   }
 }
