@@ -2,7 +2,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
-import { KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer } from '../../constructs/guardrails/connections';
+import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer } from '../../constructs/guardrails/connections';
 import { NetworkPolicies } from '../../constructs/guardrails/network-policies';
 import { PinnedHelmRelease } from '../../constructs/platform/pinned-helm-release';
 import type { EnvironmentConfig } from '../../config/schema';
@@ -108,8 +108,8 @@ describe('NetworkPolicies', () => {
       policies.addFlow({ from: a, to: b, ports: [5432] });
       policies.addFlow({ from: namespacePeer('edge', 'edge'), to: a, ports: [8080] });
       policies.addFlow({ from: a, to: KUBERNETES_API, ports: KUBERNETES_API_PORTS });
-      // The same flow again adds its ports to the same policies.
-      policies.addFlow({ from: a, to: b, ports: [8000] });
+      // The same flow again adds its new ports to the same policies.
+      policies.addFlow({ from: a, to: b, ports: [8000, 5432] });
     }),
   );
   let out: Json;
@@ -168,8 +168,19 @@ describe('NetworkPolicies', () => {
       const explicit = new NetworkPolicies(scope, 'np', { namespace: 'web' });
       expect(NetworkPolicies.of(new Construct(scope, 'child'), 'web')).toBe(explicit);
       expect(NetworkPolicies.of(scope, 'other').node.path).toBe(`${scope.node.path}/network-policies`);
+      expect(NetworkPolicies.of(scope, 'third').node.path).toBe(`${scope.node.path}/network-policies-third`);
       expect(() => new NetworkPolicies(scope, 'again', { namespace: 'web' })).toThrow(`/again: 'namespace' ("web") already has its NetworkPolicies at ${explicit.node.path}`);
     });
+  });
+
+  it('labels every policy as this project\'s', () => {
+    for (const policy of policies.values()) expect(at(policy, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('network-policy');
+  });
+
+  it('refuses a default-port flow to pods that declare no port, naming them', () => {
+    expect(() =>
+      synthScope((scope) => new Connections(scope, { namespace: 'web', peer: a }).allowDefaultPortFrom(b)),
+    ).toThrow("'a' declares no default port to allow connections to");
   });
 
   it('refuses one flow name for two different pairs of peers', () => {
