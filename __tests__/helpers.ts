@@ -35,6 +35,13 @@ export function fixture<T>(compute: () => T): () => T {
   };
 }
 
+/** The first Deployment of a synthesized scope, its pod spec and that pod's first container. */
+export function firstDeployment(out: Json): { readonly deployment: Resource; readonly pod: Json; readonly container: Json } {
+  const deployment = resources(out, 'kubernetes_deployment_v1')[0];
+  const pod = at(deployment, 'spec', 'template', 'spec') as Json;
+  return { deployment, pod, container: at(pod, 'container', 0) as Json };
+}
+
 /** Synthesizes one environment's two stacks (with aspects, without metadata) as parsed JSON. */
 export function synthesize(input: EnvironmentInput): Synthesized {
   const app = Testing.app();

@@ -5,7 +5,7 @@ import { dev, prod } from '../../config/environments';
 import { EdgeGateway, type EdgeGatewayProps } from '../../constructs/edge/edge-gateway';
 import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
 import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
-import { at, customResource, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, customResource, firstDeployment, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const TARGETS = { namespace: 'web', backend: { serviceName: 'api', port: 80 }, frontend: { serviceName: 'site', port: 8080 } };
 
@@ -271,9 +271,7 @@ describe('RateLimitStore', () => {
   let container: Json;
   beforeEach(() => {
     out = store();
-    deployment = resources(out, 'kubernetes_deployment_v1')[0];
-    pod = at(deployment, 'spec', 'template', 'spec') as Json;
-    container = at(pod, 'container', 0) as Json;
+    ({ deployment, pod, container } = firstDeployment(out));
   });
 
   it('runs one Valkey without persistence', () => {

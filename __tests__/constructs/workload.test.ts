@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { namespacePeer } from '../../constructs/guardrails/connections';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
-import { at, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, firstDeployment, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 
@@ -31,9 +31,7 @@ describe('WebService', () => {
   let container: Json;
   beforeEach(() => {
     out = service();
-    deployment = resources(out, 'kubernetes_deployment_v1')[0];
-    pod = at(deployment, 'spec', 'template', 'spec') as Json;
-    container = at(pod, 'container', 0) as Json;
+    ({ deployment, pod, container } = firstDeployment(out));
   });
 
   it('rolls out without losing capacity', () => {
