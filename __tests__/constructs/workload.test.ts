@@ -111,6 +111,43 @@ describe('WebService', () => {
     expect(at(pod, 'security_context', 'run_as_user')).toBe('10001');
   });
 
+  it('meets the restricted Pod Security profile, in the pod and in the container', () => {
+    expect(at(pod, 'security_context')).toEqual({
+      run_as_non_root: true,
+      run_as_user: '10001',
+      run_as_group: '10001',
+      fs_group: '10001',
+      seccomp_profile: { type: 'RuntimeDefault' },
+    });
+    expect(at(container, 'security_context')).toEqual({
+      run_as_non_root: true,
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccomp_profile: { type: 'RuntimeDefault' },
+    });
+    // No Service variables in its environment; the pinned image is not pulled again on every start.
+    expect([pod.enable_service_links, container.image_pull_policy]).toEqual([false, 'IfNotPresent']);
+  });
+
+  it('leaves the replica count to its HPA, so a deploy does not scale it back', () => {
+    expect(at(deployment, 'lifecycle', 'ignore_changes')).toEqual(['spec[0].replicas']);
+  });
+
+  it('labels every object as its own, and its Service and HPA point at its pods and Deployment', () => {
+    const types = ['kubernetes_deployment_v1', 'kubernetes_service_v1', 'kubernetes_horizontal_pod_autoscaler_v2', 'kubernetes_pod_disruption_budget_v1'];
+    expect(types.map((t) => at(resources(out, t)[0], 'metadata', 'labels', 'app.kubernetes.io/name'))).toEqual(['api', 'api', 'api', 'api']);
+    const service = resources(out, 'kubernetes_service_v1')[0];
+    expect([at(service, 'spec', 'type'), at(service, 'spec', 'selector')]).toEqual(['ClusterIP', at(deployment, 'spec', 'selector', 'match_labels')]);
+    const hpa = resources(out, 'kubernetes_horizontal_pod_autoscaler_v2')[0];
+    expect(at(hpa, 'spec', 'scale_target_ref')).toEqual({ api_version: 'apps/v1', kind: 'Deployment', name: 'api' });
+    expect((at(hpa, 'spec', 'metric') as Json[]).map((m) => [m.type, at(m, 'resource', 'target', 'type')])).toEqual([
+      ['Resource', 'Utilization'],
+      ['Resource', 'Utilization'],
+    ]);
+  });
+
   it('has its own ServiceAccount without an API token', () => {
     const account = resources(out, 'kubernetes_service_account_v1')[0];
     expect(account.automount_service_account_token).toBe(false);
@@ -209,6 +246,15 @@ describe('WebService props', () => {
     ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 3 } }, `: 'disruptionBudget.minAvailable' (3) must be less than 'replicas.min' (3)`],
     ['a name that is not a DNS label', { name: 'Backend_API' }, `: 'name' ("Backend_API") must be a DNS-1123 label`],
     ['a utilization target of 0', { autoscaling: { cpuUtilization: 0 } }, `/autoscaler: 'cpuUtilization' (0) must be a whole number from 1 to 1000`],
+    ['a memory target above 1000 %', { autoscaling: { memoryUtilization: 1001 } }, `/autoscaler: 'memoryUtilization' (1001) must be a whole number from 1 to 1000`],
+    ['a maximum of no replicas', { replicas: { min: 1, max: 0 } }, `: 'replicas.max' (0) must be a whole number of at least 1`],
+    ['a scale-up window over an hour', { autoscaling: { scaleUp: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, stabilizationWindowSeconds: 3601 } } }, `/autoscaler: 'scaleUp.stabilizationWindowSeconds' (3601) must be a whole number from 0 to 3600`],
+    ['a scale-up step of no pods', { autoscaling: { scaleUp: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, pods: 0 } } }, `/autoscaler: 'scaleUp.pods' (0) must be a whole number of at least 1`],
+    ['a scale-down step of no percent', { autoscaling: { scaleDown: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, percent: 0 } } }, `/autoscaler: 'scaleDown.percent' (0) must be a whole number of at least 1`],
+    ['a scale-down period over 30 minutes', { autoscaling: { scaleDown: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, periodSeconds: 1801 } } }, `/autoscaler: 'scaleDown.periodSeconds' (1801) must be a whole number from 1 to 1800`],
+    ['a metrics port below 1024', { metrics: { port: 80, scrapedBy: prometheus } }, `: 'metrics.port' (80) must be a whole number from 1024 to 65535`],
+    ['a Service port above 65535', { servicePort: 65536 }, `: 'servicePort' (65536) must be a whole number from 1 to 65535`],
+    ['a PDB of no pods', { disruptionBudget: { minAvailable: 0 } }, `: 'disruptionBudget.minAvailable' (0) must be a whole number of at least 1`],
   ] as [string, Partial<WebServiceProps>, string][])('refuses %s, naming the construct path', (_, overrides, message) => {
     expect(() => webService(overrides)).toThrow(`/web${message}`);
   });
