@@ -262,6 +262,46 @@ describe('ValkeyCache', () => {
     expect(at(exporter, 'readiness_probe', 'http_get')).toEqual({ path: '/health', port: 'metrics' });
   });
 
+  it('starts every instance at once and replaces them one by one', () => {
+    expect([at(statefulSet, 'spec', 'pod_management_policy'), at(statefulSet, 'spec', 'update_strategy')]).toEqual(['Parallel', [{ type: 'RollingUpdate' }]]);
+  });
+
+  it('runs without an API token or Service variables, and pulls its pinned images once', () => {
+    const pod = at(statefulSet, 'spec', 'template', 'spec') as Json;
+    expect([pod.automount_service_account_token, pod.enable_service_links]).toEqual([false, false]);
+    expect(containers.map((c) => [c.name, c.image_pull_policy])).toEqual([
+      ['valkey', 'IfNotPresent'],
+      ['exporter', 'IfNotPresent'],
+    ]);
+  });
+
+  it('takes traffic once Valkey has started and answers PING', () => {
+    const [valkey] = containers;
+    expect(valkey.port).toEqual([{ name: 'valkey', container_port: 6379 }]);
+    expect(at(valkey, 'startup_probe', 'tcp_socket')).toEqual([{ port: 'valkey' }]);
+    expect(at(valkey, 'readiness_probe', 'exec', 'command')).toEqual(['valkey-cli', '-p', '6379', 'ping']);
+  });
+
+  it('reads its configuration read-only and keeps its data in scratch space', () => {
+    const config = resources(out, 'kubernetes_config_map_v1')[0];
+    expect(metadataName(config)).toBe('cache-config');
+    expect(at(containers[0], 'volume_mount')).toEqual([
+      { name: 'config', mount_path: '/etc/valkey', read_only: true },
+      { name: 'data', mount_path: '/data' },
+      { name: 'tmp', mount_path: '/tmp' },
+    ]);
+    expect(at(statefulSet, 'spec', 'template', 'spec', 'volume', 0)).toEqual({ name: 'config', config_map: { name: `\${kubernetes_config_map_v1.${config.__name}.metadata[0].name}` } });
+  });
+
+  it('serves Valkey and metrics on named ports of each Service, and points the exporter at the local Valkey', () => {
+    const ports = [
+      { name: 'valkey', port: 6379, target_port: 'valkey', protocol: 'TCP' },
+      { name: 'metrics', port: 9121, target_port: 'metrics', protocol: 'TCP' },
+    ];
+    for (const service of resources(out, 'kubernetes_service_v1')) expect([metadataName(service), at(service, 'spec', 'type'), at(service, 'spec', 'port')]).toEqual([metadataName(service), 'ClusterIP', ports]);
+    expect(containers[1].env).toEqual([{ name: 'REDIS_ADDR', value: 'redis://localhost:6379' }]);
+  });
+
   it('sets ephemeral storage on both containers', () => {
     expect(containers.map((c) => [at(c, 'resources', 'requests', 'ephemeral-storage'), at(c, 'resources', 'limits', 'ephemeral-storage')])).toEqual([
       ['128Mi', '2Gi'],
