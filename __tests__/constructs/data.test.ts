@@ -116,6 +116,12 @@ describe('PostgresCluster', () => {
     ['a storage size that is not a quantity', { storage: { size: 'big' } }, `'storage.size' ("big") must be a positive Kubernetes quantity`],
     ['negative replicas', { readReplicas: -1 }, `'readReplicas' (-1) must be a whole number of at least 0`],
     ['a five-field schedule', { backup: { schedule: '0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 2 * * *") must be a six-field cron schedule`],
+    ['a seven-field schedule', { backup: { schedule: '0 0 2 * * * 2027', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 * * * 2027") must be a six-field cron schedule`],
+    ['a name that is not a DNS label', { name: 'Main_DB' }, `'name' ("Main_DB") must be a DNS-1123 label`],
+    ['an unpinned image', { image: 'postgres' }, `'image' ("postgres") must be pinned with a tag or a digest`],
+    ['a database name that is not a DNS label', { databaseName: 'App' }, `'databaseName' ("App") must be a DNS-1123 label`],
+    ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
+    ['fewer than 10 connections', { maxConnections: 9 }, `'maxConnections' (9) must be a whole number from 10 to 262143`],
   ] as [string, Partial<PostgresClusterProps>, string][])('refuses %s', (_, overrides, message) => {
     expect(() => database(overrides)).toThrow(`/db: ${message}`);
   });
@@ -159,6 +165,14 @@ describe('ConnectionPooler', () => {
     expect(at(policies.get(`prometheus-to-db-pooler-${type}-ingress`), 'spec')).toEqual(ingress(prometheusPods, tcp(9127), poolerPods(type)));
   });
 
+  it('tells where it is reached and which Secret holds the credentials', () => {
+    synthScope((scope: Construct) => {
+      const cluster = new PostgresCluster(scope, 'db', clusterProps);
+      const pooler = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps });
+      expect([pooler.poolerName, pooler.host, pooler.port, cluster.appSecretName]).toEqual(['db-pooler-rw', 'db-pooler-rw.web.svc', 5432, 'db-app']);
+    });
+  });
+
   it('is created after its cluster', () => {
     const cluster = customResource(out, 'Cluster');
     expect(customResource(out, 'Pooler')?.depends_on).toContain(`${cluster?.__type}.${cluster?.__name}`);
@@ -171,6 +185,15 @@ describe('ConnectionPooler', () => {
         new ConnectionPooler(scope, 'ro', { cluster, type: 'ro', ...poolerProps });
       }),
     ).toThrow(`/ro: 'type' ("ro") needs read replicas, but cluster 'db' has 'readReplicas' (0)`);
+  });
+
+  it.each([
+    ['a name that is not a DNS label', { name: 'Pool_RW' }, `'name' ("Pool_RW") must be a DNS-1123 label`],
+    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
+    ['no client connections', { maxClientConnections: 0 }, `'maxClientConnections' (0) must be a whole number of at least 1`],
+    ['a memory that is not a quantity', { resources: { requests: { cpu: '100m', memory: 'x' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.memory' ("x") must be a positive Kubernetes quantity`],
+  ] as [string, Partial<ConnectionPoolerProps>, string][])('refuses %s, naming the prop', (_, pooler, message) => {
+    expect(() => database({}, pooler)).toThrow(`/rw: ${message}`);
   });
 
   it('refuses a pool of no connections', () => {
