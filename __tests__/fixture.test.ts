@@ -9,28 +9,29 @@ describe('fixture', () => {
     global.__stryker__ = saved;
   });
 
+  /** A fixture whose value is the number of times it was computed. */
   function counted() {
     let calls = 0;
-    return { get: fixture(() => ++calls), calls: () => calls };
+    return fixture(() => ++calls);
   }
 
   it('computes once outside Stryker', () => {
     delete global.__stryker__;
     const f = counted();
-    expect([f.get(), f.get()]).toEqual([1, 1]);
+    expect([f(), f()]).toEqual([1, 1]);
   });
 
   it('computes for every test in Stryker\'s coverage run, so each test is credited with what it reads', () => {
     global.__stryker__ = {};
     const f = counted();
-    expect([f.get(), f.get()]).toEqual([1, 2]);
+    expect([f(), f()]).toEqual([1, 2]);
   });
 
   it('computes once per active mutant', () => {
     const f = counted();
     global.__stryker__ = { activeMutant: '7' };
-    expect([f.get(), f.get()]).toEqual([1, 1]);
+    expect([f(), f()]).toEqual([1, 1]);
     global.__stryker__ = { activeMutant: '8' };
-    expect(f.get()).toBe(2);
+    expect(f()).toBe(2);
   });
 });

@@ -125,8 +125,8 @@ build_cluster() {
 # promtool for scripts/rules-check.ts. Version stamps as Prometheus' own release build
 # (.promu.yml) sets them, from the pinned module, so `promtool --version` names the release.
 # remove_all_sd is Prometheus' own tag (plugins/) for leaving out the service-discovery
-# SDKs (AWS, Azure, GCE, ...): the rule checks never discover targets, and the SDKs were most
-# of the cold build.
+# SDKs (AWS, Azure, GCE, ...): the rule checks never discover targets (1,095 packages instead of
+# 1,313 to compile).
 build_rules() {
   local pv
   pv=$(cd "$here/prometheus" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)

@@ -298,6 +298,11 @@ describe('ValkeyCache', () => {
     ]);
   });
 
+  it('spreads its instances over hosts and zones where it can', () => {
+    const constraint = (topologyKey: string) => ({ max_skew: 1, topology_key: topologyKey, when_unsatisfiable: 'ScheduleAnyway', label_selector: [{ match_labels: podLabels }] });
+    expect(at(statefulSet, 'spec', 'template', 'spec', 'topology_spread_constraint')).toEqual([constraint('kubernetes.io/hostname'), constraint('topology.kubernetes.io/zone')]);
+  });
+
   it('takes traffic once Valkey has started and answers PING', () => {
     const [valkey] = containers;
     expect(valkey.port).toEqual([{ name: 'valkey', container_port: 6379 }]);
