@@ -6,8 +6,12 @@
 #                                  edge (egctl), envoy-gateway (the controller), cnpg, cyclonus,
 #                                  promop (prometheus-operator), all (default)
 #
-# Every tool is its own small module under tools/<name>/ with a committed go.mod/go.sum,
-# so versions are pinned and the builds reuse Go's default caches. Binaries land in
+# The tools come from three Go modules with committed go.mod/go.sum, so versions are pinned
+# and the builds reuse Go's default caches: tools/terraform (OpenTofu and the providers),
+# tools/kube (everything built on the Kubernetes libraries: the control plane, kwok, etcd, the
+# operators, egctl, promtool, Cyclonus) and tools/kubernetes-oldest (the oldest supported control
+# plane). One module per group means one version of each shared dependency, so Go compiles each
+# package once for the group instead of once per tool (README "Toolchain"). Binaries land in
 # $TOOLS_CACHE (default ~/.cache/web-topology/tools), keyed by a stamp of the module's
 # go.mod/go.sum and flags, so a warm run only checks stamps.
 set -euo pipefail
@@ -42,7 +46,7 @@ build_tool() {
 # hosts, and a CLI config ($TOOLS_CACHE/terraformrc) that installs them from the mirror
 # only, so `init` never needs the network.
 build_validate() {
-  build_tool tofu github.com/opentofu/opentofu/cmd/tofu tofu "-X github.com/opentofu/opentofu/version.dev=no"
+  build_tool terraform github.com/opentofu/opentofu/cmd/tofu tofu "-X github.com/opentofu/opentofu/version.dev=no"
   # The provider version is whatever the pinned source says it is (version/VERSION in
   # the module), so the mirror can't claim a release that wasn't built.
   local type ver pinned dir host pkg namespace
@@ -51,19 +55,19 @@ build_validate() {
     pkg=github.com/$namespace/terraform-provider-$type
     if [[ $type == kubectl ]]; then
       # A versioned module: its release is the version go.mod requires.
-      ver=$(cd "$here/provider-$type" && go list -m -f '{{.Version}}' "$pkg")
+      ver=$(cd "$here/terraform" && go list -m -f '{{.Version}}' "$pkg")
       ver=${ver#v}
     else
-      ver=$(cd "$here/provider-$type" && go mod download "$pkg" && cat "$(go list -m -f '{{.Dir}}' "$pkg")/version/VERSION")
+      ver=$(cd "$here/terraform" && go mod download "$pkg" && cat "$(go list -m -f '{{.Dir}}' "$pkg")/version/VERSION")
     fi
     # The stacks pin config/versions.json's providers; a mirror of another version would fail every init.
     pinned=$(node -p "require('$here/../config/versions.json').providers['$type']")
     if [[ $ver != "$pinned" ]]; then
-      echo "tools/build.sh: tools/provider-$type builds $type $ver but config/versions.json pins $pinned" >&2
+      echo "tools/build.sh: tools/terraform builds $type $ver but config/versions.json pins $pinned" >&2
       exit 1
     fi
     # helm reports main.Version (user agent); kubernetes' is a constant ("dev") in its main.go.
-    build_tool "provider-$type" "$pkg" "terraform-provider-$type" "$([[ $type == helm ]] && echo "-X main.Version=$ver")"
+    build_tool terraform "$pkg" "terraform-provider-$type" "$([[ $type == helm ]] && echo "-X main.Version=$ver")"
     for host in registry.terraform.io registry.opentofu.org; do
       dir="$TOOLS_CACHE/mirror/$host/$namespace/$type/$ver/linux_amd64"
       mkdir -p "$dir"
@@ -90,7 +94,7 @@ EOF
 
 # Local control plane for the end-to-end test (tools/cluster.sh): etcd, the three
 # Kubernetes control-plane binaries (kubelet/kube-proxy are simulated by kwok), kwok.
-# E2E_KUBERNETES picks the release: newest (default, tools/kubernetes) or oldest
+# E2E_KUBERNETES picks the release: newest (default, tools/kube) or oldest
 # (tools/kubernetes-oldest), the two ends of what every pinned chart supports (README);
 # switching rebuilds the control plane under the same names (a relink when Go's cache is warm).
 # Version stamps come from the pinned modules: gitVersion is the k8s.io/kubernetes
@@ -98,7 +102,7 @@ EOF
 build_cluster() {
   local kv kdate major minor k x ldflags="" kmod
   case "${E2E_KUBERNETES:-newest}" in
-    newest) kmod=kubernetes ;;
+    newest) kmod=kube ;;
     oldest) kmod=kubernetes-oldest ;;
     *) echo "tools/build.sh: E2E_KUBERNETES must be newest or oldest, not '$E2E_KUBERNETES'" >&2; exit 2 ;;
   esac
@@ -111,15 +115,15 @@ build_cluster() {
       ldflags+=" -X k8s.io/$k.$x"
     done
   done
-  build_tool etcd . etcd
+  build_tool kube ./etcd etcd
   for k in kube-apiserver kube-controller-manager kube-scheduler; do
     build_tool "$kmod" "k8s.io/kubernetes/cmd/$k" "$k" "$ldflags"
   done
   # kwok's own release flags (hack/releases.sh); KubeVersion is kwokctl's default.
-  ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=$(cd "$here/kwok" && go list -m -f '{{.Version}}' sigs.k8s.io/kwok)"
+  ldflags="-X sigs.k8s.io/kwok/pkg/consts.Version=$(cd "$here/kube" && go list -m -f '{{.Version}}' sigs.k8s.io/kwok)"
   ldflags+=" -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$kv"
-  build_tool kwok sigs.k8s.io/kwok/cmd/kwok kwok "$ldflags"
-  build_tool kwok sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
+  build_tool kube sigs.k8s.io/kwok/cmd/kwok kwok "$ldflags"
+  build_tool kube sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
 }
 
 # promtool for scripts/rules-check.ts. Version stamps as Prometheus' own release build
@@ -129,22 +133,22 @@ build_cluster() {
 # 1,313 to compile).
 build_rules() {
   local pv
-  pv=$(cd "$here/prometheus" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
+  pv=$(cd "$here/kube" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
   # Module v0.MMM.P is Prometheus v3.MM.P (v0.313.1 -> 3.13.1).
   pv=${pv#v0.}; pv="3.$((10#${pv:1:2})).${pv#*.}"
-  build_tool prometheus github.com/prometheus/prometheus/cmd/promtool promtool \
+  build_tool kube github.com/prometheus/prometheus/cmd/promtool promtool \
     "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release" \
     remove_all_sd
 }
 
-# Envoy Gateway's version in tools/envoy-gateway, which must be the chart's the platform stack
+# Envoy Gateway's version in tools/kube, which must be the chart's the platform stack
 # installs, or the edge check would judge another translator and the e2e run another controller.
 eg_version() {
   local ver pinned
-  ver=$(cd "$here/envoy-gateway" && go list -m -f '{{.Version}}' github.com/envoyproxy/gateway)
+  ver=$(cd "$here/kube" && go list -m -f '{{.Version}}' github.com/envoyproxy/gateway)
   pinned=$(node -p "require('$here/../config/versions.json').charts.envoyGateway.version")
   if [[ $ver != "$pinned" ]]; then
-    echo "tools/build.sh: tools/envoy-gateway builds Envoy Gateway $ver but config/versions.json pins $pinned" >&2
+    echo "tools/build.sh: tools/kube builds Envoy Gateway $ver but config/versions.json pins $pinned" >&2
     exit 1
   fi
   echo "$ver"
@@ -154,7 +158,7 @@ eg_version() {
 build_edge() {
   local ver
   ver=$(eg_version)
-  build_tool envoy-gateway github.com/envoyproxy/gateway/cmd/egctl egctl \
+  build_tool kube github.com/envoyproxy/gateway/cmd/egctl egctl \
     "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
 }
 
@@ -162,7 +166,7 @@ build_edge() {
 build_envoy_gateway() {
   local ver
   ver=$(eg_version)
-  build_tool envoy-gateway github.com/envoyproxy/gateway/cmd/envoy-gateway envoy-gateway \
+  build_tool kube github.com/envoyproxy/gateway/cmd/envoy-gateway envoy-gateway \
     "-X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ver"
 }
 
@@ -170,33 +174,33 @@ build_envoy_gateway() {
 # the appVersion of the cloudnative-pg chart the platform stack installs.
 build_cnpg() {
   local ver want
-  ver=$(cd "$here/cnpg" && go list -m -f '{{.Version}}' github.com/cloudnative-pg/cloudnative-pg)
+  ver=$(cd "$here/kube" && go list -m -f '{{.Version}}' github.com/cloudnative-pg/cloudnative-pg)
   want=v$(node -p "require('$here/../config/versions.json').charts.cloudnativePg.appVersion.replace(/^v/, '')")
   if [[ $ver != "$want" ]]; then
-    echo "tools/build.sh: tools/cnpg builds CloudNativePG $ver but the cloudnative-pg chart's appVersion is $want" >&2
+    echo "tools/build.sh: tools/kube builds CloudNativePG $ver but the cloudnative-pg chart's appVersion is $want" >&2
     exit 1
   fi
-  build_tool cnpg github.com/cloudnative-pg/cloudnative-pg/cmd/manager cnpg-manager
+  build_tool kube github.com/cloudnative-pg/cloudnative-pg/cmd/manager cnpg-manager
 }
 
 # prometheus-operator, run out of cluster by the end-to-end test to generate the Prometheus
 # configuration from our monitors. Its version must be the kube-prometheus-stack chart's appVersion.
 build_promop() {
   local ver want
-  ver=$(cd "$here/prometheus-operator" && go list -m -f '{{.Version}}' github.com/prometheus-operator/prometheus-operator)
+  ver=$(cd "$here/kube" && go list -m -f '{{.Version}}' github.com/prometheus-operator/prometheus-operator)
   want=$(node -p "require('$here/../config/versions.json').charts.kubePrometheusStack.appVersion")
   if [[ $ver != "$want" ]]; then
-    echo "tools/build.sh: tools/prometheus-operator builds prometheus-operator $ver but the kube-prometheus-stack chart's appVersion is $want" >&2
+    echo "tools/build.sh: tools/kube builds prometheus-operator $ver but the kube-prometheus-stack chart's appVersion is $want" >&2
     exit 1
   fi
   # As the project's Makefile stamps its release (VERSION file: no leading v).
-  build_tool prometheus-operator github.com/prometheus-operator/prometheus-operator/cmd/operator prometheus-operator \
+  build_tool kube github.com/prometheus-operator/prometheus-operator/cmd/operator prometheus-operator \
     "-X github.com/prometheus/common/version.Version=${ver#v} -X github.com/prometheus/common/version.Branch=release"
 }
 
 # Cyclonus: evaluates the deployed NetworkPolicies' connectivity matrix (analyze --mode probe).
 build_cyclonus() {
-  build_tool cyclonus github.com/mattfenwick/cyclonus/cmd/cyclonus cyclonus
+  build_tool kube github.com/mattfenwick/cyclonus/cmd/cyclonus cyclonus
 }
 
 groups=("${@:-all}")

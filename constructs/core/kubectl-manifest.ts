@@ -25,7 +25,7 @@ export interface KubectlManifestConfig extends TerraformMetaArguments {
 }
 
 /**
- * `kubectl_manifest` of the gavinbunney/kubectl provider (tools/provider-kubectl), with the
+ * `kubectl_manifest` of the gavinbunney/kubectl provider (built from tools/terraform), with the
  * attributes this project sets; no prebuilt cdktf binding exists. It plans from the live object
  * alone, without the cluster's OpenAPI document that `kubernetes_manifest` converts on every plan
  * (README "Plan speed").

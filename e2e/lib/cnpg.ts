@@ -114,7 +114,7 @@ function operatorWorkDir(dir: string, binary: string): string {
 }
 
 /**
- * Runs CloudNativePG's manager (tools/cnpg) out of cluster against the test cluster, its
+ * Runs CloudNativePG's manager (tools/build.sh cnpg) out of cluster against the test cluster, its
  * webhooks served to the API server through URL webhook configurations. WEBHOOK_CERT_DIR makes
  * the operator use our certificate (apiserver.crt/.key) instead of managing its own PKI, which
  * needs a Service and a namespace of its own.

@@ -4,7 +4,7 @@ import { selects, type Labels, type LabelSelector, type NetworkPolicy, type Pod 
 import { run } from './processes';
 
 /**
- * The NetworkPolicies judged by Cyclonus (tools/cyclonus), a NetworkPolicy engine of its own:
+ * The NetworkPolicies judged by Cyclonus (tools/build.sh cyclonus), a NetworkPolicy engine of its own:
  * kwok runs no network plugin, so nothing enforces them, and the verdicts here are Cyclonus's,
  * not a re-implementation of the policy semantics.
  */

@@ -90,7 +90,7 @@ async function run0(command: string, args: readonly string[], env?: NodeJS.Proce
 }
 
 /**
- * Runs Envoy Gateway's controller (tools/envoy-gateway) out of cluster against the test cluster,
+ * Runs Envoy Gateway's controller (tools/build.sh envoy-gateway) out of cluster against the test cluster,
  * as the gateway-helm chart runs it: its namespace, the Secrets of `envoy-gateway certgen` (the
  * chart's certgen Job), the chart's configuration. Its own certificate must be at /certs, so it
  * runs in a mount namespace of its own with the run's copy of that Secret bound there.

@@ -51,7 +51,7 @@ async function installMissingCrds(kubectl: Kubectl, binary: string): Promise<voi
 }
 
 /**
- * Runs prometheus-operator (tools/prometheus-operator) out of cluster against the test cluster:
+ * Runs prometheus-operator (tools/build.sh promop) out of cluster against the test cluster:
  * it reads KUBECONFIG, watches every namespace and serves /healthz on a loopback port. It needs no
  * admission webhook: it only turns Prometheus resources and the monitors and rules they select
  * into configuration.
