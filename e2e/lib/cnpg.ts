@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import { PROJECT_ROOT } from './cdktf';
+import { moduleSourceDir } from './go-modules';
 import type { Kubectl } from './kube';
 import { poll, observed } from './poll';
 import { run, start } from './processes';
@@ -21,8 +21,8 @@ export interface RunningOperator {
   readonly webhookConfigurations: readonly string[];
 }
 
-async function run0(command: string, args: readonly string[], cwd?: string): Promise<string> {
-  const r = await run(command, args, { cwd, timeoutSeconds: 120 });
+async function run0(command: string, args: readonly string[]): Promise<string> {
+  const r = await run(command, args, { timeoutSeconds: 120 });
   if (r.code !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -67,7 +67,7 @@ interface WebhookConfiguration {
  * built version), with each Service reference turned into a URL on loopback and our CA.
  */
 async function webhookConfigurations(baseUrl: string, ca: string): Promise<WebhookConfiguration[]> {
-  const dir = (await run0('go', ['list', '-m', '-f', '{{.Dir}}', MODULE], join(PROJECT_ROOT, 'tools', 'cnpg'))).trim();
+  const dir = await moduleSourceDir(MODULE);
   const docs = parseAllDocuments(readFileSync(join(dir, 'config', 'webhook', 'manifests.yaml'), 'utf8'));
   return docs
     .map((d) => d.toJS() as WebhookConfiguration | null)

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { parse, stringify } from 'yaml';
 import { PLATFORM_NAMESPACES } from '../../stacks/platform-stack';
-import { PROJECT_ROOT } from './cdktf';
 import { tail } from './cnpg';
+import { moduleSourceDir } from './go-modules';
 import type { Kubectl, Secret } from './kube';
 import { observed, poll } from './poll';
 import { run, start } from './processes';
@@ -83,8 +83,8 @@ function get200(url: string): Promise<number> {
   });
 }
 
-async function run0(command: string, args: readonly string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<string> {
-  const r = await run(command, args, { env, cwd, timeoutSeconds: 120 });
+async function run0(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await run(command, args, { env, timeoutSeconds: 120 });
   if (r.code !== 0) throw new Error(`${command} ${args.join(' ')}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`);
   return r.stdout;
 }
@@ -102,7 +102,7 @@ export async function startEnvoyGateway(
   kubeconfig: string,
   platforms: readonly SynthesizedStack[],
 ): Promise<RunningEnvoyGateway> {
-  const moduleDir = (await run0('go', ['list', '-m', '-f', '{{.Dir}}', MODULE], undefined, join(PROJECT_ROOT, 'tools', 'envoy-gateway'))).trim();
+  const moduleDir = await moduleSourceDir(MODULE);
   const configPath = join(dir, 'envoy-gateway.yaml');
   writeFileSync(configPath, stringify(envoyGatewayConfig(moduleDir, platforms)));
   const env = { ...process.env, KUBECONFIG: kubeconfig, ENVOY_GATEWAY_NAMESPACE };
