@@ -105,6 +105,35 @@ describe('PostgresCluster', () => {
     expect(at(policies.get('prometheus-to-db-ingress'), 'spec')).toEqual(ingress(prometheusPods, tcp(9187), instances));
   });
 
+  it('counts its instances, their resources and their volumes in its footprint, and the poolers theirs', () => {
+    synthScope((scope: Construct) => {
+      const cluster = new PostgresCluster(scope, 'db', clusterProps);
+      const rw = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps, resources: small });
+      expect(cluster.footprint).toEqual({ name: 'db', namespace: 'web', minReplicas: 3, maxReplicas: 3, containers: [small], volumeClaims: ['10Gi'] });
+      expect(rw.footprint).toEqual({ name: 'db-pooler-rw', namespace: 'web', minReplicas: 2, maxReplicas: 2, containers: [small] });
+    });
+  });
+
+  it('lets a client in on 5432 by default, and its poolers likewise', () => {
+    const peer = namespacePeer('client', 'web', { app: 'client' });
+    const flows = networkPolicies(
+      synthScope((scope: Construct) => {
+        const cluster = new PostgresCluster(scope, 'db', clusterProps);
+        const rw = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps });
+        cluster.connections.allowDefaultPortFrom(peer);
+        rw.connections.allowDefaultPortFrom(peer);
+      }),
+    );
+    expect(at(flows.get('client-to-db-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(5432));
+    expect(at(flows.get('client-to-db-pooler-rw-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(5432));
+  });
+
+  it('accepts a six-field schedule with wider fields, and names the backup after the cluster', () => {
+    const withBackup = database({ backup: { schedule: '30 15 2 * * 1-5', objectStoreName: 'backups' } });
+    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'metadata', 'name')).toBe('db-daily');
+    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'spec', 'schedule')).toBe('30 15 2 * * 1-5');
+  });
+
   it('is not scraped without a scraper', () => {
     const unscraped = database({ scrapedBy: undefined });
     expect(manifests(unscraped, 'PodMonitor')).toEqual([]);
@@ -144,6 +173,12 @@ describe('ConnectionPooler', () => {
       name: 'pgbouncer',
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     });
+  });
+
+  it('labels its pods as it labels the Pooler', () => {
+    const labels = at(pooler('rw'), 'metadata', 'labels') as Json;
+    expect(Object.keys(labels)).not.toHaveLength(0);
+    expect(at(pooler('rw'), 'spec', 'template', 'metadata', 'labels')).toEqual(labels);
   });
 
   it.each(['rw', 'ro'])('%s: reaches the instances on 5432', (type) => {

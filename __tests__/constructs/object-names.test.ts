@@ -4,7 +4,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { Testing, TerraformStack } from 'cdktf';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
 import { CustomResource } from '../../constructs/core/custom-resource';
-import { checkUniqueNames } from '../../constructs/core/object-names';
+import { checkUniqueNames, declareObjects } from '../../constructs/core/object-names';
 import { PropError } from '../../constructs/core/validation';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
@@ -64,6 +64,20 @@ describe('checkUniqueNames', () => {
         new WebService(s, 'named-like-rw', { ...web, name: 'db-rw' });
       }),
     ).toMatch(/'metadata.name' \("db-rw"\) must be unique per kind: CloudNativePG for names\/db already makes the Service of that name in namespace 'web'/);
+  });
+
+  it.each([
+    ['Service', 'db-rw'], ['Service', 'db-ro'], ['Service', 'db-r'],
+    ['Secret', 'db-app'], ['Secret', 'db-ca'], ['Secret', 'db-server'], ['Secret', 'db-replication'], ['Secret', 'db-pooler'],
+    ['ServiceAccount', 'db'], ['Role', 'db'], ['RoleBinding', 'db'], ['PodDisruptionBudget', 'db'], ['PodDisruptionBudget', 'db-primary'],
+    ['Deployment', 'db-pooler-rw'], ['Service', 'db-pooler-rw'], ['ServiceAccount', 'db-pooler-rw'], ['Role', 'db-pooler-rw'], ['RoleBinding', 'db-pooler-rw'],
+  ])("knows that CloudNativePG makes the %s '%s'", (kind, name) => {
+    expect(
+      clash((s) => {
+        database(s);
+        declareObjects(s, 'another operator', [{ kind, namespace: 'web', name }]);
+      }),
+    ).toMatch(new RegExp(`'metadata.name' \\("${name}"\\) must be unique per kind.*CloudNativePG.*the ${kind} `));
   });
 
   it("refuses a Deployment that takes the name of a Pooler's, whichever comes first", () => {
