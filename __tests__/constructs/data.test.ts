@@ -380,6 +380,15 @@ describe('ValkeyCache', () => {
     ['maxmemory at the memory limit', { maxmemory: '1Gi' }, `'maxmemory' ("1Gi") must be less than 'resources.limits.memory' ("1Gi")`],
     ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 2 } }, `'disruptionBudget.minAvailable' (2) must be less than 'instances' (2)`],
     ['a maxmemory share of 100 %', { maxmemoryPercent: 100 }, `'maxmemoryPercent' (100) must be a whole number from 10 to 95`],
+    ['a name that is not a DNS label', { name: 'Cache_1' }, `'name' ("Cache_1") must be a DNS-1123 label`],
+    ['an unpinned image', { image: 'valkey/valkey' }, `'image' ("valkey/valkey") must be pinned with a tag or a digest`],
+    ['an unpinned exporter image', { exporterImage: 'oliver006/redis_exporter' }, `'exporterImage' ("oliver006/redis_exporter") must be pinned with a tag or a digest`],
+    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
+    ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
+    ['an exporter memory that is not a quantity', { exporterResources: { requests: { cpu: '10m', memory: 'y' }, limits: { cpu: '50m', memory: '64Mi' } } }, `'exporterResources.requests.memory' ("y") must be a positive Kubernetes quantity`],
+    ['scratch space that is not a quantity', { ephemeralStorage: { request: 'z', limit: '1Gi' } }, `'ephemeralStorage`],
+    ["the exporter's scratch space that is not a quantity", { exporterEphemeralStorage: { request: 'z', limit: '1Gi' } }, `'exporterEphemeralStorage`],
+    ['a maxmemory that is not a quantity', { maxmemory: 'lots' }, `'maxmemory' ("lots") must be a positive Kubernetes quantity`],
   ] as [string, Partial<ValkeyCacheProps>, string][])('refuses %s', (_, overrides, message) => {
     expect(() => cache(overrides)).toThrow(`/cache: ${message}`);
   });
