@@ -372,6 +372,30 @@ describe('ValkeyCache', () => {
     ]);
   });
 
+  it('tells where it is reached, lets clients in on 6379 by default and counts both containers in its footprint', () => {
+    const peer = namespacePeer('client', 'web', { app: 'client' });
+    const flows = networkPolicies(
+      synthScope((scope: Construct) => {
+        const c = new ValkeyCache(scope, 'cache', props);
+        c.connections.allowDefaultPortFrom(peer);
+        expect([c.writeHost, c.readHost]).toEqual(['cache-write.web.svc', 'cache-read.web.svc']);
+        expect(c.footprint.containers).toEqual([props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } }]);
+      }),
+    );
+    expect(at(flows.get('client-to-cache-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(6379));
+  });
+
+  it('labels every object it makes as its component, each Service by its role', () => {
+    const labels = at(statefulSet, 'metadata', 'labels') as Json;
+    expect(Object.keys(labels)).not.toHaveLength(0);
+    for (const type of ['kubernetes_config_map_v1', 'kubernetes_pod_disruption_budget_v1']) {
+      for (const r of resources(out, type)) expect([type, at(r, 'metadata', 'labels')]).toEqual([type, labels]);
+    }
+    expect(resources(out, 'kubernetes_service_v1').map((r) => [metadataName(r), at(r, 'metadata', 'labels')])).toEqual(
+      ['headless', 'read', 'write'].map((role) => [`cache-${role}`, { ...labels, 'app.kubernetes.io/component': role }]),
+    );
+  });
+
   it('has a PDB', () => {
     expect(at(resources(out, 'kubernetes_pod_disruption_budget_v1')[0], 'spec', 'min_available')).toBe('1');
   });
