@@ -365,6 +365,10 @@ describe('ValkeyCache', () => {
     expect(containers[1].env).toEqual([{ name: 'REDIS_ADDR', value: 'redis://localhost:6379' }]);
   });
 
+  it('keeps the data directory in scratch space of at most 64Mi', () => {
+    expect((at(statefulSet, 'spec', 'template', 'spec', 'volume') as Json[]).find((v) => v.name === 'data')).toEqual({ name: 'data', empty_dir: { size_limit: '64Mi' } });
+  });
+
   it('sets ephemeral storage on both containers', () => {
     expect(containers.map((c) => [at(c, 'resources', 'requests', 'ephemeral-storage'), at(c, 'resources', 'limits', 'ephemeral-storage')])).toEqual([
       ['128Mi', '2Gi'],
@@ -391,6 +395,7 @@ describe('ValkeyCache', () => {
     for (const type of ['kubernetes_config_map_v1', 'kubernetes_pod_disruption_budget_v1']) {
       for (const r of resources(out, type)) expect([type, at(r, 'metadata', 'labels')]).toEqual([type, labels]);
     }
+    expect(at(statefulSet, 'spec', 'template', 'metadata', 'labels')).toEqual(labels);
     expect(resources(out, 'kubernetes_service_v1').map((r) => [metadataName(r), at(r, 'metadata', 'labels')])).toEqual(
       ['headless', 'read', 'write'].map((role) => [`cache-${role}`, { ...labels, 'app.kubernetes.io/component': role }]),
     );
