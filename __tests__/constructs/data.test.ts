@@ -415,8 +415,8 @@ describe('ValkeyCache', () => {
     ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
     ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
     ['an exporter memory that is not a quantity', { exporterResources: { requests: { cpu: '10m', memory: 'y' }, limits: { cpu: '50m', memory: '64Mi' } } }, `'exporterResources.requests.memory' ("y") must be a positive Kubernetes quantity`],
-    ['scratch space that is not a quantity', { ephemeralStorage: { request: 'z', limit: '1Gi' } }, `'ephemeralStorage`],
-    ["the exporter's scratch space that is not a quantity", { exporterEphemeralStorage: { request: 'z', limit: '1Gi' } }, `'exporterEphemeralStorage`],
+    ['scratch space that is not a quantity', { ephemeralStorage: { request: 'z', limit: '1Gi' } }, `'ephemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
+    ["the exporter's scratch space that is not a quantity", { exporterEphemeralStorage: { request: 'z', limit: '1Gi' } }, `'exporterEphemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
     ['a maxmemory that is not a quantity', { maxmemory: 'lots' }, `'maxmemory' ("lots") must be a positive Kubernetes quantity`],
   ] as [string, Partial<ValkeyCacheProps>, string][])('refuses %s', (_, overrides, message) => {
     expect(() => cache(overrides)).toThrow(`/cache: ${message}`);
