@@ -191,20 +191,19 @@ describe.each(envNames)('%s stacks', (env) => {
     expect(at(networkPolicies(app).get('dns-egress'), 'spec', 'pod_selector')).toEqual({ match_labels: {} });
   });
 
-  it('read gateway_address once Envoy Gateway has written it, so the next plan has no change', () => {
+  it('output the Gateway, and its address only where deploy waits for it, so the next plan has no change', () => {
+    const waits = env === 'staging';
     const gateway = customResource(app, 'Gateway');
-    expect(at(gateway, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
-    const status = at(app, 'data', 'kubernetes_resource', 'gateway-status') as Json;
-    expect(status.depends_on).toContain(`kubernetes_manifest.${gateway?.__name}`);
-  });
-
-  it('write the outputs a deployer needs', () => {
+    expect(gateway?.__type).toBe(waits ? 'kubernetes_manifest' : 'kubectl_manifest');
+    const [body] = manifests(app, 'Gateway');
+    expect(at(app, 'output', 'gateway', 'value')).toBe(`${at(body, 'metadata', 'namespace')}/${metadataName(body)}`);
     expect(Object.keys(app.output as Json).sort()).toEqual([
       'cache_read_endpoint',
       'cache_write_endpoint',
       'database_ro_endpoint',
       'database_rw_endpoint',
-      'gateway_address',
+      'gateway',
+      ...(waits ? ['gateway_address'] : []),
     ]);
     expect(Object.keys(platform.output as Json)).toEqual(['grafana_url']);
   });

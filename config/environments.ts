@@ -85,7 +85,8 @@ export const staging: EnvironmentInput = {
     healthPath: '/',
     disruptionBudget: { minAvailable: 1 },
   },
-  edge: { hostnames: ['staging.example.com'] },
+  // Staging's deploy waits for the Gateway's address and outputs it, at a slower plan (edge.waitForAddress).
+  edge: { hostnames: ['staging.example.com'], waitForAddress: true },
   database: {
     readReplicas: 1,
     storage: { size: '20Gi' },

@@ -311,13 +311,15 @@ const edgeSchema = z
      */
     rateLimitScope: z.enum(['local', 'global']).default('local'),
     /**
-     * Wait after apply until the Gateway has an address (needs Envoy Gateway running). Envoy
-     * Gateway gives ClusterIP and NodePort Gateways theirs as soon as it creates the Service, and
-     * LoadBalancer ones when the load balancer does. Without waiting, the gateway_address output is
-     * read once at apply ("pending" if too early) and the next plan shows it change.
-     * @default true
+     * Wait after apply until the Gateway has an address, and output it as gateway_address (needs
+     * Envoy Gateway running). Envoy Gateway gives ClusterIP and NodePort Gateways theirs as soon
+     * as it creates the Service, and LoadBalancer ones when the load balancer does. The wait
+     * needs a kubernetes_manifest, which makes every plan of the app stack read the cluster's
+     * whole OpenAPI document (about 1.5 s more per plan); without it, the gateway output names
+     * the Gateway whose status holds the address.
+     * @default false
      */
-    waitForAddress: z.boolean().default(true),
+    waitForAddress: z.boolean().default(false),
   })
   .superRefine((edge, ctx) => {
     // Envoy Gateway takes 16 local or 256 global rules; each limit needs two (IPv4 and IPv6).

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cdktf, outDir, plan, stateList, PROJECT_ROOT } from './lib/cdktf';
+import { cdktf, outDir, outputs, plan, stateList, PROJECT_ROOT } from './lib/cdktf';
 import * as checks from './lib/checks';
 import * as cyclonus from './lib/cyclonus';
 import * as edge from './lib/gateway-checks';
@@ -135,6 +135,10 @@ phase('Envoy Gateway', () => {
     pollTest(`${ns}: Envoy Gateway accepted every HTTPRoute with its references resolved`, 60, () => edge.routesAccepted(k, app));
     pollTest(`${ns}: Envoy Gateway accepted every BackendTrafficPolicy and ClientTrafficPolicy, none overridden or conflicting`, 60, () => edge.policiesAccepted(k, app));
     pollTest(`${ns}: the Gateway's address is the one Envoy Gateway took from its proxy Service`, 60, () => edge.addressFromProxyService(k, app));
+    test(`${ns}: the deploy's outputs name the Gateway${app.outputNames().includes('gateway_address') ? ' and hold the address it waited for' : ''}`, async () => {
+      requireDeployed();
+      await expectNow('the outputs are right', async () => edge.outputsNameGateway(k, app, await outputs(state, app.dir)));
+    });
     pollTest(`${ns}: Envoy Gateway's proxy Deployment, Service and PDB have the replicas, Service type and externalTrafficPolicy of the EnvoyProxy`, 120, () =>
       edge.proxyAsAsked(k, app),
     );

@@ -1,6 +1,5 @@
-import { DataKubernetesResource } from '@cdktf/provider-kubernetes/lib/data-kubernetes-resource';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Fn, TerraformOutput } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, WebTierConfig } from '../config/schema';
 import versions from '../config/versions.json';
@@ -147,18 +146,9 @@ export class AppStack extends EnvironmentStack {
       objectives,
     });
 
-    // Read back after apply: the address is what Envoy Gateway wrote to the Gateway's status.
-    const gateway = new DataKubernetesResource(this, 'gateway-status', {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: edge.gatewayName, namespace },
-      dependsOn: [edge.gateway.resource],
-    });
     const outputs: Record<string, [string, string]> = {
-      gateway_address: [
-        Fn.try([Fn.lookupNested(gateway.object, ['status', 'addresses', 0, 'value']), 'pending']),
-        'Address of the edge Gateway ("pending" until Envoy Gateway assigns one)',
-      ],
+      gateway: [`${namespace}/${edge.gatewayName}`, 'The edge Gateway (namespace/name); its status holds the address Envoy Gateway assigned'],
+      ...(edge.address === undefined ? {} : { gateway_address: [edge.address, 'Address of the edge Gateway, as Envoy Gateway assigned it'] }),
       database_rw_endpoint: [`${rwPooler.host}:${rwPooler.port}`, 'Read-write endpoint (PgBouncer in front of the primary)'],
       database_ro_endpoint: [
         `${readPooler.host}:${readPooler.port}`,

@@ -144,7 +144,8 @@ describe('CustomResource checks its body against the pinned CRD', () => {
   it('synthesizes an accepted body unchanged into a kubernetes_manifest', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
     new CustomResource(stack, 'resource', { ...gateway(HTTP), labels: { app: 'edge' }, waitForFields: { 'status.addresses[0].value': '^.+$' } });
-    const [resource] = Object.values(JSON.parse(Testing.synth(stack)).resource.kubernetes_manifest as Record<string, Record<string, unknown>>);
+    const out = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; removed: unknown };
+    const [[name, resource]] = Object.entries(out.resource.kubernetes_manifest) as [[string, Record<string, unknown>]];
     expect(resource.manifest).toEqual({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
@@ -152,6 +153,8 @@ describe('CustomResource checks its body against the pinned CRD', () => {
       spec: { gatewayClassName: 'web-envoy', listeners: [HTTP] },
     });
     expect(resource.wait).toEqual({ fields: { 'status.addresses[0].value': '^.+$' } });
+    // A resource that starts to wait leaves its kubectl_manifest address without deleting the object.
+    expect(out.removed).toEqual([{ from: `kubectl_manifest.${name}`, lifecycle: { destroy: false } }]);
   });
 
   it('applies a body without a wait server-side through kubectl_manifest, which adopts what kubernetes_manifest made', () => {

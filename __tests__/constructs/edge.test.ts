@@ -1,4 +1,4 @@
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { ConfigError, loadEnvironment } from '../../config/load';
 import { dev, prod } from '../../config/environments';
@@ -123,15 +123,28 @@ describe('EdgeGateway', () => {
     expect(at(byKind(plain, 'HTTPRoute')[0], 'spec', 'hostnames')).toBeUndefined();
   });
 
-  it('waits for the address unless told not to, a ClusterIP Gateway too', () => {
-    // Envoy Gateway gives a ClusterIP Gateway the ClusterIP as its address: without the wait,
-    // gateway_address reads "pending" at apply and the next plan changes it. Only
-    // kubernetes_manifest can wait; without a wait the Gateway is a kubectl_manifest like the rest.
+  it('does not wait for the address by default, so no plan reads the cluster\'s OpenAPI document', () => {
     for (const out of [tls, plain]) {
-      expect(customResource(out, 'Gateway')?.__type).toBe('kubernetes_manifest');
-      expect(at(customResource(out, 'Gateway'), 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
+      expect(customResource(out, 'Gateway')?.__type).toBe('kubectl_manifest');
+      expect(at(out, 'data')).toBeUndefined();
     }
-    expect(customResource(edge({ waitForAddress: false }), 'Gateway')?.__type).toBe('kubectl_manifest');
+  });
+
+  it('when told to wait, waits for the address and reads it back only after the wait', () => {
+    // Envoy Gateway gives a ClusterIP Gateway the ClusterIP as its address: without the wait,
+    // the address reads "pending" at apply and the next plan changes it. Only
+    // kubernetes_manifest can wait.
+    const scope = newScope();
+    const gateway = new EdgeGateway(scope, 'edge', { ...TARGETS, serviceType: 'ClusterIP', waitForAddress: true });
+    new TerraformOutput(scope, 'address', { value: gateway.address });
+    const out = JSON.parse(Testing.synth(scope)) as Json;
+    const manifest = customResource(out, 'Gateway');
+    expect(manifest?.__type).toBe('kubernetes_manifest');
+    expect(at(manifest, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
+    const [name, status] = Object.entries(at(out, 'data', 'kubernetes_resource') as Json)[0] as [string, Json];
+    expect(status.depends_on).toEqual([`kubernetes_manifest.${manifest?.__name}`]);
+    expect(at(out, 'output', 'address', 'value')).toBe(`\${try(data.kubernetes_resource.${name}.object.status.addresses.0.value, "pending")}`);
+    expect(new EdgeGateway(newScope(), 'edge', TARGETS).address).toBeUndefined();
   });
 
   describe('client address', () => {

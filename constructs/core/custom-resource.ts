@@ -71,6 +71,8 @@ export class CustomResourceError extends Error {
  * Stacks deployed before custom resources moved to `kubectl_manifest` hold them as
  * `kubernetes_manifest.<same name>`; each such address gets a `removed` block (forget, do not
  * destroy), and the server-side apply adopts the live object: no object is deleted or recreated.
+ * The other way (a resource that starts to wait), the `kubectl_manifest` address is forgotten
+ * likewise, but `kubernetes_manifest` refuses to create an object that exists: import it first.
  */
 export class CustomResource extends Construct {
   /** The Terraform resource that applies the object (for `dependsOn`). */
@@ -93,6 +95,7 @@ export class CustomResource extends Construct {
       );
     }
 
+    // A resource that changed type keeps its object: the old address is forgotten, not destroyed.
     if (props.waitForFields) {
       this.resource = new Manifest(this, 'resource', {
         manifest: body,
@@ -100,9 +103,10 @@ export class CustomResource extends Construct {
         computedFields: ['metadata.labels', 'metadata.annotations', ...(props.defaultedFields ?? [])],
         wait: { fields: { ...props.waitForFields } },
       });
+      forgetEarlierAddress(TerraformStack.of(this), `${KubectlManifest.tfResourceType}.${this.resource.friendlyUniqueId}`);
       return;
     }
-    const resource = new KubectlManifest(this, 'resource', {
+    this.resource = new KubectlManifest(this, 'resource', {
       yamlBody: stringify(body),
       serverSideApply: true,
       // Fields that kubernetes_manifest (field manager "Terraform") applied before are taken over.
@@ -111,8 +115,7 @@ export class CustomResource extends Construct {
       // No `wait`: the provider then deletes with foreground propagation, and an operator that
       // re-creates what it owns (CloudNativePG a Pooler's Deployment) keeps the delete waiting forever.
     });
-    this.resource = resource;
-    forgetEarlierAddress(TerraformStack.of(this), `${Manifest.tfResourceType}.${resource.friendlyUniqueId}`);
+    forgetEarlierAddress(TerraformStack.of(this), `${Manifest.tfResourceType}.${this.resource.friendlyUniqueId}`);
   }
 }
 

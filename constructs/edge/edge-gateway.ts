@@ -1,3 +1,5 @@
+import { DataKubernetesResource } from '@cdktf/provider-kubernetes/lib/data-kubernetes-resource';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import type { GatewaySpec } from '../core/crds';
@@ -45,9 +47,11 @@ export interface EdgeGatewayProps extends TrafficSettings {
    */
   readonly trustedProxies?: number;
   /**
-   * Wait after apply until Envoy Gateway has given the Gateway an address (so outputs that read
-   * it are final); needs Envoy Gateway running.
-   * @default true
+   * Wait after apply until Envoy Gateway has given the Gateway an address, and read it back
+   * ({@link EdgeGateway.address}); needs Envoy Gateway running. The wait needs a
+   * `kubernetes_manifest`, so every plan of the stack then reads and converts the cluster's whole
+   * OpenAPI document (about 1.5 s on a small cluster, README "Plan speed").
+   * @default false
    */
   readonly waitForAddress?: boolean;
 }
@@ -68,15 +72,20 @@ const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
  * (behind trusted proxies) a ClientTrafficPolicy that finds the client address.
  */
 export class EdgeGateway extends Construct {
-  readonly gateway: CustomResource;
   readonly gatewayName: string;
+  /**
+   * The address Envoy Gateway wrote to the Gateway's status, read after the wait; undefined
+   * unless `waitForAddress`. Read without the wait it would be "pending" at apply and change at
+   * the next plan.
+   */
+  readonly address?: string;
   readonly proxyReplicas: number;
   /** The route's path prefixes, longest first (the longest matching prefix wins). */
   readonly routes: readonly EdgeRoute[];
 
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
-    const { namespace, backend, frontend, serviceType = 'LoadBalancer', hostnames = [], tls, proxyReplicas = 2, trustedProxies = 0, waitForAddress = true, ...traffic } = props;
+    const { namespace, backend, frontend, serviceType = 'LoadBalancer', hostnames = [], tls, proxyReplicas = 2, trustedProxies = 0, waitForAddress = false, ...traffic } = props;
     this.proxyReplicas = proxyReplicas;
     checkInteger(this, 'proxyReplicas', this.proxyReplicas, 1, INT32_MAX);
     checkInteger(this, 'trustedProxies', trustedProxies, 0, UINT32_MAX);
@@ -138,7 +147,7 @@ export class EdgeGateway extends Construct {
         allowedRoutes: { namespaces: { from: 'Same' } },
       });
     }
-    this.gateway = new CustomResource(this, 'gateway', {
+    const gateway = new CustomResource(this, 'gateway', {
       apiVersion: GATEWAY_API,
       kind: 'Gateway',
       name: this.gatewayName,
@@ -151,7 +160,16 @@ export class EdgeGateway extends Construct {
       },
       ...(waitForAddress ? { waitForFields: { 'status.addresses[0].value': '^.+$' } } : {}),
     });
-    addDependency(this.gateway, gatewayClass, proxy);
+    addDependency(gateway, gatewayClass, proxy);
+    if (waitForAddress) {
+      const status = new DataKubernetesResource(this, 'gateway-status', {
+        apiVersion: GATEWAY_API,
+        kind: 'Gateway',
+        metadata: { name: this.gatewayName, namespace },
+        dependsOn: [gateway.resource],
+      });
+      this.address = Fn.try([Fn.lookupNested(status.object, ['status', 'addresses', 0, 'value']), 'pending']);
+    }
 
     const hostnameSpec = hostnames.length > 0 ? { hostnames: [...hostnames] } : {};
     const routeName = 'web';
@@ -170,7 +188,7 @@ export class EdgeGateway extends Construct {
         })),
       },
     });
-    addDependency(route, this.gateway);
+    addDependency(route, gateway);
 
     if (tls) {
       const redirect = new CustomResource(this, 'https-redirect', {
@@ -185,7 +203,7 @@ export class EdgeGateway extends Construct {
           rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
         },
       });
-      addDependency(redirect, this.gateway);
+      addDependency(redirect, gateway);
     }
 
     if (trustedProxies > 0) {
@@ -200,7 +218,7 @@ export class EdgeGateway extends Construct {
           clientIPDetection: { xForwardedFor: { numTrustedHops: trustedProxies } },
         },
       });
-      addDependency(clientPolicy, this.gateway);
+      addDependency(clientPolicy, gateway);
     }
 
     const policy = new TrafficPolicy(this, 'traffic-policy', { ...traffic, namespace, routeName, labels });

@@ -96,6 +96,13 @@ export async function plan(state: RunState, stackDir: string): Promise<{ changes
   };
 }
 
+/** The outputs a deploy stored in a stack's state (`tofu output -json`), by name. */
+export async function outputs(state: RunState, stackDir: string): Promise<Record<string, unknown>> {
+  const r = await run(state.terraformBinary, ['output', '-json'], { cwd: stackDir, env: toolEnvironment(state), timeoutSeconds: 120 });
+  if (r.code !== 0) throw new Error(`output -json in ${stackDir}: ${r.stderr.trim()}`);
+  return Object.fromEntries(Object.entries(JSON.parse(r.stdout) as Record<string, { value: unknown }>).map(([name, o]) => [name, o.value]));
+}
+
 /** `tofu state list` of a stack: what Terraform still manages. */
 export async function stateList(state: RunState, stackDir: string): Promise<string[]> {
   const r = await run(state.terraformBinary, ['state', 'list'], { cwd: stackDir, env: toolEnvironment(state), timeoutSeconds: 120 });

@@ -148,6 +148,25 @@ export async function addressFromProxyService(k: Kubectl, app: SynthesizedStack)
   return observed(ok, `Gateway ${actual.join(', ') || '(none)'}; Service ${ENVOY_GATEWAY_NAMESPACE}/${svc.metadata.name} (${svc.spec.type}) ${expected.join(', ') || '(none)'}`);
 }
 
+/**
+ * The deploy's outputs name the Gateway and, where the stack waits for its address, hold the
+ * address of its status: a deploy that did not wait would have stored "pending".
+ */
+export async function outputsNameGateway(k: Kubectl, app: SynthesizedStack, stored: Readonly<Record<string, unknown>>): Promise<Observation> {
+  const sent = one<Gateway>(app, 'Gateway');
+  const problems: string[] = [];
+  const name = `${app.namespace}/${sent.metadata.name}`;
+  if (stored.gateway !== name) problems.push(`gateway is ${JSON.stringify(stored.gateway)}, not ${name}`);
+  const seen = [`gateway ${String(stored.gateway)}`];
+  if (app.outputNames().includes('gateway_address')) {
+    const gw = await k.get<Gateway>('gateway.gateway.networking.k8s.io', sent.metadata.name, app.namespace);
+    const address = gw?.status?.addresses?.[0]?.value;
+    seen.push(`gateway_address ${String(stored.gateway_address)}`);
+    if (address === undefined || stored.gateway_address !== address) problems.push(`gateway_address is ${JSON.stringify(stored.gateway_address)}, the Gateway's ${address ?? '(none)'}`);
+  }
+  return observed(problems.length === 0, problems.length === 0 ? seen.join('; ') : problems.join('; '));
+}
+
 /** The proxy Deployment, Service and PDB have what the stack's EnvoyProxy asks for. */
 export async function proxyAsAsked(k: Kubectl, app: SynthesizedStack): Promise<Observation> {
   const asked = one<EnvoyProxy>(app, 'EnvoyProxy').spec.provider?.kubernetes ?? {};

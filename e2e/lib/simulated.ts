@@ -5,7 +5,7 @@ import type { Kubectl, KubeObject, Pod, Service } from './kube';
  * the test runs, as kwok plays the kubelets:
  * - A cloud's load balancer controller gives each LoadBalancer Service an external address
  *   (status.loadBalancer.ingress); Envoy Gateway makes its proxies' Service's address the
- *   Gateway's, which deploy waits for (the edge's waitForAddress).
+ *   Gateway's, which staging's deploy waits for (edge.waitForAddress).
  * - A storage provisioner binds each claim (CloudNativePG's instance volumes) to a volume; without
  *   one, the operator's initdb Job never schedules and no instance pod is made.
  * - CloudNativePG's instance manager, inside the first primary's container, marks that pod the

@@ -33,6 +33,11 @@ export class SynthesizedStack {
     return ns;
   }
 
+  /** Names of the stack's outputs. */
+  outputNames(): string[] {
+    return Object.keys((this.json.output ?? {}) as Json);
+  }
+
   /** The Kubernetes objects of every custom resource, optionally of one kind. */
   customResources(kind?: string): KubeObject[] {
     return manifests(this.json, kind) as unknown as KubeObject[];
