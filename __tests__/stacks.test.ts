@@ -1,6 +1,8 @@
 import { homedir, tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { loadEnvironment } from '../config/load';
+import versions from '../config/versions.json';
+import { KUBECTL_PROVIDER_VERSION } from '../constructs/core/kubectl-provider';
 import { selects } from '../constructs/core/labels';
 import { at, customResource, ENVIRONMENTS, fixture, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
 
@@ -349,5 +351,9 @@ describe('provider pins', () => {
     expect(at(app, 'terraform', 'required_providers')).toEqual({ kubernetes, kubectl: { source: 'registry.terraform.io/gavinbunney/kubectl', version: '1.19.0' } });
     // prod's global rate limits put a Valkey store in the platform stack.
     expect(at(platform, 'terraform', 'required_providers')).toEqual({ helm: { source: 'registry.terraform.io/hashicorp/helm', version: '3.2.0' }, kubernetes });
+  });
+
+  it('pin the kubectl release its hand-written bindings follow', () => {
+    expect(KUBECTL_PROVIDER_VERSION).toBe(versions.providers.kubectl);
   });
 });

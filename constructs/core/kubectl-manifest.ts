@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import versions from '../../config/versions.json';
+import { KUBECTL_PROVIDER_VERSION } from './kubectl-provider';
 
 export interface KubectlManifestConfig extends TerraformMetaArguments {
   /**
@@ -40,7 +40,7 @@ export class KubectlManifest extends TerraformResource {
   ) {
     super(scope, id, {
       terraformResourceType: KubectlManifest.tfResourceType,
-      terraformGeneratorMetadata: { providerName: 'kubectl', providerVersion: versions.providers.kubectl },
+      terraformGeneratorMetadata: { providerName: 'kubectl', providerVersion: KUBECTL_PROVIDER_VERSION },
       provider: config.provider,
       dependsOn: config.dependsOn,
       count: config.count,

@@ -1,6 +1,12 @@
 import { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import versions from '../../config/versions.json';
+
+/**
+ * The gavinbunney/kubectl release these hand-written bindings follow (its resource and provider
+ * attributes), as a generated binding records its provider's version. The stacks pin the same
+ * release (config/versions.json; a test keeps the two equal).
+ */
+export const KUBECTL_PROVIDER_VERSION = '1.19.0';
 
 export interface KubectlProviderConfig {
   /** kubeconfig the provider reads. */
@@ -24,7 +30,7 @@ export class KubectlProvider extends TerraformProvider {
   ) {
     super(scope, id, {
       terraformResourceType: 'kubectl',
-      terraformGeneratorMetadata: { providerName: 'kubectl', providerVersion: versions.providers.kubectl },
+      terraformGeneratorMetadata: { providerName: 'kubectl', providerVersion: KUBECTL_PROVIDER_VERSION },
       terraformProviderSource: 'gavinbunney/kubectl',
     });
   }
