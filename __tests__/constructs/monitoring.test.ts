@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { AlertRules, type AlertRulesProps } from '../../constructs/monitoring/alert-rules';
 import { AppDashboard, DASHBOARD_KEY } from '../../constructs/monitoring/app-dashboard';
@@ -19,6 +19,8 @@ function prometheusValues(props: Partial<PrometheusStackProps> = {}): Json {
   const out = synthScope((scope) => new PrometheusStack(scope, 'p', { ...stackProps, ...props }));
   return parse((resources(out, 'helm_release')[0].values as string[])[0]) as Json;
 }
+
+const inStack = () => new TerraformStack(Testing.app(), 'stack');
 
 /** Runs `build` in a fresh app and returns the message of the error it throws. */
 function errorOf(build: (scope: ReturnType<typeof Testing.app>) => unknown): string {
@@ -60,6 +62,14 @@ describe('PrometheusStack', () => {
     expect(at(prometheusValues(), 'alertmanager')).toEqual({});
   });
 
+  it('sends every alert to the webhook, grouped by alert and namespace, resolved ones too', () => {
+    const config = at(prometheusValues({ alertWebhook: { secretName: 'alertmanager-webhook', key: 'url' } }), 'alertmanager', 'config') as Json;
+    expect(config.route).toEqual({ receiver: 'webhook', group_by: ['alertname', 'namespace'], routes: [] });
+    expect(config.receivers).toEqual([
+      { name: 'webhook', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/alertmanager-webhook/url', send_resolved: true }] },
+    ]);
+  });
+
   it("drops the chart's default Grafana password and can use an existing Secret", () => {
     expect(at(prometheusValues(), 'grafana', 'adminPassword')).toBeNull();
     expect(at(prometheusValues(), 'grafana', 'admin')).toBeUndefined();
@@ -84,6 +94,13 @@ describe('PrometheusStack', () => {
     });
     expect(urls).toEqual(['http://kube-prometheus-stack-grafana.monitoring.svc', '']);
     expect(at(prometheusValues({ grafanaEnabled: false }), 'grafana', 'enabled')).toBe(false);
+  });
+
+  it('refuses a namespace or webhook Secret that is no DNS name, naming the prop', () => {
+    expect(errorOf((app) => new PrometheusStack(app, 'p', { ...stackProps, namespace: 'Monitoring' }))).toContain("p: 'namespace' (\"Monitoring\")");
+    expect(errorOf((app) => new PrometheusStack(app, 'p', { ...stackProps, alertWebhook: { secretName: 'Hook', key: 'url' } }))).toContain(
+      "p: 'alertWebhook.secretName' (\"Hook\")",
+    );
   });
 
   it('refuses a retention that is not a Prometheus duration', () => {
@@ -206,6 +223,45 @@ describe('AlertRules', () => {
     expect(names).toHaveLength(6);
   });
 
+  it('says in each summary what fired, with the configured threshold', () => {
+    const custom = alertRules({ errorRatio: { ratio: 0.02, minRequestsPerSecond: 5 }, p99LatencySeconds: 0.75, replicationLagSeconds: 30, cacheMemoryRatio: 0.8 });
+    expect(Object.fromEntries(custom.map((r) => [r.alert, r.annotations]))).toEqual({
+      BackendHighErrorRatio: { summary: 'More than 2% of backend requests fail with 5xx (at more than 5 requests/s).' },
+      BackendHighLatencyP99: { summary: 'Backend p99 latency is above 0.75s.' },
+      HpaAtMaxReplicas: { summary: 'An HPA has been at its maximum replicas for 15 minutes: raise the maximum or find the load.' },
+      PodsNotReady: { summary: 'A pod has not been ready for 10 minutes.' },
+      PostgresReplicationLag: { summary: 'A PostgreSQL replica lags more than 30s behind the primary.' },
+      PostgresNoPrimary: { summary: 'No PostgreSQL instance is the primary: writes fail.' },
+      CacheNearMaxmemory: { summary: 'The cache uses more than 80% of maxmemory.' },
+      CacheEvicting: { summary: 'The cache has been evicting keys for 15 minutes: it is too small for the working set.' },
+    });
+  });
+
+  it('fires HpaAtMaxReplicas when an HPA runs at its maximum', () => {
+    expect(exprOf(rules, 'HpaAtMaxReplicas')).toBe(
+      'kube_horizontalpodautoscaler_status_current_replicas{namespace="web"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace="web"}',
+    );
+  });
+
+  it('is one PrometheusRule, named and labelled as the alert rules, a group per area', () => {
+    const out = synthScope((scope) => new AlertRules(scope, 'a', { ...ruleProps, name: 'alerts' }));
+    const [rule] = manifests(out, 'PrometheusRule');
+    expect(metadataName(rule)).toBe('alerts');
+    expect(at(rule, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('alert-rules');
+    expect((at(rule, 'spec', 'groups') as Json[]).map((g) => g.name)).toEqual(['alerts.app', 'alerts.database', 'alerts.cache']);
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, name: 'Alerts' }))).toContain("a: 'name' (\"Alerts\")");
+  });
+
+  it('accepts a minimum traffic of 0 but no replication lag of 0', () => {
+    expect(exprOf(alertRules({ errorRatio: { ratio: 0.05, minRequestsPerSecond: 0 } }), 'BackendHighErrorRatio')).toMatch(/ > 0\)$/);
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: 0 }))).toBe(
+      "a: 'replicationLagSeconds' (0) must be a number of seconds greater than 0",
+    );
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: Number.POSITIVE_INFINITY }))).toBe(
+      "a: 'replicationLagSeconds' (Infinity) must be a number of seconds greater than 0",
+    );
+  });
+
   it('refuses thresholds outside their range, naming the prop and the rule', () => {
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, errorRatio: { ratio: 5 } }))).toBe(
       "a: 'errorRatio.ratio' (5) must be a number greater than 0 and less than 1",
@@ -298,6 +354,40 @@ describe('ServiceLevelObjectives', () => {
       "s: 'availability' (undefined) or 'latency' must be set: an objective is needed to derive any rule",
     );
   });
+
+  it('takes windows of 7 to 90 whole days and a lowest objective of 93.06 %', () => {
+    const windows = (days: number) => new ServiceLevelObjectives(inStack(), 's', { ...sloProps, windowDays: days }).windowDays;
+    expect([7, 90].map(windows)).toEqual([7, 90]);
+    for (const days of [91, 6, 7.5]) {
+      expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, windowDays: days }))).toBe(
+        `s: 'windowDays' (${days}) must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)`,
+      );
+    }
+    const lowest = 100 * (1 - 1 / 14.4);
+    expect(new ServiceLevelObjectives(inStack(), 's', { ...sloProps, availability: { objectivePercent: lowest } }).objectives[0].objective).toBe(lowest / 100);
+  });
+
+  it('refuses a latency threshold that is not a positive number of seconds, and an objective with latency alone is enough', () => {
+    for (const t of [0, -1, Number.POSITIVE_INFINITY]) {
+      expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, latency: { objectivePercent: 99, thresholdSeconds: t } }))).toBe(
+        `s: 'latency.thresholdSeconds' (${t}) must be a number of seconds greater than 0`,
+      );
+    }
+    expect(new ServiceLevelObjectives(inStack(), 's', { ...sloProps, availability: undefined }).objectives.map((o) => o.slo)).toEqual(['backend-latency']);
+    expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, name: 'SLOs' }))).toContain("s: 'name' (\"SLOs\")");
+  });
+
+  it('says what burns in each alert, and labels the rule as the SLO rules', () => {
+    const out = synthScope((scope) => new ServiceLevelObjectives(scope, 's', sloProps));
+    const [rule] = manifests(out, 'PrometheusRule');
+    expect(at(rule, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('slo-rules');
+    expect(rules.filter((r) => r.alert).map((r) => [r.alert, at(r, 'annotations', 'summary')])).toEqual([
+      ['BackendAvailabilityBudgetBurn', 'The error budget of backend responses that are not 5xx (objective 99.9%) burns fast enough to be spent within days: page.'],
+      ['BackendAvailabilityBudgetBurn', 'The error budget of backend responses that are not 5xx (objective 99.9%) burns steadily: open a ticket.'],
+      ['BackendLatencyBudgetBurn', 'The error budget of backend requests faster than 0.5s (objective 99%) burns fast enough to be spent within days: page.'],
+      ['BackendLatencyBudgetBurn', 'The error budget of backend requests faster than 0.5s (objective 99%) burns steadily: open a ticket.'],
+    ]);
+  });
 });
 
 describe('AppDashboard', () => {
@@ -343,6 +433,75 @@ describe('AppDashboard', () => {
     expect(burn.map((t) => t.expr)).toEqual(
       ['1h', '6h', '1d', '3d'].map((w) => `slo:sli_error:ratio_rate${w}{namespace="web", slo="backend-latency"} / 0.01`),
     );
+  });
+
+  it('names each panel with its unit and legends, rows first', () => {
+    const summary = panels(dashboardOf(true).dashboard).map((p) =>
+      p.type === 'row'
+        ? `row ${String(p.title)}`
+        : `${String(p.title)} [${String(at(p, 'fieldConfig', 'defaults', 'unit'))}] ${(p.targets as Json[]).map((t) => `${String(t.refId)}=${String(t.legendFormat)}`).join(' ')}`,
+    );
+    expect(summary).toEqual([
+      'row Service',
+      'Requests per second [reqps] A={{status}}',
+      '5xx ratio [percentunit] A=5xx',
+      'Latency p99 [s] A=p99',
+      'Replicas (current vs max) [short] A={{horizontalpodautoscaler}} current B={{horizontalpodautoscaler}} max',
+      'row Data',
+      'PostgreSQL backends [short] A={{pod}}',
+      'Replication lag [s] A={{pod}}',
+      'Cache memory / maxmemory [percentunit] A={{pod}}',
+      'Cache hit ratio [percentunit] A=hit ratio',
+      'row Error budget (30 days)',
+      'backend-availability: error budget remaining [percentunit] A=remaining',
+      'backend-availability: burn rate (page at 14.4× over 1h, ticket at 1× over 3d) [short] A=1h B=6h C=1d D=3d',
+      'backend-latency: error budget remaining [percentunit] A=remaining',
+      'backend-latency: burn rate (page at 14.4× over 1h, ticket at 1× over 3d) [short] A=1h B=6h C=1d D=3d',
+    ]);
+  });
+
+  it('lays the panels out two abreast under their row, each row below the last, with unique ids', () => {
+    const layout = panels(dashboardOf(true).dashboard).map((p) => [p.id, p.type === 'row' ? 'row' : 'panel', ...Object.values(p.gridPos as Json)]);
+    const row = (id: number, y: number) => [id, 'row', 1, 24, 0, y];
+    const pair = (id: number, y: number) => [
+      [id, 'panel', 8, 12, 0, y],
+      [id + 1, 'panel', 8, 12, 12, y],
+    ];
+    expect(layout).toEqual([row(1, 0), ...pair(2, 1), ...pair(4, 9), row(6, 17), ...pair(7, 18), ...pair(9, 26), row(11, 34), ...pair(12, 35), ...pair(14, 43)]);
+    const drawn = panels(dashboardOf(false).dashboard).filter((p) => p.type !== 'row');
+    expect(drawn.map((p) => [p.type, at(p, 'fieldConfig', 'overrides'), 'collapsed' in p])).toEqual(drawn.map(() => ['timeseries', [], false]));
+    expect(panels(dashboardOf(false).dashboard).filter((p) => p.type === 'row').map((p) => p.collapsed)).toEqual([false, false]);
+  });
+
+  it('draws the database and cache from their own metrics, for this namespace and cluster only', () => {
+    const exprs = (title: string) => (at(titled(dashboardOf(false).dashboard, title), 'targets') as Json[]).map((t) => t.expr);
+    expect(exprs('Requests per second')).toEqual(['sum by (status) (rate(http_requests_total{namespace="web", job="api"}[5m]))']);
+    expect(exprs('PostgreSQL backends')).toEqual(['sum by (pod) (cnpg_backends_total{namespace="web", pod=~"pg-[0-9]+"})']);
+    expect(exprs('Replication lag')).toEqual(['max by (pod) (cnpg_pg_replication_lag{namespace="web"})']);
+    expect(exprs('Cache memory / maxmemory')).toEqual(['redis_memory_used_bytes{namespace="web"} / redis_memory_max_bytes{namespace="web"}']);
+    expect(exprs('Cache hit ratio')).toEqual([
+      'sum(rate(redis_keyspace_hits_total{namespace="web"}[5m])) / (sum(rate(redis_keyspace_hits_total{namespace="web"}[5m])) + sum(rate(redis_keyspace_misses_total{namespace="web"}[5m])))',
+    ]);
+  });
+
+  it('is one dashboard per namespace: its uid, within the 40 characters Grafana allows, refreshing every 30 s over 6 h', () => {
+    const { map, dashboard } = dashboardOf(false);
+    expect(metadataName(map)).toBe('web-topology-dashboard');
+    expect(at(map, 'metadata', 'namespace')).toBe('web');
+    expect(at(map, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('dashboard');
+    expect({ ...dashboard, panels: undefined }).toEqual({ title: 'Web', uid: 'web-topology-web', schemaVersion: 39, refresh: '30s', time: { from: 'now-6h', to: 'now' } });
+    const long = 'a-namespace-name-of-forty-one-characters-'.slice(0, 40);
+    const named = synthScope((scope) => new AppDashboard(scope, 'd', { namespace: long, name: 'board', title: 'Web', backendJob: 'api', databaseCluster: 'pg' }));
+    const map2 = resources(named, 'kubernetes_config_map_v1')[0];
+    expect(metadataName(map2)).toBe('board');
+    expect((JSON.parse(at(map2, 'data', DASHBOARD_KEY) as string) as Json).uid).toBe('web-topology-a-namespace-name-of-forty-o');
+  });
+
+  it('refuses an empty title and a bad ConfigMap name, naming the prop', () => {
+    const build = (props: { title?: string; name?: string }) =>
+      errorOf((app) => new AppDashboard(app, 'd', { namespace: 'web', title: 'Web', backendJob: 'api', databaseCluster: 'pg', ...props }));
+    expect(build({ title: ' ' })).toBe('d: \'title\' (" ") must not be empty');
+    expect(build({ name: 'Board' })).toContain("d: 'name' (\"Board\")");
   });
 
   it('lists every query it draws', () => {
@@ -406,6 +565,19 @@ describe('TracingEndpoint', () => {
     const leaked = errorOf(() => tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: 'https://user:s3cret@otlp.example.com' } }));
     expect(leaked).toBe("t: 'backend.endpoint' must not carry credentials; put them in a Secret (headers or secretToken)");
     expect(errorOf(() => tracingOf({ ...otel, samplingRatio: 2 }))).toBe("t: 'samplingRatio' (2) must be a number from 0 to 1");
+  });
+
+  it('refuses what is no URL, another scheme, a user or a password alone, and an empty CIDR list', () => {
+    const endpoint = (url: string) => errorOf(() => tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: url } }));
+    expect(endpoint('not a url')).toBe("t: 'backend.endpoint' (\"not a url\") must be an absolute http:// or https:// URL");
+    expect(endpoint('grpc://collector:4317')).toBe("t: 'backend.endpoint' (\"grpc://collector:4317\") must be an absolute http:// or https:// URL");
+    for (const url of ['https://user@otlp.example.com', 'https://:s3cret@otlp.example.com']) {
+      expect(endpoint(url)).toBe("t: 'backend.endpoint' must not carry credentials; put them in a Secret (headers or secretToken)");
+    }
+    expect(errorOf(() => tracingOf({ ...apm, backend: { ...apm.backend, serverUrl: 'apm:8200' } as TracingEndpointProps['backend'] }))).toBe(
+      "t: 'backend.serverUrl' (\"apm:8200\") must be an absolute http:// or https:// URL",
+    );
+    expect(errorOf(() => tracingOf({ ...apm, peer: { cidrs: [] } }))).toBe("t: 'peer.cidrs' ([]) must list at least one CIDR");
   });
 });
 

@@ -69,7 +69,8 @@ export class TracingEndpoint extends Construct {
     } catch {
       invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
-    if (DEFAULT_PORTS[parsed.protocol] === undefined || parsed.hostname === '') {
+    // http(s) URLs always have a host (the URL parser refuses them without one).
+    if (DEFAULT_PORTS[parsed.protocol] === undefined) {
       invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
     if (parsed.username !== '' || parsed.password !== '') {
