@@ -23,6 +23,9 @@ export default {
   ...(tests ? { testFiles: tests } : {}),
   checkers: ['typescript'],
   // The project compiles with TypeScript 7; see stryker.typescript.mjs for the classic API Stryker also needs.
+  // Stryker's own process loads it through `npm run mutate`, the checker through its node arguments; not
+  // through NODE_OPTIONS, which the test runner would pass on to the app that tests spawn (main.ts).
+  checkerNodeArgs: [`--import=${new URL('./stryker.typescript.mjs', import.meta.url).href}`],
   typescriptChecker: { experimentalNativePreview: true },
   tsconfigFile: 'tsconfig.json',
   mutate: ['constructs/**/*.ts', 'stacks/**/*.ts', 'config/**/*.ts', 'review/**/*.ts'],
