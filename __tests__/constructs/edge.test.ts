@@ -123,6 +123,22 @@ describe('EdgeGateway', () => {
     expect(at(byKind(plain, 'HTTPRoute')[0], 'spec', 'hostnames')).toBeUndefined();
   });
 
+  it('takes routes from its own namespace only, on each listener', () => {
+    for (const listener of at(only(tls, 'Gateway'), 'spec', 'listeners') as Json[]) expect(listener.allowedRoutes).toEqual({ namespaces: { from: 'Same' } });
+  });
+
+  it('labels the Gateway, its routes and policies as the edge\'s', () => {
+    for (const kind of ['EnvoyProxy', 'GatewayClass', 'Gateway', 'HTTPRoute', 'BackendTrafficPolicy']) {
+      expect([kind, at(byKind(tls, kind)[0], 'metadata', 'labels', 'app.kubernetes.io/name')]).toEqual([kind, 'edge']);
+    }
+  });
+
+  it('creates the route after the Gateway it attaches to', () => {
+    const gateway = customResource(plain, 'Gateway');
+    const route = customResource(plain, 'HTTPRoute');
+    expect(route?.depends_on).toContain(`${String(gateway?.__type)}.${String(gateway?.__name)}`);
+  });
+
   it('does not wait for the address by default, so no plan reads the cluster\'s OpenAPI document', () => {
     for (const out of [tls, plain]) {
       expect(customResource(out, 'Gateway')?.__type).toBe('kubectl_manifest');
@@ -184,8 +200,30 @@ describe('EdgeGateway', () => {
       [{ connectRetries: Number.NaN }, "'connectRetries' (NaN) must be a whole number"],
       [{ rateLimits: [{ path: '/a', requestsPerMinute: 2 ** 32 }] }, "'rateLimits[0].requestsPerMinute' (4294967296) must be a whole number from 1 to 4294967295"],
       [{ rateLimits: [{ path: '/a?b=1', requestsPerMinute: 1 }] }, '\'rateLimits[0].path\' ("/a?b=1") must be a URL path starting with "/", without query or fragment'],
+      [{ hostnames: Array.from({ length: 17 }, (_, i) => `h${i}.example.com`) }, "edge: 'hostnames' (17) must list at most 16 hostnames"],
+      [{ hostnames: [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`] }, "edge: 'hostnames[0]' (\"aaa"],
+      [{ frontend: { serviceName: 'site', port: 0 } }, "edge: 'frontend.port' (0) must be a whole number from 1 to 65535"],
+      [{ connectTimeoutSeconds: 0 }, "edge/traffic-policy: 'connectTimeoutSeconds' (0) must be a whole number from 1 to 99999"],
+      [{ outlierDetection: { consecutiveServerErrors: 0 } }, "edge/traffic-policy: 'outlierDetection.consecutiveServerErrors' (0) must be a whole number from 1 to 4294967295"],
+      [{ outlierDetection: { ejectionSeconds: 0 } }, "edge/traffic-policy: 'outlierDetection.ejectionSeconds' (0) must be a whole number from 1 to 99999"],
+      [
+        { rateLimits: Array.from({ length: 9 }, (_, i) => ({ path: `/api/${i}`, requestsPerMinute: 1 })) },
+        'edge/traffic-policy: \'rateLimits\' (9) must hold at most 8 limits with rateLimitScope "local" (Envoy Gateway allows 16 rules, two per limit)',
+      ],
     ] as [Partial<EdgeGatewayProps>, string][])('%j', (props, message) => {
       expect(synthError(() => edge(props))).toContain(message);
+    });
+
+    it('takes as many hostnames and as long a hostname and path as the API does', () => {
+      const hostnames = Array.from({ length: 16 }, (_, i) => `h${i}.example.com`);
+      expect(at(only(edge({ hostnames }), 'HTTPRoute'), 'spec', 'hostnames')).toEqual(hostnames);
+      const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+      expect(at(only(edge({ hostnames: [longest] }), 'HTTPRoute'), 'spec', 'hostnames')).toEqual([longest]);
+      // The match is the path escaped, anchored and followed by any query: 9 characters more.
+      const path = `/${'a'.repeat(1014)}`;
+      expect(pathWithAnyQuery(path)).toHaveLength(1024);
+      expect(() => edge({ rateLimits: [{ path, requestsPerMinute: 1 }] })).not.toThrow();
+      expect(synthError(() => edge({ rateLimits: [{ path: `${path}a`, requestsPerMinute: 1 }] }))).toContain("must be short enough for Envoy Gateway's 1024-character path match");
     });
 
     it('a path longer than Envoy Gateway matches', () => {
@@ -316,6 +354,46 @@ describe('RateLimitStore', () => {
         },
       ],
     });
+  });
+
+  it('listens on 6379 for any address, keeps counters in memory up to 96 MB and evicts those closest to expiry', () => {
+    expect(container.command).toEqual([
+      'valkey-server', '--port', '6379', '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
+      '--maxmemory', '96mb', '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp',
+    ]);
+    expect(container).toMatchObject({ name: 'valkey', image: 'valkey/valkey:8.1.10-alpine', image_pull_policy: 'IfNotPresent', port: [{ name: 'valkey', container_port: 6379 }] });
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } });
+  });
+
+  it('replaces its one pod rather than running two that would split the counters', () => {
+    expect(at(deployment, 'spec', 'strategy')).toEqual({ type: 'Recreate' });
+  });
+
+  it('is started when its port opens, ready when it answers PING, and restarted when the port closes', () => {
+    expect(container.startup_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 2, failure_threshold: 30 });
+    expect(container.readiness_probe).toEqual({ exec: { command: ['valkey-cli', '-p', '6379', 'ping'] }, period_seconds: 5, timeout_seconds: 2 });
+    expect(container.liveness_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 10, failure_threshold: 3 });
+  });
+
+  it('labels its Deployment, pods, Service and NetworkPolicy with its name', () => {
+    const named = (o: Json) => [at(o, 'metadata', 'name'), at(o, 'metadata', 'labels', 'app.kubernetes.io/name')];
+    const service = resources(out, 'kubernetes_service_v1')[0];
+    const policy = resources(out, 'kubernetes_network_policy_v1')[0];
+    expect([deployment, service, policy].map(named)).toEqual(Array(3).fill(['ratelimit-valkey', 'ratelimit-valkey']));
+    expect(at(deployment, 'metadata', 'namespace')).toBe('envoy-gateway-system');
+    expect(at(deployment, 'spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('ratelimit-valkey');
+    expect(at(service, 'spec')).toEqual({
+      type: 'ClusterIP',
+      selector: at(deployment, 'spec', 'selector', 'match_labels'),
+      port: [{ name: 'valkey', port: 6379, target_port: 'valkey', protocol: 'TCP' }],
+    });
+  });
+
+  it('refuses a name that cannot be a Service name, naming the prop', () => {
+    for (const name of ['Store', '1store', 'store-', 'a'.repeat(64)]) {
+      expect(() => new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name })).toThrow(`/store: 'name' (${JSON.stringify(name)}) must be a DNS-1035 label`);
+    }
+    for (const name of ['s', 'a'.repeat(63), 'rl-2']) expect(new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name }).serviceName).toBe(name);
   });
 
   it('serves the address it gives Envoy Gateway', () => {

@@ -1,6 +1,9 @@
 // @ts-nocheck
 import type { Construct } from 'constructs';
 import { namespacePeer } from '../../constructs/guardrails/connections';
+import { Autoscaler } from '../../constructs/workload/autoscaler';
+import { DisruptionBudget } from '../../constructs/workload/disruption-budget';
+import { HOST, spreadConstraint, spreadOver, ZONE } from '../../constructs/workload/topology-spread';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
 import { at, firstDeployment, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
@@ -258,5 +261,44 @@ describe('WebService props', () => {
     ['a PDB of no pods', { disruptionBudget: { minAvailable: 0 } }, `: 'disruptionBudget.minAvailable' (0) must be a whole number of at least 1`],
   ] as [string, Partial<WebServiceProps>, string][])('refuses %s, naming the construct path', (_, overrides, message) => {
     expect(() => webService(overrides)).toThrow(`/web${message}`);
+  });
+});
+
+describe('the parts of a web service, used alone', () => {
+  const refusal = (build: (scope: Construct) => unknown) => {
+    try {
+      synthScope(build);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('Autoscaler refuses a replica range upside down, naming its prop', () => {
+    expect(refusal((scope) => new Autoscaler(scope, 'hpa', { namespace: 'web', deploymentName: 'api', replicas: { min: 5, max: 2 } }))).toContain(
+      "/hpa: 'replicas.min' (5) must be less than or equal to 'replicas.max' (2)",
+    );
+  });
+
+  it('DisruptionBudget refuses a bad name and a minimum below one pod, naming each prop', () => {
+    const budget = { namespace: 'web', selector: { app: 'api' } };
+    expect(refusal((scope) => new DisruptionBudget(scope, 'pdb', { ...budget, name: 'API', minAvailable: 1 }))).toContain("/pdb: 'name' (\"API\")");
+    expect(refusal((scope) => new DisruptionBudget(scope, 'pdb', { ...budget, name: 'api', minAvailable: 0 }))).toContain("/pdb: 'minAvailable' (0)");
+  });
+
+  it('spreads by every pod of the selector unless told to count only the rolling ReplicaSet', () => {
+    expect(spreadConstraint(ZONE, 'DoNotSchedule', { app: 'api' })).toEqual({
+      maxSkew: 1,
+      topologyKey: ZONE,
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { app: 'api' } },
+    });
+    expect(spreadOver(HOST, 'ScheduleAnyway', { app: 'api' })).toEqual({
+      maxSkew: 1,
+      topologyKey: HOST,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: [{ matchLabels: { app: 'api' } }],
+    });
+    expect(spreadOver(HOST, 'ScheduleAnyway', { app: 'api' }, true).matchLabelKeys).toEqual(['pod-template-hash']);
   });
 });

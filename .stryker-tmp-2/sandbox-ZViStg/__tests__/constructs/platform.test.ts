@@ -93,6 +93,10 @@ describe('AppNamespace', () => {
     expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota, ...bad }))).toThrow(message);
   });
 
+  it('refuses a name that is no DNS label, naming the prop', () => {
+    expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'Web', quota }))).toThrow(`/ns: 'name' ("Web")`);
+  });
+
   it('refuses a quota that is not a quantity, naming the construct path', () => {
     expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota: { ...quota, limitsCpu: 'lots' } }))).toThrow(
       `/ns: 'quota.limitsCpu' ("lots") must be a positive Kubernetes quantity`,
@@ -224,6 +228,19 @@ describe('PinnedHelmRelease', () => {
 
   it('refuses a version range', () => {
     expect(() => release('^1.2')).toThrow(`/r: 'chart.version' ("^1.2") must be an exact version`);
+    for (const range of ['>=1.2.3', '1.2.3 || 2.0.0', '1.2.x']) expect(() => release(range)).toThrow(`'chart.version' (${JSON.stringify(range)}) must be an exact version`);
+  });
+
+  it('takes any exact version: multi-digit, with a v, with a pre-release', () => {
+    for (const version of ['10.20.30', 'v1.30.0', '1.2.3-rc.1']) expect(release(version).version).toBe(version);
+  });
+
+  it('refuses a release or namespace that is no DNS name and a timeout below 1 s, naming the prop', () => {
+    const build = (props: { releaseName?: string; namespace?: string; timeoutSeconds?: number }) => () =>
+      synthScope((scope) => new PinnedHelmRelease(scope, 'r', { chart, releaseName: 'operator', namespace: 'operators', ...props }));
+    expect(build({ releaseName: 'Operator' })).toThrow(`/r: 'releaseName' ("Operator")`);
+    expect(build({ namespace: 'Operators' })).toThrow(`/r: 'namespace' ("Operators")`);
+    expect(build({ timeoutSeconds: 0 })).toThrow(`/r: 'timeoutSeconds' (0)`);
   });
 });
 

@@ -1,0 +1,183 @@
+// @ts-nocheck
+import { Construct } from 'constructs';
+import { CustomResource } from '../core/custom-resource';
+import type { Labels } from '../core/labels';
+import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX, checkInteger, requireProp } from '../core/validation';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One rate-limited endpoint: each client address gets `requestsPerMinute` on it. */
+export interface RateLimit {
+  /** Request path, matched exactly; a query string does not escape the limit. */
+  readonly path: string;
+  /** @default "POST" */
+  readonly method?: HttpMethod;
+  readonly requestsPerMinute: number;
+}
+
+/**
+ * Where the rate limit counters live. `local`: in each Envoy replica, so N proxies allow up to
+ * N× the limit per client. `global`: in Envoy Gateway's rate limit service (its Redis-protocol
+ * backend must be configured), exact across replicas.
+ */
+export type RateLimitScope = 'local' | 'global';
+
+/** Envoy's ceilings on what it sends to one backend (Envoy calls these circuit breakers). */
+export interface ConnectionLimits {
+  /** @default 1024 */
+  readonly maxConnections?: number;
+  /** @default 1024 */
+  readonly maxPendingRequests?: number;
+  /** @default 1024 */
+  readonly maxParallelRequests?: number;
+}
+
+/** Passive health checking: a backend pod that keeps failing is taken out of balancing for a while. */
+export interface OutlierDetection {
+  /** Consecutive 5xx responses (or connection failures) that eject a pod. @default 5 */
+  readonly consecutiveServerErrors?: number;
+  /** How long the first ejection lasts; Envoy multiplies it for repeated ejections. @default 60 */
+  readonly ejectionSeconds?: number;
+  /**
+   * Share of the backend's pods that may be ejected at once. Envoy's own default (10 %)
+   * ejects nothing below 10 pods; above 50 % Envoy balances over every pod anyway (panic mode).
+   * @default 50
+   */
+  readonly maxEjectionPercent?: number;
+}
+
+/** How Envoy treats the traffic to a route's backends. */
+export interface TrafficSettings {
+  /** Upstream request timeout. @default 30 */
+  readonly requestTimeoutSeconds?: number;
+  /** Upstream connect timeout. @default 30 (the scaling guide's proxy_connect_timeout) */
+  readonly connectTimeoutSeconds?: number;
+  /** @default 1024 each */
+  readonly connectionLimits?: ConnectionLimits;
+  /** @default 5 consecutive 5xx eject a pod for 60 s, at most half of the pods at once */
+  readonly outlierDetection?: OutlierDetection;
+  /**
+   * Retries of a request that never reached the backend (connection failure, refused stream),
+   * so that no request, a POST included, is processed twice; 0 turns retries off.
+   * @default 2
+   */
+  readonly connectRetries?: number;
+  /** Per-client limits on single endpoints. @default none */
+  readonly rateLimits?: readonly RateLimit[];
+  /** @default "local" */
+  readonly rateLimitScope?: RateLimitScope;
+}
+
+export interface TrafficPolicyProps extends TrafficSettings {
+  readonly namespace: string;
+  /** The HTTPRoute the policy attaches to. */
+  readonly routeName: string;
+  /** @default {} */
+  readonly labels?: Labels;
+}
+
+const DEFAULTS = {
+  requestTimeoutSeconds: 30,
+  connectTimeoutSeconds: 30,
+  connectionLimit: 1024,
+  consecutiveServerErrors: 5,
+  ejectionSeconds: 60,
+  maxEjectionPercent: 50,
+  connectRetries: 2,
+  method: 'POST',
+} as const;
+
+/** Envoy Gateway's cap on rules per policy (local 16, global 256); each limit takes two (IPv4 and IPv6). */
+const MAX_RULES: Record<RateLimitScope, number> = { local: 16, global: 256 };
+/** Envoy Gateway's cap on a path match value. */
+const MAX_PATH_MATCH_LENGTH = 1024;
+/** Every client address counts on its own: one rule per address family (one sourceCIDR per rule). */
+const EVERY_CLIENT = ['0.0.0.0/0', '::/0'] as const;
+/** An absolute URL path: RFC 3986 path characters, no query or fragment. */
+const URL_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+/**
+ * The `:path` Envoy compares includes the query string, so an exact match would let
+ * `POST /generate?x=1` pass uncounted: match the path with or without a query.
+ */
+export function pathWithAnyQuery(path: string): string {
+  return `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\?.*)?$`;
+}
+
+/**
+ * Envoy Gateway's BackendTrafficPolicy for one HTTPRoute: least-request balancing, request and
+ * connect timeouts, connection ceilings, outlier detection, retries only where they cannot
+ * repeat work, and per-client rate limits (each client address has its own bucket).
+ */
+export class TrafficPolicy extends Construct {
+  readonly policy: CustomResource;
+
+  constructor(scope: Construct, id: string, props: TrafficPolicyProps) {
+    super(scope, id);
+    const requestTimeout = props.requestTimeoutSeconds ?? DEFAULTS.requestTimeoutSeconds;
+    const connectTimeout = props.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds;
+    checkInteger(this, 'requestTimeoutSeconds', requestTimeout, 1, DURATION_SECONDS_MAX);
+    checkInteger(this, 'connectTimeoutSeconds', connectTimeout, 1, DURATION_SECONDS_MAX);
+
+    const limits = props.connectionLimits ?? {};
+    const circuitBreaker = {
+      maxConnections: limits.maxConnections ?? DEFAULTS.connectionLimit,
+      maxPendingRequests: limits.maxPendingRequests ?? DEFAULTS.connectionLimit,
+      maxParallelRequests: limits.maxParallelRequests ?? DEFAULTS.connectionLimit,
+    };
+    for (const [key, value] of Object.entries(circuitBreaker)) checkInteger(this, `connectionLimits.${key}`, value, 1, UINT32_MAX);
+
+    const outlier = props.outlierDetection ?? {};
+    const errors = outlier.consecutiveServerErrors ?? DEFAULTS.consecutiveServerErrors;
+    const ejection = outlier.ejectionSeconds ?? DEFAULTS.ejectionSeconds;
+    const maxEjection = outlier.maxEjectionPercent ?? DEFAULTS.maxEjectionPercent;
+    checkInteger(this, 'outlierDetection.consecutiveServerErrors', errors, 1, UINT32_MAX);
+    checkInteger(this, 'outlierDetection.ejectionSeconds', ejection, 1, DURATION_SECONDS_MAX);
+    checkInteger(this, 'outlierDetection.maxEjectionPercent', maxEjection, 1, 100);
+
+    const retries = props.connectRetries ?? DEFAULTS.connectRetries;
+    checkInteger(this, 'connectRetries', retries, 0, INT32_MAX);
+
+    const rateLimitScope = props.rateLimitScope ?? 'local';
+    const rules = this.rateLimitRules(props.rateLimits ?? [], rateLimitScope);
+
+    this.policy = new CustomResource(this, 'policy', {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      name: props.routeName,
+      namespace: props.namespace,
+      labels: props.labels ?? {},
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: props.routeName }],
+        loadBalancer: { type: 'LeastRequest' },
+        timeout: { http: { requestTimeout: `${requestTimeout}s` }, tcp: { connectTimeout: `${connectTimeout}s` } },
+        circuitBreaker,
+        healthCheck: { passive: { consecutive5XxErrors: errors, baseEjectionTime: `${ejection}s`, maxEjectionPercent: maxEjection } },
+        // Both triggers fire before the backend saw the request: a retry cannot do the work twice.
+        ...(retries > 0 ? { retry: { numRetries: retries, retryOn: { triggers: ['connect-failure', 'refused-stream'] } } } : {}),
+        ...(rules.length > 0 ? { rateLimit: { [rateLimitScope]: { rules } } } : {}),
+      },
+    });
+  }
+
+  private rateLimitRules(limits: readonly RateLimit[], scope: RateLimitScope): Record<string, unknown>[] {
+    const maxLimits = MAX_RULES[scope] / EVERY_CLIENT.length;
+    requireProp(this, 'rateLimits', limits.length, limits.length <= maxLimits, `must hold at most ${maxLimits} limits with rateLimitScope "${scope}" (Envoy Gateway allows ${MAX_RULES[scope]} rules, two per limit)`);
+    const seen = new Set<string>();
+    return limits.flatMap((limit, i) => {
+      const method = limit.method ?? DEFAULTS.method;
+      const at = `rateLimits[${i}]`;
+      requireProp(this, `${at}.path`, limit.path, URL_PATH.test(limit.path), 'must be a URL path starting with "/", without query or fragment');
+      const match = pathWithAnyQuery(limit.path);
+      requireProp(this, `${at}.path`, limit.path, match.length <= MAX_PATH_MATCH_LENGTH, `must be short enough for Envoy Gateway's ${MAX_PATH_MATCH_LENGTH}-character path match`);
+      checkInteger(this, `${at}.requestsPerMinute`, limit.requestsPerMinute, 1, UINT32_MAX);
+      const key = `${method} ${limit.path}`;
+      requireProp(this, at, key, !seen.has(key), 'must not repeat the method and path of an earlier limit');
+      seen.add(key);
+      return EVERY_CLIENT.map((cidr) => ({
+        clientSelectors: [{ path: { type: 'RegularExpression', value: match }, methods: [{ value: method }], sourceCIDR: { type: 'Distinct', value: cidr } }],
+        limit: { requests: limit.requestsPerMinute, unit: 'Minute' },
+      }));
+    });
+  }
+}
