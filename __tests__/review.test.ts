@@ -16,7 +16,7 @@ import { WebService } from '../constructs/workload/web-service';
 import { capacityMarkdown, capacityReport } from '../review/capacity-report';
 import { reviewEnvironment } from '../review/review';
 import { topologyDiagram } from '../review/topology-diagram';
-import { checkPolicy, exemptFromPolicy, type PolicyCheck } from '../review/workload-policy';
+import { checkPolicy, exemptFromPolicy, policyMarkdown, POLICY_CHECKS, type PolicyCheck } from '../review/workload-policy';
 import { addEnvironment } from '../stacks/environment';
 import { config, ENVIRONMENTS, fixture, withValue } from './helpers';
 
@@ -76,6 +76,21 @@ describe('topology diagram', () => {
     expect(review(withValue(prod, 'database.readReplicas', 1)).diagram).toContain('PostgreSQL replicas ×1');
   });
 
+  it('draws no replicas without them, one replica count where min equals max, and no Prometheus without monitors', () => {
+    const primaryOnly = review(withValue(ENVIRONMENTS.dev, 'database.readReplicas', 0)).diagram;
+    expect(primaryOnly).toContain('postgres_primary[("PostgreSQL primary")]');
+    expect(primaryOnly).not.toContain('postgres_replicas');
+    const s = new TerraformStack(Testing.app(), 'alone');
+    new WebService(s, 'fixed', { ...reportsTier, namespace: 'web', replicas: { min: 2, max: 2 }, metrics: undefined });
+    const alone = topologyDiagram(s);
+    expect(alone).toContain('reports["reports<br/>2 replicas<br/>');
+    expect(alone).not.toContain('prometheus');
+  });
+
+  it('draws a tier\'s own URL to itself as no arrow', () => {
+    expect(diagram).not.toMatch(/backend -->\|"[A-Z_]+"\| backend/);
+  });
+
   it('is read from the construct tree, not the config', () => {
     const env = config('dev');
     const stacks = addEnvironment(Testing.app(), env);
@@ -119,6 +134,35 @@ describe('capacity report', () => {
       postgresMaxConnections: 400,
     });
     expect(report.caches).toEqual([{ name: 'cache', maxmemoryBytes: 1536 * 2 ** 20, memoryLimitBytes: 2 * 2 ** 30, instances: 2 }]);
+  });
+
+  it('writes its markdown from the report: the environment, every workload, the totals, connections, cache and cost', () => {
+    const r = prodReview().capacity;
+    const text = capacityMarkdown(r);
+    const c = r.connections;
+    const lines = text.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      '# Capacity: prod',
+      '',
+      '| workload | replicas | requests per pod (CPU / memory) | limits per pod | requests at min | requests at max | storage per pod |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    ]);
+    expect(lines.slice(4, 4 + r.workloads.length).map((l) => l.split(' | ')[0])).toEqual(r.workloads.map((w) => `| ${w.workload}`));
+    expect(lines[4 + r.workloads.length]).toMatch(new RegExp(`^\\| \\*\\*total\\*\\* \\| ${r.totals.min.pods}–${r.totals.max.pods} pods \\| \\| limits at max: `));
+    expect(lines.slice(5 + r.workloads.length)).toEqual([
+      '',
+      '## PostgreSQL connections',
+      '',
+      `- backend at max scale opens up to **${c.backendClientsAtMax}** client connections; the rw pooler accepts ${c.rwPoolerMaxClients}`,
+      `- poolers hold ${c.serverConnections.rw} (rw) and ${c.serverConnections.ro} (ro) server connections; PostgreSQL allows ${c.postgresAvailable} of max_connections ${c.postgresMaxConnections} to them`,
+      '',
+      '## Cache',
+      '',
+      ...r.caches.map((k) => expect.stringMatching(new RegExp(`^- ${k.name}: ${k.instances} Valkey instance\\(s\\), maxmemory \\S+ of a \\S+ memory limit$`))),
+      ...(r.cost ? ['', '## Cost estimate', '', expect.stringMatching(/^- [\d.]+ \w+\/month at minimum replicas, [\d.]+ \w+\/month at maximum/)] : []),
+      '',
+    ]);
+    expect(r.caches.length).toBeGreaterThan(0);
   });
 
   it('estimates cost only when prices are configured', () => {
@@ -256,9 +300,89 @@ describe('workload policy', () => {
     expect(result.warnings.find((f) => f.check === check)?.exemption).toBe('accepted for this test fixture');
   });
 
-  it('requires a reason for an exemption', () => {
+  it('requires a reason for an exemption: ten characters, not counting surrounding blanks', () => {
     const s = new TerraformStack(Testing.app(), 's');
     expect(() => exemptFromPolicy(s, 'probes', 'no')).toThrow('exemptFromPolicy(s, "probes"): the reason must say why');
+    expect(() => exemptFromPolicy(s, 'probes', '  too short  ')).toThrow('the reason must say why');
+    expect(() => exemptFromPolicy(s, 'probes', 'ten chars!')).not.toThrow();
+  });
+
+  it('names the container, the missing probes and the weak settings, and says why a NodePort is refused', () => {
+    const found = (build: (scope: Construct) => void) => {
+      const s = new TerraformStack(Testing.app(), 'policy');
+      denyAll(s);
+      build(new Construct(s, 'case'));
+      return checkPolicy(s).errors.map((f) => `${f.check}: ${f.message}`);
+    };
+    expect(found((c) => deployment(c, { livenessProbe: undefined, readinessProbe: undefined }))).toContain('probes: container "app" has no readiness_probe, liveness_probe');
+    expect(found((c) => deployment(c, { securityContext: { ...secure, runAsNonRoot: false, readOnlyRootFilesystem: false } }))).toContain(
+      'security-context: container "app": runAsNonRoot is not true, readOnlyRootFilesystem is not true',
+    );
+    expect(found(cases['no-nodeport'])).toContainEqual(expect.stringMatching(/^no-nodeport: is of type NodePort, which opens a port/));
+  });
+
+  it('takes the pod\'s security context where the container sets none of its own', () => {
+    const s = new TerraformStack(Testing.app(), 'policy');
+    denyAll(s);
+    const { runAsNonRoot, seccompProfile, ...containerOnly } = secure;
+    new DeploymentV1(s, 'pod-level', {
+      metadata: { name: 'pod-level', namespace: 'web' },
+      spec: {
+        replicas: '1',
+        selector: { matchLabels: { app: 'pod-level' } },
+        template: {
+          metadata: { labels: { app: 'pod-level' } },
+          spec: { securityContext: { runAsNonRoot, seccompProfile }, container: [{ ...goodContainer, securityContext: containerOnly }] },
+        },
+      },
+    });
+    expect(checkPolicy(s).errors).toEqual([]);
+  });
+
+  it('requires a PDB only of the Deployment an HPA keeps at two or more', () => {
+    const s = new TerraformStack(Testing.app(), 'policy');
+    deployment(s, {});
+    denyAll(s);
+    new HorizontalPodAutoscalerV2(s, 'hpa-other', {
+      metadata: { name: 'hpa-other', namespace: 'web' },
+      spec: { minReplicas: 2, maxReplicas: 5, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'other' } },
+    });
+    expect(checkPolicy(s).errors.filter((f) => f.check === 'disruption-budget')).toEqual([]);
+  });
+
+  it('counts the workloads and Services it checked', () => {
+    const s = new TerraformStack(Testing.app(), 'policy');
+    deployment(s, {});
+    denyAll(s);
+    cases['no-nodeport'](s);
+    expect(checkPolicy(s).checked).toBe(2);
+  });
+
+  it('writes its findings as markdown: the count, the rules, errors and exempted warnings', () => {
+    const text = policyMarkdown('prod', {
+      checked: 3,
+      errors: [{ path: 'a/b', check: 'probes', message: 'container "app" has no liveness_probe' }],
+      warnings: [{ path: 'a/c', check: 'image-tag', message: 'runs "x", which is not pinned', exemption: 'a vendor image' }],
+    });
+    expect(text.split('\n')).toEqual([
+      '# Policy: prod',
+      '',
+      '3 workloads and Services checked: 1 errors, 1 warnings.',
+      '',
+      '| check | rule |',
+      '| --- | --- |',
+      ...Object.entries(POLICY_CHECKS).map(([check, rule]) => `| ${check} | ${rule} |`),
+      '',
+      '## Errors',
+      '',
+      '- `a/b` **probes**: container "app" has no liveness_probe',
+      '',
+      '## Warnings (exempted)',
+      '',
+      '- `a/c` **image-tag**: runs "x", which is not pinned — exempt: a vendor image',
+      '',
+    ]);
+    expect(policyMarkdown('dev', { checked: 0, errors: [], warnings: [] })).toContain('## Errors\n\nnone\n\n## Warnings (exempted)\n\nnone\n');
   });
 });
 
