@@ -476,6 +476,7 @@ describe('AppDashboard', () => {
   it('draws the database and cache from their own metrics, for this namespace and cluster only', () => {
     const exprs = (title: string) => (at(titled(dashboardOf(false).dashboard, title), 'targets') as Json[]).map((t) => t.expr);
     expect(exprs('Requests per second')).toEqual(['sum by (status) (rate(http_requests_total{namespace="web", job="api"}[5m]))']);
+    expect(exprs('Latency p99')).toEqual(['histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="web", job="api"}[5m])))']);
     expect(exprs('PostgreSQL backends')).toEqual(['sum by (pod) (cnpg_backends_total{namespace="web", pod=~"pg-[0-9]+"})']);
     expect(exprs('Replication lag')).toEqual(['max by (pod) (cnpg_pg_replication_lag{namespace="web"})']);
     expect(exprs('Cache memory / maxmemory')).toEqual(['redis_memory_used_bytes{namespace="web"} / redis_memory_max_bytes{namespace="web"}']);
