@@ -1,6 +1,8 @@
 import { homedir, tmpdir } from 'node:os';
 import { parse } from 'yaml';
+import { Testing } from 'cdktf';
 import { loadEnvironment } from '../config/load';
+import { addEnvironment } from '../stacks/environment';
 import versions from '../config/versions.json';
 import { KUBECTL_PROVIDER_VERSION } from '../constructs/core/kubectl-provider';
 import { selects } from '../constructs/core/labels';
@@ -223,6 +225,11 @@ describe.each(envNames)('%s stacks', (env) => {
 });
 
 /** The backend container's environment. */
+function frontendEnv(app: Json): Json[] {
+  const frontend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'frontend');
+  return at(frontend, 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
+}
+
 function backendEnv(app: Json): Json[] {
   const backend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'backend');
   return at(backend, 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
@@ -314,6 +321,7 @@ describe('a database without read replicas', () => {
     expect(env.find((e) => e.name === 'DATABASE_READ_URL')?.value).toBe(rw);
     expect(env.find((e) => e.name === 'DATABASE_URL')?.value).toBe(rw);
     expect(at(app, 'output', 'database_ro_endpoint', 'value')).toBe('postgres-pooler-rw.web-dev.svc:5432');
+    expect(at(app, 'output', 'database_ro_endpoint', 'description')).toBe('Read endpoint: the read-write one, as there are no replicas');
   });
 });
 
@@ -324,9 +332,17 @@ describe('additional services', () => {
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
     disruptionBudget: { minAvailable: 1 },
   };
-  const stacks = fixture(() => synthesize({ ...ENVIRONMENTS.prod, services: { search } }));
+  const stacks = fixture(() => synthesize({ ...ENVIRONMENTS.prod, services: { search, 'image-resizer': search } }));
   let app: Json;
   beforeEach(() => ({ app } = stacks()));
+
+  it('are given to the backend as <NAME>_URL, a dash becoming an underscore', () => {
+    const urls = backendEnv(app).filter((e) => String(e.name).endsWith('_URL') && String(e.name).match(/^(SEARCH|IMAGE)/));
+    expect(urls).toEqual([
+      { name: 'SEARCH_URL', value: 'http://search.web-prod.svc:80' },
+      { name: 'IMAGE_RESIZER_URL', value: 'http://image-resizer.web-prod.svc:80' },
+    ]);
+  });
 
   it('get the web tier shape: Deployment, Service, HPA and PDB', () => {
     for (const type of ['kubernetes_deployment_v1', 'kubernetes_service_v1', 'kubernetes_horizontal_pod_autoscaler_v2', 'kubernetes_pod_disruption_budget_v1']) {
@@ -338,6 +354,44 @@ describe('additional services', () => {
     const policies = resources(app, 'kubernetes_network_policy_v1').filter((p) => metadataName(p).includes('search'));
     expect(policies.map(metadataName).sort()).toEqual(['backend-to-search-egress', 'backend-to-search-ingress']);
     expect(at(policies.find((p) => metadataName(p).endsWith('ingress')), 'spec', 'ingress', 0, 'ports')).toEqual([{ port: '8080', protocol: 'TCP' }]);
+  });
+});
+
+describe('the environment\'s two stacks', () => {
+  it('deploy the app after the platform, whose operators bring the CRDs its custom resources need', () => {
+    const stacks = addEnvironment(Testing.app(), loadEnvironment(ENVIRONMENTS.dev, {}));
+    expect(stacks.app.dependencies).toEqual([stacks.platform]);
+  });
+
+  it('point every provider at the configured kubeconfig context, or at its current one', () => {
+    const { platform, app } = synthesize(withValue(ENVIRONMENTS.prod, 'cluster.context', 'staging-admin'));
+    expect(at(app, 'provider', 'kubernetes', 0, 'config_context')).toBe('staging-admin');
+    expect(at(app, 'provider', 'kubectl', 0, 'config_context')).toBe('staging-admin');
+    expect(at(platform, 'provider', 'kubernetes', 0, 'config_context')).toBe('staging-admin');
+    expect(at(platform, 'provider', 'helm', 0, 'kubernetes', 'config_context')).toBe('staging-admin');
+    const current = synthesize(withValue(ENVIRONMENTS.prod, 'cluster.context', undefined));
+    expect(at(current.app, 'provider', 'kubernetes', 0, 'config_context')).toBeUndefined();
+    expect(at(current.platform, 'provider', 'helm', 0, 'kubernetes', 'config_context')).toBeUndefined();
+  });
+
+  it('tell the frontend that the API is under /api, the prefix the edge routes to the backend', () => {
+    const { app } = synthesized.prod();
+    expect(frontendEnv(app).filter((e) => e.name === 'API_BASE_PATH')).toEqual([{ name: 'API_BASE_PATH', value: '/api' }]);
+    const route = manifests(app, 'HTTPRoute').find((r) => metadataName(r) === 'web');
+    const toBackend = (at(route, 'spec', 'rules') as Json[]).find((r) => at(r, 'backendRefs', 0, 'name') === 'backend');
+    expect(at(toBackend, 'matches', 0, 'path', 'value')).toBe('/api');
+  });
+
+  it('describe each output', () => {
+    const { app } = synthesized.prod();
+    const described = Object.fromEntries(Object.entries(app.output as Record<string, Json>).map(([name, o]) => [name, o.description]));
+    expect(described).toEqual({
+      gateway: 'The edge Gateway (namespace/name); its status holds the address Envoy Gateway assigned',
+      database_rw_endpoint: 'Read-write endpoint (PgBouncer in front of the primary)',
+      database_ro_endpoint: 'Read-only endpoint (PgBouncer in front of the replicas)',
+      cache_write_endpoint: 'Valkey primary',
+      cache_read_endpoint: 'Valkey, every instance',
+    });
   });
 });
 

@@ -1,0 +1,559 @@
+// @ts-nocheck
+import { dev, environments, prod, staging } from '../config/environments';
+import { ConfigError, loadEnvironment, loadEnvironments } from '../config/load';
+import { postgresMajor, type EnvironmentInput } from '../config/schema';
+import versions from '../config/versions.json';
+import { PropError } from '../constructs/core/validation';
+import { at, manifests, resources, synthesize, withValue } from './helpers';
+
+/** The message a config fails with, or a failure if it loads. */
+function failure(input: EnvironmentInput, vars: NodeJS.ProcessEnv = {}): string {
+  return failureOf(() => loadEnvironment(input, vars));
+}
+
+function failureOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+/** The line of a message about one field. */
+function lineOf(message: string, path: string): string {
+  const line = message.split('\n').find((l) => l.startsWith(`  - ${path} = `));
+  if (line === undefined) throw new Error(`no problem reported at ${path} in:\n${message}`);
+  return line;
+}
+
+/** Every leaf (text, number, true/false, list) of a config, as dotted paths. */
+function leaves(value: unknown, path: string[] = []): string[] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+  return [path.join('.')];
+}
+
+describe('the shipped environments', () => {
+  it.each([dev, staging, prod])('$name loads and applies defaults', (env) => {
+    const config = loadEnvironment(env, {});
+    expect(config.backend.autoscaling.scaleDown.stabilizationWindowSeconds).toBe(300);
+    expect(config.edge.rateLimits).toEqual([{ path: '/api/content/generate', method: 'POST', requestsPerMinute: 10 }]);
+    expect(config.state).toEqual({ backend: 'local' });
+  });
+
+  it('prod follows the scaling guide', () => {
+    const config = loadEnvironment(prod, {});
+    expect(config.backend.replicas.min).toBe(5);
+    expect(config.backend.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+    expect(config.frontend.replicas.min).toBe(2);
+    expect(config.frontend.resources.limits).toEqual({ cpu: '1', memory: '2Gi' });
+    expect(config.database.clientPool).toEqual({ size: 20, maxOverflow: 30, processesPerPod: 1 });
+    expect(config.database.readReplicas).toBe(2);
+    expect(config.cache.instances).toBeGreaterThanOrEqual(2);
+    expect(config.edge.requestTimeoutSeconds).toBe(30);
+  });
+});
+
+describe('validation rules name the environment, field, value and rule', () => {
+  it('rejects a malformed quantity', () => {
+    const message = failure(withValue(prod, 'backend.resources.requests.cpu', '2 cores'));
+    expect(message).toContain('Invalid configuration for environment "prod"');
+    expect(message).toContain('backend.resources.requests.cpu = "2 cores": must be a positive Kubernetes quantity of CPU');
+  });
+
+  it('rejects requests above limits', () => {
+    expect(failure(withValue(dev, 'frontend.resources.requests.memory', '1Gi'))).toContain(
+      'frontend.resources.requests.memory = "1Gi": must not exceed limits.memory (512Mi)',
+    );
+  });
+
+  it('rejects CPU requests above CPU limits, and accepts requests equal to limits', () => {
+    expect(failure(withValue(dev, 'frontend.resources.requests.cpu', '1'))).toContain(
+      'frontend.resources.requests.cpu = "1": must not exceed limits.cpu (500m)',
+    );
+    const equal = loadEnvironment(withValue(dev, 'frontend.resources.requests.cpu', '500m'), {});
+    expect(equal.frontend.resources.requests.cpu).toBe('500m');
+  });
+
+  it('rejects min replicas above max replicas', () => {
+    expect(failure(withValue(staging, 'backend.replicas', { min: 9, max: 8 }))).toContain(
+      'backend.replicas.min = 9: must be ≤ replicas.max (8)',
+    );
+  });
+
+  it('accepts min replicas equal to max replicas', () => {
+    const config = loadEnvironment(withValue(staging, 'backend.replicas', { min: 8, max: 8 }), {});
+    expect(config.backend.replicas).toEqual({ min: 8, max: 8 });
+  });
+
+  it('rejects names that are not DNS-1123 labels', () => {
+    expect(failure(withValue(dev, 'namespace.name', 'Web_Dev'))).toContain('namespace.name = "Web_Dev": must be a DNS-1123 label');
+  });
+
+  it('rejects an image without a tag or digest', () => {
+    expect(failure(withValue(dev, 'backend.image', 'ghcr.io/example/web-backend'))).toContain(
+      'backend.image = "ghcr.io/example/web-backend": must be pinned with a tag or a digest',
+    );
+  });
+
+  it('rejects ":latest" in prod but not in dev', () => {
+    expect(failure(withValue(prod, 'frontend.image', 'ghcr.io/example/web-frontend:latest'))).toContain(
+      'frontend.image = "ghcr.io/example/web-frontend:latest": must not use the ":latest" tag in prod',
+    );
+    expect(() => loadEnvironment(withValue(dev, 'frontend.image', 'ghcr.io/example/web-frontend:latest'), {})).not.toThrow();
+  });
+
+  it('rejects ":latest" for the cache image in prod', () => {
+    expect(failure(withValue(prod, 'cache.image', 'docker.io/valkey/valkey:latest'))).toContain(
+      'cache.image = "docker.io/valkey/valkey:latest": must not use the ":latest" tag in prod',
+    );
+  });
+
+  it('accepts ":latest" in staging for the web and cache images (the rule is for prod only)', () => {
+    let latest = staging;
+    for (const [path, image] of [
+      ['backend.image', 'ghcr.io/example/web-backend:latest'],
+      ['frontend.image', 'ghcr.io/example/web-frontend:latest'],
+      ['cache.image', 'docker.io/valkey/valkey:latest'],
+    ]) {
+      latest = withValue(latest, path, image);
+    }
+    const config = loadEnvironment(latest, {});
+    expect([config.backend.image, config.frontend.image, config.cache.image]).toEqual([
+      'ghcr.io/example/web-backend:latest',
+      'ghcr.io/example/web-frontend:latest',
+      'docker.io/valkey/valkey:latest',
+    ]);
+  });
+
+  it('rejects fewer than 2 replicas in prod for a tier with a PDB', () => {
+    expect(failure(withValue(prod, 'cache.instances', 1))).toContain(
+      'cache.instances = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    );
+    expect(failure(withValue(prod, 'frontend.replicas', { min: 1, max: 6 }))).toContain(
+      'frontend.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    );
+  });
+
+  it('rejects unknown keys', () => {
+    expect(failure(withValue(dev, 'backend.replica', 3))).toContain('backend.replica = 3: is not a known setting');
+  });
+
+  it('reports every problem at once', () => {
+    const bad = withValue(withValue(dev, 'backend.resources.limits.cpu', 'lots'), 'cache.instances', 0);
+    const message = failure(bad);
+    expect(message).toContain('backend.resources.limits.cpu = "lots"');
+    expect(message).toContain('cache.instances = 0: must be a whole number from 1 to 2147483647');
+  });
+});
+
+describe('cross-tier invariants', () => {
+  it('backend connections at max scale must fit the rw pooler', () => {
+    expect(failure(withValue(prod, 'backend.replicas.max', 21))).toContain(
+      'database.poolers.rw.maxClientConnections = 1000: must be ≥ the backend\'s connections at max scale: ' +
+        'backend.replicas.max (21) × processesPerPod (1) × (size 20 + maxOverflow 30) = 1050',
+    );
+  });
+
+  it('counts every worker process of a backend pod against the rw pooler', () => {
+    expect(failure(withValue(prod, 'database.clientPool.processesPerPod', 2))).toContain(
+      'database.poolers.rw.maxClientConnections = 1000: must be ≥ the backend\'s connections at max scale: ' +
+        'backend.replicas.max (20) × processesPerPod (2) × (size 20 + maxOverflow 30) = 2000',
+    );
+  });
+
+  it('pooler pool size × instances must fit max_connections minus reserved', () => {
+    expect(failure(withValue(prod, 'database.poolers.ro.defaultPoolSize', 200))).toContain(
+      'database.poolers.ro.defaultPoolSize = 200: × instances (2) = 400 must be ≤ database.maxConnections (400) − reservedConnections (10) = 390',
+    );
+    expect(failure(withValue(prod, 'database.poolers.rw.defaultPoolSize', 196))).toContain(
+      'database.poolers.rw.defaultPoolSize = 196: × instances (2) = 392 must be ≤ database.maxConnections (400) − reservedConnections (10) = 390',
+    );
+  });
+
+  it('pooler pool size × instances may use exactly max_connections minus reserved', () => {
+    const atLimit = withValue(withValue(prod, 'database.poolers.rw.defaultPoolSize', 195), 'database.poolers.ro.defaultPoolSize', 195);
+    const config = loadEnvironment(atLimit, {});
+    expect([config.database.poolers.rw.defaultPoolSize, config.database.poolers.ro.defaultPoolSize]).toEqual([195, 195]);
+  });
+
+  it('cache maxmemory must stay below the memory limit', () => {
+    expect(failure(withValue(prod, 'cache.maxmemory', '2Gi'))).toContain(
+      'cache.maxmemory = "2Gi": (2Gi) must be below cache.resources.limits.memory (2Gi)',
+    );
+  });
+
+  it('every PDB must allow a disruption at the minimum scale', () => {
+    expect(failure(withValue(prod, 'backend.disruptionBudget.minAvailable', 5))).toContain(
+      'backend.disruptionBudget.minAvailable = 5: must be below backend.replicas.min (5)',
+    );
+    expect(failure(withValue(prod, 'cache.disruptionBudget.minAvailable', 2))).toContain(
+      'cache.disruptionBudget.minAvailable = 2: must be below cache.instances (2) so that a node can still be drained at the minimum scale',
+    );
+  });
+});
+
+describe('overrides from the environment', () => {
+  it('replaces image tags for CI', () => {
+    const config = loadEnvironment(prod, { BACKEND_IMAGE_TAG: 'sha-4f2a9c1', FRONTEND_IMAGE_TAG: '2.0.0' });
+    expect(config.backend.image).toBe('ghcr.io/example/web-backend:sha-4f2a9c1');
+    expect(config.frontend.image).toBe('ghcr.io/example/web-frontend:2.0.0');
+  });
+
+  const digest = `@sha256:${'a'.repeat(64)}`;
+  it.each([
+    ['without a tag', 'registry.example.com:5000/app', 'registry.example.com:5000/app:2.0'],
+    ['with a tag', 'registry.example.com:5000/app:1.0', 'registry.example.com:5000/app:2.0'],
+    ['with a tag, in a folder', 'registry.example.com:5000/team/app:1.0', 'registry.example.com:5000/team/app:2.0'],
+    ['with a digest', `registry.example.com:5000/app${digest}`, 'registry.example.com:5000/app:2.0'],
+    ['with a tag and a digest', `registry.example.com:5000/app:1.0${digest}`, 'registry.example.com:5000/app:2.0'],
+  ])('replaces the tag of an image on a registry with a port, %s', (_, image, expected) => {
+    const input = withValue(withValue(prod, 'backend.image', image), 'frontend.image', image);
+    const config = loadEnvironment(input, { BACKEND_IMAGE_TAG: '2.0', FRONTEND_IMAGE_TAG: '2.0' });
+    expect(config.backend.image).toBe(expected);
+    expect(config.frontend.image).toBe(expected);
+  });
+
+  it('validates an overridden tag like any other value, naming the variable', () => {
+    expect(failure(prod, { BACKEND_IMAGE_TAG: 'latest' })).toContain(
+      'backend.image (from BACKEND_IMAGE_TAG) = "ghcr.io/example/web-backend:latest": must not use the ":latest" tag in prod',
+    );
+  });
+
+  it.each(['BACKEND_IMAGE_TAG', 'FRONTEND_IMAGE_TAG', 'TOPOLOGY_KUBECONFIG', 'TOPOLOGY_KUBE_CONTEXT'])('rejects an empty %s', (variable) => {
+    expect(failure(dev, { [variable]: '' })).toContain(
+      `${variable} = "": must not be empty when set (unset it to use the value in config/environments.ts)`,
+    );
+  });
+
+  it('rejects a malformed tag, naming the variable rather than the image', () => {
+    const message = failure(dev, { FRONTEND_IMAGE_TAG: 'v2 final' });
+    expect(message).toContain('FRONTEND_IMAGE_TAG = "v2 final": must be an image tag: up to 128 letters, digits, "_", "." and "-"');
+    expect(message).not.toContain('frontend.image');
+  });
+
+  it('points the providers at another cluster', () => {
+    const config = loadEnvironment(dev, { TOPOLOGY_KUBECONFIG: '/tmp/kubeconfig', TOPOLOGY_KUBE_CONTEXT: 'kwok-e2e' });
+    expect(config.cluster).toEqual({ kubeconfigPath: '/tmp/kubeconfig', context: 'kwok-e2e' });
+  });
+});
+
+describe('additional services', () => {
+  const service = {
+    image: 'ghcr.io/example/search:1.2.0',
+    replicas: { min: 1, max: 2 },
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    disruptionBudget: { minAvailable: 1 },
+  };
+
+  it('follow the prod rules of the web tiers', () => {
+    expect(failure(withValue(prod, 'services', { search: service }))).toContain(
+      'services.search.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    );
+  });
+
+  it('must allow a disruption at their minimum scale', () => {
+    const pinned = { ...service, replicas: { min: 2, max: 2 }, disruptionBudget: { minAvailable: 2 } };
+    expect(failure(withValue(prod, 'services', { search: pinned }))).toContain(
+      'services.search.disruptionBudget.minAvailable = 2: must be below services.search.replicas.min (2) so that a node can still be drained at the minimum scale',
+    );
+    const drainable = { ...pinned, disruptionBudget: { minAvailable: 1 } };
+    expect(() => loadEnvironment(withValue(prod, 'services', { search: drainable }), {})).not.toThrow();
+  });
+});
+
+describe('record keys', () => {
+  it('name the service and the DNS-1123 label rule', () => {
+    const message = failure(withValue(dev, 'services', { Backend_API: dev.backend }));
+    expect(lineOf(message, 'services.Backend_API')).toBe(
+      '  - services.Backend_API = "Backend_API": the key must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
+    );
+  });
+
+  it('name the environment variable and the C identifier rule', () => {
+    const message = failure(withValue(dev, 'backend.env', { 'LOG-LEVEL': 'debug' }));
+    expect(lineOf(message, 'backend.env.LOG-LEVEL')).toBe(
+      '  - backend.env.LOG-LEVEL = "LOG-LEVEL": the key must be a C identifier (letters, digits and "_", not starting with a digit), as environment variable names are',
+    );
+  });
+});
+
+describe('values that may be secrets', () => {
+  const url = 'https://hooks.example.com/services/T000/B000/s3cr3t-t0ken';
+
+  it('a literal webhook URL is hidden, and a Secret reference is asked for', () => {
+    const message = failure(withValue(prod, 'monitoring.alertWebhook', url));
+    expect(message).not.toContain('s3cr3t');
+    expect(lineOf(message, 'monitoring.alertWebhook')).toBe(
+      '  - monitoring.alertWebhook = (hidden): must be a reference to the key of a Secret holding the URL, { secretName, key }: ' +
+        'a literal URL would put its token into the plan and the state',
+    );
+  });
+
+  it('a URL beside the reference is hidden too', () => {
+    const message = failure(withValue(prod, 'monitoring.alertWebhook.url', url));
+    expect(message).not.toContain('s3cr3t');
+    expect(lineOf(message, 'monitoring.alertWebhook.url')).toContain('= (hidden): is not a known setting');
+  });
+
+  it.each([
+    ['backend.env.API_TOKEN', { value: 's3cr3t-t0ken' }, 'must be text'],
+    ['backend.secretEnv.API_TOKEN', 's3cr3t-t0ken', 'must be a reference to a Secret key, { secretName, key }'],
+    ['monitoring.grafana.adminSecretName', 'S3cr3t-T0ken!', 'must be a DNS-1123 subdomain'],
+  ])('%s is hidden', (path, value, rule) => {
+    const message = failure(withValue(prod, path, value));
+    expect(message).not.toContain('s3cr3t');
+    expect(message).not.toContain('S3cr3t');
+    expect(lineOf(message, path)).toContain(`= (hidden): ${rule}`);
+  });
+
+  it('a value that is not secret-bearing is still shown', () => {
+    expect(lineOf(failure(withValue(prod, 'monitoring.retention', 'forever')), 'monitoring.retention')).toContain('= "forever": ');
+  });
+});
+
+describe('PostgreSQL image', () => {
+  const image = (tag: string) => withValue(staging, 'database.image', `ghcr.io/cloudnative-pg/postgresql:${tag}`);
+  const { min, max } = versions.charts.cloudnativePg.postgresMajors;
+
+  it('reads the major version as CloudNativePG does', () => {
+    expect(postgresMajor('ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie')).toBe(17);
+    expect(postgresMajor('registry.example.com:5000/postgresql:9.6')).toBe(9);
+    expect(postgresMajor('ghcr.io/cloudnative-pg/postgresql:latest')).toBeUndefined();
+    expect(postgresMajor(`ghcr.io/cloudnative-pg/postgresql@sha256:${'a'.repeat(64)}`)).toBeUndefined();
+  });
+
+  it('the shipped default is within the pinned operator\'s range', () => {
+    const major = postgresMajor(versions.images.postgres) ?? 0;
+    expect(major).toBeGreaterThanOrEqual(min);
+    expect(major).toBeLessThanOrEqual(max);
+  });
+
+  it.each([`${min - 1}.12`, '9.6', `${max + 1}.0`])('refuses PostgreSQL %s, outside the pinned CloudNativePG\'s range', (tag) => {
+    expect(failure(image(tag))).toContain(
+      `database.image = "ghcr.io/cloudnative-pg/postgresql:${tag}": is PostgreSQL ${tag.split('.')[0]}, ` +
+        `but the pinned CloudNativePG ${versions.charts.cloudnativePg.appVersion} supports PostgreSQL ${min} to ${max}`,
+    );
+  });
+
+  it.each([`${min}.1-standard-trixie`, `${max}.4`])('accepts PostgreSQL %s', (tag) => {
+    expect(loadEnvironment(image(tag), {}).database.image).toBe(`ghcr.io/cloudnative-pg/postgresql:${tag}`);
+  });
+
+  it.each(['latest', `17.10@sha256:${'a'.repeat(64)}`.replace('17.10', 'bookworm')])(
+    'refuses a tag without a version (%s), in any environment',
+    (tag) => {
+      expect(failure(image(tag))).toContain(
+        'must have a tag starting with the PostgreSQL version, such as ":17.10-standard-trixie": CloudNativePG reads the major version from it',
+      );
+    },
+  );
+
+  it('refuses a digest without a tag', () => {
+    const digestOnly = withValue(staging, 'database.image', `ghcr.io/cloudnative-pg/postgresql@sha256:${'a'.repeat(64)}`);
+    expect(failure(digestOnly)).toContain('must have a tag starting with the PostgreSQL version');
+  });
+});
+
+describe('autoscaling targets', () => {
+  // prod's backend requests 1 CPU and 2Gi and may use 2 CPUs and 4Gi: 200 % of its requests.
+  const target = (key: string, value: unknown) => withValue(prod, `backend.autoscaling.${key}`, value);
+
+  it('accept more than 100 % of requests, up to what the CPU limit allows', () => {
+    expect(loadEnvironment(target('cpuUtilization', 200), {}).backend.autoscaling.cpuUtilization).toBe(200);
+    expect(loadEnvironment(target('memoryUtilization', 150), {}).backend.autoscaling.memoryUtilization).toBe(150);
+  });
+
+  it('refuse a CPU target the pods cannot reach under their limit', () => {
+    expect(failure(target('cpuUtilization', 250))).toContain(
+      'backend.autoscaling.cpuUtilization = 250: must be at most 100 × limits.cpu / requests.cpu = 200: ' +
+        'pods are throttled at their limit, so a higher average is never reached and the HPA never scales up',
+    );
+  });
+
+  it('refuse a memory target at the memory limit', () => {
+    expect(failure(target('memoryUtilization', 200))).toContain(
+      'backend.autoscaling.memoryUtilization = 200: must be below 100 × limits.memory / requests.memory = 200',
+    );
+  });
+
+  it('refuse a target of 0', () => {
+    expect(failure(target('cpuUtilization', 0))).toContain('backend.autoscaling.cpuUtilization = 0: must be a whole number from 1 to 2147483647');
+  });
+});
+
+describe('storage classes', () => {
+  it.each(['database.storage.storageClass', 'monitoring.storage.storageClass'])('%s accepts a DNS-1123 subdomain such as "ebs.gp3"', (path) => {
+    expect(() => loadEnvironment(withValue(prod, path, 'ebs.gp3'), {})).not.toThrow();
+  });
+
+  it('refuses a name that is not a DNS-1123 subdomain', () => {
+    expect(failure(withValue(prod, 'database.storage.storageClass', 'ebs_gp3'))).toContain(
+      'database.storage.storageClass = "ebs_gp3": must be a DNS-1123 subdomain: at most 253 characters of dot-separated DNS-1123 labels',
+    );
+  });
+});
+
+describe('numbers are bounded by what the API accepts', () => {
+  it.each([
+    ['backend.replicas.max', 2 ** 31, 'must be a whole number from 1 to 2147483647'],
+    ['cache.instances', 2 ** 31, 'must be a whole number from 1 to 2147483647'],
+    ['backend.port', 65536, 'must be a whole number from 1024 to 65535'],
+    ['backend.autoscaling.scaleDown.periodSeconds', 1801, 'must be a whole number of seconds from 1 to 1800'],
+    ['backend.autoscaling.scaleUp.stabilizationWindowSeconds', 3601, 'must be a whole number of seconds from 0 to 3600'],
+    ['database.maxConnections', 262144, 'must be a whole number from 10 to 262143'],
+    ['database.poolers.rw.maxClientConnections', 2 ** 31, 'must be a whole number from 1 to 2147483647'],
+    ['cache.maxmemoryPercent', 96, 'must be a whole number of percent from 10 to 95'],
+    ['monitoring.alerts.errorRatio', 1, 'must be a number between 0 and 1 (both excluded)'],
+    ['backend.replicas.min', 1.5, 'must be a whole number from 1 to 2147483647'],
+  ])('%s = %p is refused', (path, value, rule) => {
+    expect(lineOf(failure(withValue(prod, path, value)), path)).toBe(`  - ${path} = ${value}: ${rule}`);
+  });
+
+  it('reserved connections must leave some for the poolers', () => {
+    expect(failure(withValue(prod, 'database.reservedConnections', 400))).toContain(
+      'database.reservedConnections = 400: must be below database.maxConnections (400), or no connection is left for the poolers',
+    );
+  });
+
+  it.each(['backend', 'frontend'])('the metrics port of the %s must differ from its HTTP port', (tier) => {
+    expect(failure(withValue(dev, `${tier}.metricsPort`, 8080))).toContain(
+      `${tier}.metricsPort = 8080: must differ from ${tier}.port (8080): a Service cannot list one port twice`,
+    );
+  });
+});
+
+describe('every rule is worded', () => {
+  // zod's own phrases, which name neither the field's rule nor what is missing.
+  const zodWords = /Invalid input|Invalid string|Invalid option|Invalid key|Too small|Too big|expected|received/;
+
+  it.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+  ])('%s in any field of prod is shown as written and answered with the field\'s rule', (shown, bad) => {
+    for (const path of leaves(loadEnvironment(prod, {}))) {
+      const line = lineOf(failure(withValue(prod, path, bad)), path);
+      expect(line).toMatch(new RegExp(`= (${shown}|\\(hidden\\)): `));
+      expect(line).not.toMatch(zodWords);
+    }
+  });
+
+  it('every field of prod given the wrong type is answered with its rule', () => {
+    for (const path of leaves(loadEnvironment(prod, {}))) {
+      const wrong = typeof at(loadEnvironment(prod, {}), ...path.split('.')) === 'string' ? 7 : 'seven';
+      expect(lineOf(failure(withValue(prod, path, wrong)), path)).not.toMatch(zodWords);
+    }
+  });
+
+  it('a missing setting without a default is "required"', () => {
+    const required = leaves(prod).filter((path) => {
+      try {
+        loadEnvironment(withValue(prod, path, undefined), {});
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(required).toContain('backend.image');
+    for (const path of required) {
+      const line = lineOf(failure(withValue(prod, path, undefined)), path);
+      expect(line).toBe(`  - ${path} = (missing): is required`);
+    }
+  });
+
+  it('an unknown state backend is named with the ones there are', () => {
+    expect(failure(withValue(dev, 'state', { backend: 'gcs' }))).toContain(
+      'state.backend = "gcs": must name a state backend: { backend: "local" | "s3" | "kubernetes", … }',
+    );
+  });
+});
+
+describe('extra services', () => {
+  const search = {
+    image: 'ghcr.io/example/search:1.2.0',
+    replicas: { min: 1, max: 2 },
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  };
+
+  /** The construct error that stops synthesis of `input`. */
+  const synthFailure = (input: EnvironmentInput): string => {
+    try {
+      synthesize(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(PropError);
+      return (error as Error).message;
+    }
+    throw new Error('expected synthesis to be refused');
+  };
+
+  it.each(['backend', 'frontend'])('may not be called %s, like a web tier', (name) => {
+    expect(synthFailure(withValue(dev, 'services', { [name]: search }))).toMatch(
+      new RegExp(`/service-${name}/.* already makes the Deployment of that name in namespace 'web-dev'|'metadata.name' \\("${name}"\\) must be unique per kind: .*/service-${name}/`),
+    );
+  });
+
+  it('may not take the name of any object the app stack or CloudNativePG creates for its own tiers', () => {
+    const { app } = synthesize(dev);
+    const named = (type: string) => resources(app, type).map((r) => String(at(r, 'metadata', 'name')));
+    const manifest = (kind: string) => manifests(app, kind).map((m) => String(at(m, 'metadata', 'name')));
+    const taken = [
+      // The objects an extra service creates under its own name.
+      ...['deployment_v1', 'service_v1', 'service_account_v1', 'horizontal_pod_autoscaler_v2', 'pod_disruption_budget_v1']
+        .flatMap((type) => named(`kubernetes_${type}`)),
+      // CloudNativePG creates a Deployment, Service and ServiceAccount per Pooler, and -rw, -ro, -r Services per Cluster.
+      ...manifest('Pooler'),
+      ...manifest('Cluster').flatMap((name) => [name, `${name}-rw`, `${name}-ro`, `${name}-r`]),
+      // The flows towards a service are named after it.
+      ...named('kubernetes_network_policy_v1').flatMap((name) => /^backend-to-(.+)-(ingress|egress)$/.exec(name)?.[1] ?? []),
+    ];
+    expect(taken.length).toBeGreaterThan(10);
+    for (const name of new Set(taken)) {
+      expect([name, synthFailure(withValue(dev, 'services', { [name]: search }))]).toEqual([name, expect.stringMatching(/must be unique per kind|must select only its own pods|is declared twice/)]);
+    }
+    expect(synthesize(withValue(dev, 'services', { search })).app).toBeDefined();
+  });
+});
+
+describe('the environments of a run', () => {
+  it('are the shipped ones, in order, when none are selected', () => {
+    expect(loadEnvironments(environments, {}).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(loadEnvironments(environments, { TOPOLOGY_ENVIRONMENTS: ' ' }).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  it('are those selected, spaces allowed', () => {
+    expect(loadEnvironments(environments, { TOPOLOGY_ENVIRONMENTS: 'prod, dev' }).map((e) => e.name)).toEqual(['prod', 'dev']);
+  });
+
+  it.each([
+    ['prod,prod', 'TOPOLOGY_ENVIRONMENTS = "prod,prod": must name each environment once, not "prod" twice'],
+    ['prod,', 'TOPOLOGY_ENVIRONMENTS = "prod,": must be a comma-separated list of environment names, without empty entries'],
+    [',', 'TOPOLOGY_ENVIRONMENTS = ",": must be a comma-separated list of environment names, without empty entries'],
+    ['dev,qa', 'TOPOLOGY_ENVIRONMENTS = "dev,qa": must name known environments (dev, staging, prod), not "qa"'],
+  ])('refuse TOPOLOGY_ENVIRONMENTS=%s', (selection, expected) => {
+    const message = failureOf(() => loadEnvironments(environments, { TOPOLOGY_ENVIRONMENTS: selection }));
+    expect(message).toContain('Invalid configuration for TOPOLOGY_ENVIRONMENTS:');
+    expect(message).toContain(expected);
+  });
+
+  const qa = { ...staging, name: 'qa' };
+
+  it('may not deploy two environments to one namespace of one cluster', () => {
+    expect(failureOf(() => loadEnvironments([dev, staging, qa], {}))).toContain(
+      'qa.namespace.name = "web-staging": must differ from environment "staging"\'s namespace: ' +
+        'both deploy to context "staging" of ~/.kube/config, where each would overwrite the other\'s objects',
+    );
+  });
+
+  it('may not do so through the cluster variables either', () => {
+    const shared = withValue(qa, 'cluster.context', 'qa');
+    expect(() => loadEnvironments([staging, shared], {})).not.toThrow();
+    expect(failureOf(() => loadEnvironments([staging, shared], { TOPOLOGY_KUBE_CONTEXT: 'kwok' }))).toContain(
+      'qa.namespace.name = "web-staging": must differ from environment "staging"\'s namespace: both deploy to context "kwok" of ~/.kube/config',
+    );
+  });
+
+  it('may share a namespace name in different clusters', () => {
+    expect(loadEnvironments([staging, withValue(qa, 'cluster.context', 'qa')], {}).map((e) => e.name)).toEqual(['staging', 'qa']);
+  });
+});

@@ -1,0 +1,252 @@
+// @ts-nocheck
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Testing, TerraformStack, Token } from 'cdktf';
+import { parse } from 'yaml';
+import { CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
+import { crdSchemas, type GatewaySpec } from '../../constructs/core/crds';
+import { resourceJsonSchema } from '../../scripts/crds/structural-schema';
+import { ENVIRONMENTS, manifests, synthesize } from '../helpers';
+
+/** Builds one CustomResource in a fresh stack; returns what it throws, if anything. */
+function build(props: CustomResourceProps): Error | undefined {
+  try {
+    new CustomResource(new TerraformStack(Testing.app(), 'stack'), 'resource', props);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+const gatewayWith = (spec: GatewaySpec): CustomResourceProps => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  name: 'edge',
+  namespace: 'web',
+  spec,
+});
+const gateway = (listener: Record<string, unknown>) => gatewayWith({ gatewayClassName: 'web-envoy', listeners: [listener as never] });
+const HTTP = { name: 'http', protocol: 'HTTP', port: 80 };
+
+describe('CustomResource checks its body against the pinned CRD', () => {
+  it('refuses an unknown field, naming the construct, the resource and the field path', () => {
+    const error = build(gateway({ ...HTTP, prot: 8080 }));
+    expect(error).toBeInstanceOf(CustomResourceError);
+    expect(error?.message).toContain('stack/resource: Gateway web/edge does not match the CRD gateways.gateway.networking.k8s.io v1 (sigs.k8s.io/gateway-api v1.6.1)');
+    expect(error?.message).toContain('spec.listeners[0].prot: unknown field (the CRD declares allowedRoutes, hostname, name, port, protocol, tls)');
+  });
+
+  it('refuses a field of the wrong type', () => {
+    const error = build(gateway({ ...HTTP, port: '80' }));
+    expect(error?.message).toContain('spec.listeners[0].port: must be of type integer, not "80"');
+  });
+
+  it('refuses a resource without a required field', () => {
+    const error = build({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ScheduledBackup',
+      name: 'db-daily',
+      namespace: 'web',
+      spec: { schedule: '0 0 2 * * *' } as never,
+    });
+    expect(error?.message).toContain('stack/resource: ScheduledBackup web/db-daily');
+    expect(error?.message).toContain('spec.cluster: required, but missing');
+  });
+
+  it('refuses values outside the range, enum or pattern the CRD states, all at once', () => {
+    const error = build({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      name: 'web',
+      namespace: 'web',
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'Web Route' }],
+        loadBalancer: { type: 'LeastReq' as never },
+        circuitBreaker: { maxConnections: 1e10 },
+      },
+    });
+    const lines = error?.message.split('\n').slice(1);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  spec.circuitBreaker.maxConnections: must be at most 4294967295, not 10000000000',
+        expect.stringMatching(/^ {2}spec\.loadBalancer\.type: must be one of .*"LeastRequest".*, not "LeastReq"$/),
+      ]),
+    );
+    expect(lines).toHaveLength(2);
+  });
+
+  it('names map keys that are not identifiers in brackets', () => {
+    const error = build({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      name: 'alerts',
+      namespace: 'web',
+      spec: { groups: [{ name: 'web', rules: [{ alert: 'Down', expr: 'up == 0', labels: { 'team.example/owner': 7 as never } }] }] },
+    });
+    expect(error?.message).toContain('spec.groups[0].rules[0].labels["team.example/owner"]: must be of type string, not 7');
+  });
+
+  it('echoes a refused scalar but never a whole object or list', () => {
+    const error = build(gatewayWith({ gatewayClassName: 'web-envoy', listeners: { http: HTTP } as never }));
+    expect(error?.message.split('\n')[1]).toBe('  spec.listeners: must be of type array');
+  });
+
+  it('refuses a value that fits none of the alternatives the CRD allows', () => {
+    const error = build(gatewayWith({ gatewayClassName: 'web-envoy', listeners: [HTTP], addresses: [{ type: 'IPAddress', value: '10.0.0' }] }));
+    expect(error?.message.split('\n').slice(1)).toEqual(["  spec.addresses[0]: must satisfy exactly one of the CRD's alternatives"]);
+  });
+
+  it('accepts integers and strings where the CRD says int-or-string, and nothing else', () => {
+    const cluster = (cpu: unknown): CustomResourceProps => ({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      name: 'db',
+      namespace: 'web',
+      spec: { instances: 2, storage: { size: '1Gi' }, resources: { requests: { cpu: cpu as never } } },
+    });
+    expect(build(cluster(2))).toBeUndefined();
+    expect(build(cluster('500m'))).toBeUndefined();
+    expect(build(cluster(true))?.message).toContain('spec.resources.requests.cpu: must be of type integer or string, not true');
+  });
+
+  it('accepts a field whose name is a schema keyword', () => {
+    const error = build({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      name: 'web-envoy',
+      spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', description: 'Envoy for the web namespace' },
+    });
+    expect(error).toBeUndefined();
+  });
+
+  it('accepts anything where the CRD preserves unknown fields', () => {
+    const error = build({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'EnvoyProxy',
+      name: 'edge-proxy',
+      namespace: 'web',
+      spec: {
+        provider: {
+          type: 'Kubernetes',
+          kubernetes: { envoyDeployment: { patch: { value: { spec: { template: { anything: [1, 'two'] } } } } } },
+        },
+      },
+    });
+    expect(error).toBeUndefined();
+  });
+
+  it('leaves values that are Terraform tokens to plan time', () => {
+    const error = build(gateway({ name: Token.asString({ resolve: () => 'http' }), protocol: 'HTTP', port: Token.asNumber({ resolve: () => 80 }) }));
+    expect(error).toBeUndefined();
+  });
+
+  it('synthesizes an accepted body unchanged into a kubernetes_manifest', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    new CustomResource(stack, 'resource', { ...gateway(HTTP), labels: { app: 'edge' }, waitForFields: { 'status.addresses[0].value': '^.+$' } });
+    const out = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; removed: unknown };
+    const [[name, resource]] = Object.entries(out.resource.kubernetes_manifest) as [[string, Record<string, unknown>]];
+    expect(resource.manifest).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'web', labels: { app: 'edge' } },
+      spec: { gatewayClassName: 'web-envoy', listeners: [HTTP] },
+    });
+    expect(resource.wait).toEqual({ fields: { 'status.addresses[0].value': '^.+$' } });
+    // A resource that starts to wait leaves its kubectl_manifest address without deleting the object.
+    expect(out.removed).toEqual([{ from: `kubectl_manifest.${name}`, lifecycle: { destroy: false } }]);
+  });
+
+  it('applies a body without a wait server-side through kubectl_manifest, which adopts what kubernetes_manifest made', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    new CustomResource(stack, 'resource', { ...gateway(HTTP), labels: { app: 'edge' }, defaultedFields: ['spec.infrastructure'] });
+    const out = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; removed: unknown };
+    expect(Object.keys(out.resource)).toEqual(['kubectl_manifest']);
+    const [[name, resource]] = Object.entries(out.resource.kubectl_manifest) as [[string, Record<string, unknown>]];
+    expect(parse(resource.yaml_body as string)).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge', namespace: 'web', labels: { app: 'edge' } },
+      spec: { gatewayClassName: 'web-envoy', listeners: [HTTP] },
+    });
+    expect(resource).toMatchObject({ server_side_apply: true, force_conflicts: true, ignore_fields: ['spec.infrastructure'] });
+    // Foreground deletion (the provider's `wait`) never ends while an operator re-creates what the object owns.
+    expect(resource.wait).toBeUndefined();
+    // The object under its earlier address is forgotten, not destroyed: no delete before the adoption.
+    expect(out.removed).toEqual([{ from: `kubernetes_manifest.${name}`, lifecycle: { destroy: false } }]);
+  });
+
+  it('types the spec by kind, so that an unknown field does not compile', () => {
+    const props: CustomResourceProps = {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ScheduledBackup',
+      name: 'db-daily',
+      //  `schedul` is no field of a ScheduledBackup's spec
+      spec: { schedul: '0 0 2 * * *', cluster: { name: 'db' } },
+    };
+    expect(build(props)?.message).toContain('spec.schedul: unknown field');
+  });
+});
+
+describe('the shipped environments', () => {
+  it.each(Object.keys(ENVIRONMENTS))('%s: every custom resource passes its CRD', (name) => {
+    const { app } = synthesize(ENVIRONMENTS[name]);
+    const kinds = new Set(manifests(app).map((m) => `${String(m.apiVersion)} ${String(m.kind)}`));
+    // Synthesizing would have thrown on a refused resource; make sure there were resources to check.
+    expect([...kinds].every((k) => k.split(' ')[1] in crdSchemas[k.split(' ')[0] as keyof typeof crdSchemas])).toBe(true);
+    expect(kinds.size).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('the synth app', () => {
+  it('exits non-zero with the resource and field, and writes nothing, when a CRD refuses a resource', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'web-topology-'));
+    const outdir = join(dir, 'out');
+    const app = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')) as { app: string }).app.split(' ');
+    // Every prop passes its construct's checks; the fixture breaks the body only the CRD judges.
+    const result = spawnSync(process.execPath, [...app.slice(1, -1), '--require', join(__dirname, '..', 'fixtures', 'unknown-rate-limit-unit.ts'), app[app.length - 1]], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, CDKTF_OUTDIR: outdir, TOPOLOGY_ENVIRONMENTS: 'dev' },
+      encoding: 'utf8',
+    });
+    const wroteOutput = existsSync(outdir);
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^dev-app\/.*: BackendTrafficPolicy web-dev\/web does not match the CRD backendtrafficpolicies\.gateway\.envoyproxy\.io v1alpha1/);
+    expect(result.stderr).toContain('spec.rateLimit.local.rules[0].limit.unit');
+    expect(result.stderr).toContain('"Fortnight"');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(wroteOutput).toBe(false);
+  });
+});
+
+describe('the structural-schema translation', () => {
+  const field = (schema: Record<string, unknown>) =>
+    (resourceJsonSchema({ type: 'object', properties: { spec: { type: 'object', properties: { f: schema } } } }).properties as Record<string, { properties: Record<string, unknown> }>).spec.properties.f;
+
+  it('adds null to the type of a nullable field', () => {
+    expect(field({ type: 'string', nullable: true, enum: ['a'] })).toEqual({ type: ['string', 'null'], enum: ['a', null] });
+  });
+
+  it('closes objects unless they preserve unknown fields, and keeps maps open to their values', () => {
+    expect(field({ type: 'object', properties: { a: { type: 'string' } } })).toMatchObject({ additionalProperties: false });
+    expect(field({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true })).toEqual({ type: 'object', additionalProperties: true });
+    expect(field({ type: 'object', additionalProperties: { type: 'string' } })).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
+  });
+
+  it('reads RE2 case-insensitive patterns as JavaScript and refuses patterns JavaScript cannot read', () => {
+    expect(field({ type: 'string', pattern: '^(?i)(abort|warn)?$' })).toEqual({ type: 'string', pattern: '^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$' });
+    expect(field({ type: 'string', pattern: '(?i)[^a-z\\d]' })).toEqual({ type: 'string', pattern: '[^a-z\\dA-Z\\d]' });
+    expect(() => field({ type: 'string', pattern: 'a(?P<x>b)' })).toThrow('openAPIV3Schema.spec.f.pattern: "a(?P<x>b)" is not a JavaScript regular expression');
+  });
+
+  it('refuses a schema extension it does not know', () => {
+    expect(() => field({ type: 'object', 'x-kubernetes-embedded-resource': true })).toThrow('openAPIV3Schema.spec.f: unsupported schema extension x-kubernetes-embedded-resource');
+  });
+
+  it('drops the status, which only the operator writes, and accepts any metadata', () => {
+    const schema = resourceJsonSchema({ type: 'object', properties: { metadata: { type: 'object' }, status: { type: 'object' } } });
+    expect(schema.properties).toEqual({ metadata: { type: 'object' } });
+  });
+});

@@ -1,0 +1,425 @@
+// @ts-nocheck
+import type { Construct } from 'constructs';
+import { ValkeyCache, type ValkeyCacheProps } from '../../constructs/cache/valkey-cache';
+import { ConnectionPooler, type ConnectionPoolerProps } from '../../constructs/database/connection-pooler';
+import { PostgresCluster, type PostgresClusterProps } from '../../constructs/database/postgres-cluster';
+import { namespacePeer } from '../../constructs/guardrails/connections';
+import { at, customResource, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
+
+const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
+const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
+
+const clusterProps: PostgresClusterProps = {
+  name: 'db',
+  namespace: 'web',
+  image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
+  readReplicas: 2,
+  storage: { size: '10Gi' },
+  resources: small,
+  maxConnections: 200,
+  parameters: { shared_buffers: '256MB' },
+  scrapedBy: prometheus,
+};
+const poolerProps = { defaultPoolSize: 20, maxClientConnections: 100 };
+
+/** A cluster with both poolers, as the app stack builds it. */
+function database(overrides: Partial<PostgresClusterProps> = {}, pooler: Partial<ConnectionPoolerProps> = {}) {
+  return synthScope((scope: Construct) => {
+    const cluster = new PostgresCluster(scope, 'db', { ...clusterProps, ...overrides });
+    new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps, ...pooler });
+    if (cluster.readReplicas > 0) new ConnectionPooler(scope, 'ro', { cluster, type: 'ro', ...poolerProps, ...pooler });
+  });
+}
+
+const ingress = (from: Json[], ports: Json[], podSelector: Json) => ({ pod_selector: { match_labels: podSelector }, policy_types: ['Ingress'], ingress: [{ from, ports }] });
+const tcp = (...ports: number[]) => ports.map((port) => ({ port: String(port), protocol: 'TCP' }));
+const instances = { 'cnpg.io/cluster': 'db', 'cnpg.io/podRole': 'instance' };
+const poolerPods = (type: string) => ({ 'cnpg.io/poolerName': `db-pooler-${type}` });
+const operatorNamespace = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }];
+const prometheusPods = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } }];
+const apiServer = { pod_selector: {}, policy_types: ['Egress'], egress: [{ to: [{ ip_block: { cidr: '0.0.0.0/0' } }, { ip_block: { cidr: '::/0' } }], ports: tcp(443, 6443) }] };
+
+const sharedDatabase = fixture(() => database());
+
+describe('PostgresCluster', () => {
+  let out: Json;
+  let policies: Map<string, Resource>;
+  beforeEach(() => {
+    out = sharedDatabase();
+    policies = networkPolicies(out);
+  });
+
+  it('runs one primary and the read replicas, one per host', () => {
+    const spec = at(manifests(out, 'Cluster')[0], 'spec') as Json;
+    expect(spec.instances).toBe(3);
+    expect(spec.affinity).toEqual({ enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
+    expect(spec.storage).toEqual({ size: '10Gi' });
+    expect(spec.resources).toEqual(small);
+    expect(at(spec, 'postgresql', 'parameters')).toEqual({ max_connections: '200', shared_buffers: '256MB' });
+    expect(at(spec, 'bootstrap', 'initdb')).toEqual({ database: 'app', owner: 'app' });
+    expect(spec.enableSuperuserAccess).toBe(false);
+    expect(spec.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: instances } },
+    ]);
+    const withClass = database({ storage: { size: '50Gi', storageClass: 'ebs.gp3' } });
+    expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'ebs.gp3' });
+  });
+
+  it("accepts the parameters CloudNativePG's defaulting webhook adds, so apply does not fail on them", () => {
+    expect(at(customResource(out, 'Cluster'), 'ignore_fields')).toEqual(['spec.postgresql.parameters']);
+  });
+
+  it('schedules backups through the Barman Cloud plugin only when asked', () => {
+    expect(manifests(out, 'ScheduledBackup')).toEqual([]);
+    const withBackup = database({ backup: { schedule: '0 0 2 * * *', objectStoreName: 'backups' } });
+    expect(at(manifests(withBackup, 'Cluster')[0], 'spec', 'plugins')).toEqual([
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'backups' } },
+    ]);
+    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'spec')).toEqual({
+      schedule: '0 0 2 * * *',
+      cluster: { name: 'db' },
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      backupOwnerReference: 'self',
+      target: 'prefer-standby',
+    });
+  });
+
+  it('lets its instances replicate and ask each other\'s status', () => {
+    expect(at(policies.get('db-replication-ingress'), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: instances } }], tcp(5432, 8000), instances));
+    expect(at(policies.get('db-replication-egress'), 'spec', 'egress', 0, 'ports')).toEqual(tcp(5432, 8000));
+  });
+
+  it('lets the operator reach the instances\' status port', () => {
+    expect(at(policies.get('operator-to-db-ingress'), 'spec')).toEqual(ingress(operatorNamespace, tcp(8000), instances));
+    const elsewhere = networkPolicies(database({ operatorNamespace: 'postgres-operator' }));
+    expect(at(elsewhere.get('operator-to-db-ingress'), 'spec', 'ingress', 0, 'from', 0, 'namespace_selector', 'match_labels')).toEqual({ 'kubernetes.io/metadata.name': 'postgres-operator' });
+  });
+
+  it('lets the instances reach the API server on 443 and 6443', () => {
+    expect(at(policies.get('db-to-apiserver-egress'), 'spec')).toEqual({ ...apiServer, pod_selector: { match_labels: instances } });
+  });
+
+  it('makes a PodMonitor for the instances and lets Prometheus scrape port 9187', () => {
+    const monitor = manifests(out, 'PodMonitor').find((m) => at(m, 'metadata', 'name') === 'db');
+    expect(at(monitor, 'spec', 'selector', 'matchLabels')).toEqual(instances);
+    expect(at(policies.get('prometheus-to-db-ingress'), 'spec')).toEqual(ingress(prometheusPods, tcp(9187), instances));
+  });
+
+  it('counts its instances, their resources and their volumes in its footprint, and the poolers theirs', () => {
+    synthScope((scope: Construct) => {
+      const cluster = new PostgresCluster(scope, 'db', clusterProps);
+      const rw = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps, resources: small });
+      expect(cluster.footprint).toEqual({ name: 'db', namespace: 'web', minReplicas: 3, maxReplicas: 3, containers: [small], volumeClaims: ['10Gi'] });
+      expect(rw.footprint).toEqual({ name: 'db-pooler-rw', namespace: 'web', minReplicas: 2, maxReplicas: 2, containers: [small] });
+    });
+  });
+
+  it('lets a client in on 5432 by default, and its poolers likewise', () => {
+    const peer = namespacePeer('client', 'web', { app: 'client' });
+    const flows = networkPolicies(
+      synthScope((scope: Construct) => {
+        const cluster = new PostgresCluster(scope, 'db', clusterProps);
+        const rw = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps });
+        cluster.connections.allowDefaultPortFrom(peer);
+        rw.connections.allowDefaultPortFrom(peer);
+      }),
+    );
+    expect(at(flows.get('client-to-db-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(5432));
+    expect(at(flows.get('client-to-db-pooler-rw-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(5432));
+  });
+
+  it('accepts a six-field schedule with wider fields, and names the backup after the cluster', () => {
+    const withBackup = database({ backup: { schedule: '30 15 2 * * 1-5', objectStoreName: 'backups' } });
+    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'metadata', 'name')).toBe('db-daily');
+    expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'spec', 'schedule')).toBe('30 15 2 * * 1-5');
+  });
+
+  it('is not scraped without a scraper', () => {
+    const unscraped = database({ scrapedBy: undefined });
+    expect(manifests(unscraped, 'PodMonitor')).toEqual([]);
+    expect([...networkPolicies(unscraped).keys()].filter((n) => n.startsWith('prometheus'))).toEqual([]);
+  });
+
+  it.each([
+    ['max_connections among the parameters', { parameters: { max_connections: '50' } }, `'parameters.max_connections' ("50") must not be set: use 'maxConnections'`],
+    ['a storage size that is not a quantity', { storage: { size: 'big' } }, `'storage.size' ("big") must be a positive Kubernetes quantity`],
+    ['negative replicas', { readReplicas: -1 }, `'readReplicas' (-1) must be a whole number of at least 0`],
+    ['a five-field schedule', { backup: { schedule: '0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 2 * * *") must be a six-field cron schedule`],
+    ['a seven-field schedule', { backup: { schedule: '0 0 2 * * * 2027', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 * * * 2027") must be a six-field cron schedule`],
+    ['a name that is not a DNS label', { name: 'Main_DB' }, `'name' ("Main_DB") must be a DNS-1123 label`],
+    ['an unpinned image', { image: 'postgres' }, `'image' ("postgres") must be pinned with a tag or a digest`],
+    ['a database name that is not a DNS label', { databaseName: 'App' }, `'databaseName' ("App") must be a DNS-1123 label`],
+    ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
+    ['fewer than 10 connections', { maxConnections: 9 }, `'maxConnections' (9) must be a whole number from 10 to 262143`],
+  ] as [string, Partial<PostgresClusterProps>, string][])('refuses %s', (_, overrides, message) => {
+    expect(() => database(overrides)).toThrow(`/db: ${message}`);
+  });
+});
+
+describe('ConnectionPooler', () => {
+  let out: Json;
+  let policies: Map<string, Resource>;
+  beforeEach(() => {
+    out = sharedDatabase();
+    policies = networkPolicies(out);
+  });
+  const pooler = (type: string) => manifests(out, 'Pooler').find((p) => at(p, 'metadata', 'name') === `db-pooler-${type}`);
+
+  it('pools in transaction mode for its cluster, named after it', () => {
+    const spec = at(pooler('ro'), 'spec') as Json;
+    expect(spec).toMatchObject({ cluster: { name: 'db' }, instances: 2, type: 'ro' });
+    expect(spec.pgbouncer).toEqual({ poolMode: 'transaction', parameters: { max_client_conn: '100', default_pool_size: '20' } });
+    expect(at(spec, 'template', 'spec', 'containers', 0)).toEqual({
+      name: 'pgbouncer',
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    });
+  });
+
+  it('labels its pods as it labels the Pooler', () => {
+    const labels = at(pooler('rw'), 'metadata', 'labels') as Json;
+    expect(Object.keys(labels)).not.toHaveLength(0);
+    expect(at(pooler('rw'), 'spec', 'template', 'metadata', 'labels')).toEqual(labels);
+  });
+
+  it.each(['rw', 'ro'])('%s: reaches the instances on 5432', (type) => {
+    expect(at(policies.get(`db-pooler-${type}-to-db-ingress`), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: poolerPods(type) } }], tcp(5432), instances));
+    expect(at(policies.get(`db-pooler-${type}-to-db-egress`), 'spec', 'egress', 0, 'ports')).toEqual(tcp(5432));
+  });
+
+  it.each(['rw', 'ro'])('%s: lets the operator reach its status port', (type) => {
+    expect(at(policies.get(`operator-to-db-pooler-${type}-ingress`), 'spec')).toEqual(ingress(operatorNamespace, tcp(8000), poolerPods(type)));
+  });
+
+  it.each(['rw', 'ro'])('%s: reaches the API server on 443 and 6443', (type) => {
+    expect(at(policies.get(`db-pooler-${type}-to-apiserver-egress`), 'spec')).toEqual({ ...apiServer, pod_selector: { match_labels: poolerPods(type) } });
+  });
+
+  it.each(['rw', 'ro'])('%s: has a PodMonitor and lets Prometheus scrape PgBouncer on 9127', (type) => {
+    const monitor = manifests(out, 'PodMonitor').find((m) => at(m, 'metadata', 'name') === `db-pooler-${type}`);
+    expect(at(monitor, 'spec', 'selector', 'matchLabels')).toEqual(poolerPods(type));
+    expect(at(policies.get(`prometheus-to-db-pooler-${type}-ingress`), 'spec')).toEqual(ingress(prometheusPods, tcp(9127), poolerPods(type)));
+  });
+
+  it('tells where it is reached and which Secret holds the credentials', () => {
+    synthScope((scope: Construct) => {
+      const cluster = new PostgresCluster(scope, 'db', clusterProps);
+      const pooler = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps });
+      expect([pooler.poolerName, pooler.host, pooler.port, cluster.appSecretName]).toEqual(['db-pooler-rw', 'db-pooler-rw.web.svc', 5432, 'db-app']);
+    });
+  });
+
+  it('is created after its cluster', () => {
+    const cluster = customResource(out, 'Cluster');
+    expect(customResource(out, 'Pooler')?.depends_on).toContain(`${cluster?.__type}.${cluster?.__name}`);
+  });
+
+  it('refuses to pool reads of a cluster without replicas', () => {
+    expect(() =>
+      synthScope((scope) => {
+        const cluster = new PostgresCluster(scope, 'db', { ...clusterProps, readReplicas: 0 });
+        new ConnectionPooler(scope, 'ro', { cluster, type: 'ro', ...poolerProps });
+      }),
+    ).toThrow(`/ro: 'type' ("ro") needs read replicas, but cluster 'db' has 'readReplicas' (0)`);
+  });
+
+  it.each([
+    ['a name that is not a DNS label', { name: 'Pool_RW' }, `'name' ("Pool_RW") must be a DNS-1123 label`],
+    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
+    ['no client connections', { maxClientConnections: 0 }, `'maxClientConnections' (0) must be a whole number of at least 1`],
+    ['a memory that is not a quantity', { resources: { requests: { cpu: '100m', memory: 'x' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.memory' ("x") must be a positive Kubernetes quantity`],
+  ] as [string, Partial<ConnectionPoolerProps>, string][])('refuses %s, naming the prop', (_, pooler, message) => {
+    expect(() => database({}, pooler)).toThrow(`/rw: ${message}`);
+  });
+
+  it('refuses a pool of no connections', () => {
+    expect(() => database({}, { defaultPoolSize: 0 })).toThrow(`/rw: 'defaultPoolSize' (0) must be a whole number of at least 1`);
+  });
+});
+
+describe('ValkeyCache', () => {
+  const props: ValkeyCacheProps = {
+    name: 'cache',
+    namespace: 'web',
+    image: 'docker.io/valkey/valkey:8.1.4-alpine',
+    exporterImage: 'docker.io/oliver006/redis_exporter:v1.80.0',
+    instances: 2,
+    resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } },
+    disruptionBudget: { minAvailable: 1 },
+    scrapedBy: prometheus,
+  };
+  const cache = (overrides: Partial<ValkeyCacheProps> = {}) => synthScope((scope) => new ValkeyCache(scope, 'cache', { ...props, ...overrides }));
+  const sharedCache = fixture(() => cache());
+  let out: Json;
+  let statefulSet: Resource;
+  let containers: Json[];
+  let policies: Map<string, Resource>;
+  let podLabels: Json;
+  beforeEach(() => {
+    out = sharedCache();
+    statefulSet = resources(out, 'kubernetes_stateful_set_v1')[0];
+    containers = at(statefulSet, 'spec', 'template', 'spec', 'container') as Json[];
+    policies = networkPolicies(out);
+    podLabels = at(statefulSet, 'spec', 'selector', 'match_labels') as Json;
+  });
+  const conf = (o: Json) => (at(resources(o, 'kubernetes_config_map_v1')[0], 'data', 'valkey.conf') as string).split('\n');
+
+  it('is a pure LRU cache with maxmemory at 75% of the memory limit, read-only on replicas', () => {
+    expect(conf(out)).toEqual([
+      'port 6379',
+      'bind * -::*',
+      'protected-mode no',
+      'dir /data',
+      'save ""',
+      'appendonly no',
+      `maxmemory ${768 * 2 ** 20}`,
+      'maxmemory-policy allkeys-lru',
+      'replica-read-only yes',
+      '',
+    ]);
+    expect(conf(cache({ maxmemoryPercent: 50 }))).toContain(`maxmemory ${512 * 2 ** 20}`);
+    expect(conf(cache({ maxmemory: '900Mi' }))).toContain(`maxmemory ${900 * 2 ** 20}`);
+  });
+
+  it('makes pod 0 the primary and the others its replicas', () => {
+    expect(at(statefulSet, 'spec', 'replicas')).toBe('2');
+    const command = containers[0].command as string[];
+    expect(command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(command[2]).toContain('*-0) exec valkey-server /etc/valkey/valkey.conf ;;');
+    expect(command[2]).toContain('--replicaof cache-0.cache-headless 6379');
+    // Terraform would read "${" as an interpolation.
+    expect(command[2]).not.toContain('${');
+  });
+
+  it('writes through the primary and reads from every instance', () => {
+    const services = new Map(resources(out, 'kubernetes_service_v1').map((s) => [metadataName(s), s]));
+    expect([...services.keys()].sort()).toEqual(['cache-headless', 'cache-read', 'cache-write']);
+    expect(at(services.get('cache-write'), 'spec', 'selector', 'statefulset.kubernetes.io/pod-name')).toBe('cache-0');
+    expect(at(services.get('cache-read'), 'spec', 'selector')).toEqual(podLabels);
+    expect(at(services.get('cache-headless'), 'spec', 'cluster_ip')).toBe('None');
+    expect(at(services.get('cache-headless'), 'spec', 'publish_not_ready_addresses')).toBe(true);
+  });
+
+  it('lets replicas reach the primary on 6379', () => {
+    expect(at(policies.get('cache-replication-ingress'), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: podLabels } }], tcp(6379), podLabels));
+  });
+
+  it('exports metrics from a sidecar, scraped once per instance through the read Service, on 9121', () => {
+    expect(containers[1].name).toBe('exporter');
+    expect(containers[1].port).toEqual([{ name: 'metrics', container_port: 9121 }]);
+    const monitor = manifests(out, 'ServiceMonitor')[0];
+    expect(at(monitor, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/component')).toBe('read');
+    expect(at(monitor, 'spec', 'endpoints')).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(at(policies.get('prometheus-to-cache-ingress'), 'spec')).toEqual(ingress(prometheusPods, tcp(9121), podLabels));
+  });
+
+  it('keeps liveness independent of Valkey: TCP checks, readiness on the exporter\'s /health', () => {
+    const [valkey, exporter] = containers;
+    expect(at(valkey, 'liveness_probe', 'tcp_socket')).toEqual([{ port: 'valkey' }]);
+    expect(at(exporter, 'liveness_probe', 'tcp_socket')).toEqual([{ port: 'metrics' }]);
+    expect(at(exporter, 'startup_probe', 'tcp_socket')).toEqual([{ port: 'metrics' }]);
+    expect(at(exporter, 'readiness_probe', 'http_get')).toEqual({ path: '/health', port: 'metrics' });
+  });
+
+  it('starts every instance at once and replaces them one by one', () => {
+    expect([at(statefulSet, 'spec', 'pod_management_policy'), at(statefulSet, 'spec', 'update_strategy')]).toEqual(['Parallel', [{ type: 'RollingUpdate' }]]);
+  });
+
+  it('runs without an API token or Service variables, and pulls its pinned images once', () => {
+    const pod = at(statefulSet, 'spec', 'template', 'spec') as Json;
+    expect([pod.automount_service_account_token, pod.enable_service_links]).toEqual([false, false]);
+    expect(containers.map((c) => [c.name, c.image_pull_policy])).toEqual([
+      ['valkey', 'IfNotPresent'],
+      ['exporter', 'IfNotPresent'],
+    ]);
+  });
+
+  it('spreads its instances over hosts and zones where it can', () => {
+    const constraint = (topologyKey: string) => ({ max_skew: 1, topology_key: topologyKey, when_unsatisfiable: 'ScheduleAnyway', label_selector: [{ match_labels: podLabels }] });
+    expect(at(statefulSet, 'spec', 'template', 'spec', 'topology_spread_constraint')).toEqual([constraint('kubernetes.io/hostname'), constraint('topology.kubernetes.io/zone')]);
+  });
+
+  it('takes traffic once Valkey has started and answers PING', () => {
+    const [valkey] = containers;
+    expect(valkey.port).toEqual([{ name: 'valkey', container_port: 6379 }]);
+    expect(at(valkey, 'startup_probe', 'tcp_socket')).toEqual([{ port: 'valkey' }]);
+    expect(at(valkey, 'readiness_probe', 'exec', 'command')).toEqual(['valkey-cli', '-p', '6379', 'ping']);
+  });
+
+  it('reads its configuration read-only and keeps its data in scratch space', () => {
+    const config = resources(out, 'kubernetes_config_map_v1')[0];
+    expect(metadataName(config)).toBe('cache-config');
+    expect(at(containers[0], 'volume_mount')).toEqual([
+      { name: 'config', mount_path: '/etc/valkey', read_only: true },
+      { name: 'data', mount_path: '/data' },
+      { name: 'tmp', mount_path: '/tmp' },
+    ]);
+    expect(at(statefulSet, 'spec', 'template', 'spec', 'volume', 0)).toEqual({ name: 'config', config_map: { name: `\${kubernetes_config_map_v1.${config.__name}.metadata[0].name}` } });
+  });
+
+  it('serves Valkey and metrics on named ports of each Service, and points the exporter at the local Valkey', () => {
+    const ports = [
+      { name: 'valkey', port: 6379, target_port: 'valkey', protocol: 'TCP' },
+      { name: 'metrics', port: 9121, target_port: 'metrics', protocol: 'TCP' },
+    ];
+    for (const service of resources(out, 'kubernetes_service_v1')) expect([metadataName(service), at(service, 'spec', 'type'), at(service, 'spec', 'port')]).toEqual([metadataName(service), 'ClusterIP', ports]);
+    expect(containers[1].env).toEqual([{ name: 'REDIS_ADDR', value: 'redis://localhost:6379' }]);
+  });
+
+  it('keeps the data directory in scratch space of at most 64Mi', () => {
+    expect((at(statefulSet, 'spec', 'template', 'spec', 'volume') as Json[]).find((v) => v.name === 'data')).toEqual({ name: 'data', empty_dir: { size_limit: '64Mi' } });
+  });
+
+  it('sets ephemeral storage on both containers', () => {
+    expect(containers.map((c) => [at(c, 'resources', 'requests', 'ephemeral-storage'), at(c, 'resources', 'limits', 'ephemeral-storage')])).toEqual([
+      ['128Mi', '2Gi'],
+      ['16Mi', '64Mi'],
+    ]);
+  });
+
+  it('tells where it is reached, lets clients in on 6379 by default and counts both containers in its footprint', () => {
+    const peer = namespacePeer('client', 'web', { app: 'client' });
+    const flows = networkPolicies(
+      synthScope((scope: Construct) => {
+        const c = new ValkeyCache(scope, 'cache', props);
+        c.connections.allowDefaultPortFrom(peer);
+        expect([c.writeHost, c.readHost]).toEqual(['cache-write.web.svc', 'cache-read.web.svc']);
+        expect(c.footprint.containers).toEqual([props.resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } }]);
+      }),
+    );
+    expect(at(flows.get('client-to-cache-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(6379));
+  });
+
+  it('labels every object it makes as its component, each Service by its role', () => {
+    const labels = at(statefulSet, 'metadata', 'labels') as Json;
+    expect(Object.keys(labels)).not.toHaveLength(0);
+    for (const type of ['kubernetes_config_map_v1', 'kubernetes_pod_disruption_budget_v1']) {
+      for (const r of resources(out, type)) expect([type, at(r, 'metadata', 'labels')]).toEqual([type, labels]);
+    }
+    expect(at(statefulSet, 'spec', 'template', 'metadata', 'labels')).toEqual(labels);
+    expect(resources(out, 'kubernetes_service_v1').map((r) => [metadataName(r), at(r, 'metadata', 'labels')])).toEqual(
+      ['headless', 'read', 'write'].map((role) => [`cache-${role}`, { ...labels, 'app.kubernetes.io/component': role }]),
+    );
+  });
+
+  it('has a PDB', () => {
+    expect(at(resources(out, 'kubernetes_pod_disruption_budget_v1')[0], 'spec', 'min_available')).toBe('1');
+  });
+
+  it.each([
+    ['maxmemory at the memory limit', { maxmemory: '1Gi' }, `'maxmemory' ("1Gi") must be less than 'resources.limits.memory' ("1Gi")`],
+    ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 2 } }, `'disruptionBudget.minAvailable' (2) must be less than 'instances' (2)`],
+    ['a maxmemory share of 100 %', { maxmemoryPercent: 100 }, `'maxmemoryPercent' (100) must be a whole number from 10 to 95`],
+    ['a name that is not a DNS label', { name: 'Cache_1' }, `'name' ("Cache_1") must be a DNS-1123 label`],
+    ['an unpinned image', { image: 'valkey/valkey' }, `'image' ("valkey/valkey") must be pinned with a tag or a digest`],
+    ['an unpinned exporter image', { exporterImage: 'oliver006/redis_exporter' }, `'exporterImage' ("oliver006/redis_exporter") must be pinned with a tag or a digest`],
+    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
+    ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
+    ['an exporter memory that is not a quantity', { exporterResources: { requests: { cpu: '10m', memory: 'y' }, limits: { cpu: '50m', memory: '64Mi' } } }, `'exporterResources.requests.memory' ("y") must be a positive Kubernetes quantity`],
+    ['scratch space that is not a quantity', { ephemeralStorage: { request: 'z', limit: '1Gi' } }, `'ephemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
+    ["the exporter's scratch space that is not a quantity", { exporterEphemeralStorage: { request: 'z', limit: '1Gi' } }, `'exporterEphemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
+    ['a maxmemory that is not a quantity', { maxmemory: 'lots' }, `'maxmemory' ("lots") must be a positive Kubernetes quantity`],
+  ] as [string, Partial<ValkeyCacheProps>, string][])('refuses %s', (_, overrides, message) => {
+    expect(() => cache(overrides)).toThrow(`/cache: ${message}`);
+  });
+});

@@ -1,0 +1,486 @@
+// @ts-nocheck
+import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
+import { parse } from 'yaml';
+import { ConfigError, loadEnvironment } from '../../config/load';
+import { dev, prod } from '../../config/environments';
+import { EdgeGateway, type EdgeGatewayProps } from '../../constructs/edge/edge-gateway';
+import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
+import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
+import { at, customResource, firstDeployment, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+
+const TARGETS = { namespace: 'web', backend: { serviceName: 'api', port: 80 }, frontend: { serviceName: 'site', port: 8080 } };
+
+function edge(props: Partial<EdgeGatewayProps> = {}): Json {
+  return synthScope((scope) => new EdgeGateway(scope, 'edge', { ...TARGETS, ...props }));
+}
+
+const newScope = () => new TerraformStack(Testing.app(), 'stack');
+const byKind = (out: Json, kind: string) => manifests(out, kind);
+const only = (out: Json, kind: string) => {
+  const all = byKind(out, kind);
+  expect(all).toHaveLength(1);
+  return all[0];
+};
+const policySpec = (props: Partial<TrafficPolicyProps> = {}) =>
+  at(only(synthScope((scope) => new TrafficPolicy(scope, 'policy', { namespace: 'web', routeName: 'web', ...props })), 'BackendTrafficPolicy'), 'spec') as Json;
+
+/** The message synth stops with, or a failure if it does not. */
+function synthError(build: () => Json): string {
+  try {
+    build();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected synth to be refused');
+}
+
+describe('EdgeGateway', () => {
+  const sharedTls = fixture(() => edge({ hostnames: ['www.example.com'], tls: { certificateSecretName: 'www-tls' }, proxyReplicas: 3 }));
+  const sharedPlain = fixture(() => edge({ serviceType: 'ClusterIP', proxyReplicas: 1 }));
+  let tls: Json;
+  let plain: Json;
+  beforeEach(() => {
+    tls = sharedTls();
+    plain = sharedPlain();
+  });
+
+  it('gives Envoy a LoadBalancer Service that keeps the client address, its replicas and a PDB', () => {
+    expect(at(only(tls, 'EnvoyProxy'), 'spec', 'provider', 'kubernetes')).toEqual({
+      envoyService: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
+      envoyDeployment: { replicas: 3 },
+      envoyPDB: { minAvailable: 1 },
+    });
+    expect(at(only(plain, 'EnvoyProxy'), 'spec', 'provider', 'kubernetes')).toEqual({
+      envoyService: { type: 'ClusterIP' },
+      envoyDeployment: { replicas: 1 },
+    });
+  });
+
+  it('defaults to two proxies behind a LoadBalancer', () => {
+    expect(at(only(edge(), 'EnvoyProxy'), 'spec', 'provider', 'kubernetes')).toEqual({
+      envoyService: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
+      envoyDeployment: { replicas: 2 },
+      envoyPDB: { minAvailable: 1 },
+    });
+  });
+
+  it('binds the Gateway to an Envoy Gateway class and its EnvoyProxy', () => {
+    const gateway = only(tls, 'Gateway');
+    const gatewayClass = only(tls, 'GatewayClass');
+    expect(at(gatewayClass, 'spec', 'controllerName')).toBe('gateway.envoyproxy.io/gatewayclass-controller');
+    expect(at(gateway, 'spec', 'gatewayClassName')).toBe(at(gatewayClass, 'metadata', 'name'));
+    const proxy = only(tls, 'EnvoyProxy');
+    expect(at(gateway, 'spec', 'infrastructure', 'parametersRef')).toEqual({ group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: at(proxy, 'metadata', 'name') });
+    expect(at(proxy, 'metadata', 'namespace')).toBe(at(gateway, 'metadata', 'namespace'));
+  });
+
+  it('sends /api to the backend and / to the frontend', () => {
+    const web = byKind(plain, 'HTTPRoute').find((r) => at(r, 'metadata', 'name') === 'web');
+    expect(at(web, 'spec', 'rules')).toEqual([
+      { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'api', port: 80 }] },
+      { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'site', port: 8080 }] },
+    ]);
+  });
+
+  it('exposes its replicas and routes for review', () => {
+    const gateway = new EdgeGateway(newScope(), 'edge', { ...TARGETS, proxyReplicas: 4 });
+    expect(gateway.proxyReplicas).toBe(4);
+    expect(gateway.routes.map((r) => [r.pathPrefix, r.target.serviceName])).toEqual([
+      ['/api', 'api'],
+      ['/', 'site'],
+    ]);
+  });
+
+  it('attaches every route to the Gateway, in its namespace', () => {
+    for (const out of [tls, plain]) {
+      const gateway = only(out, 'Gateway');
+      const routes = byKind(out, 'HTTPRoute');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) {
+        expect(at(route, 'metadata', 'namespace')).toBe(at(gateway, 'metadata', 'namespace'));
+        for (const ref of at(route, 'spec', 'parentRefs') as Json[]) expect(ref.name).toBe(at(gateway, 'metadata', 'name'));
+      }
+    }
+  });
+
+  it('terminates TLS with the configured certificate and redirects HTTP to HTTPS', () => {
+    const listeners = at(only(tls, 'Gateway'), 'spec', 'listeners') as Json[];
+    expect(listeners.map((l) => [l.name, l.port])).toEqual([
+      ['http', 80],
+      ['https', 443],
+    ]);
+    expect(at(listeners[1], 'tls', 'certificateRefs')).toEqual([{ kind: 'Secret', name: 'www-tls' }]);
+    const redirect = byKind(tls, 'HTTPRoute').find((r) => at(r, 'metadata', 'name') === 'https-redirect');
+    expect(at(redirect, 'spec', 'parentRefs', 0, 'sectionName')).toBe('http');
+    expect(at(redirect, 'spec', 'rules', 0, 'filters', 0, 'requestRedirect')).toEqual({ scheme: 'https', statusCode: 301 });
+    const web = byKind(tls, 'HTTPRoute').find((r) => at(r, 'metadata', 'name') === 'web');
+    expect(at(web, 'spec', 'parentRefs', 0, 'sectionName')).toBe('https');
+    expect(at(web, 'spec', 'hostnames')).toEqual(['www.example.com']);
+  });
+
+  it('serves plain HTTP for any host without TLS', () => {
+    expect((at(only(plain, 'Gateway'), 'spec', 'listeners') as Json[]).map((l) => l.name)).toEqual(['http']);
+    expect(byKind(plain, 'HTTPRoute').map((r) => at(r, 'metadata', 'name'))).toEqual(['web']);
+    expect(at(byKind(plain, 'HTTPRoute')[0], 'spec', 'hostnames')).toBeUndefined();
+  });
+
+  it('takes routes from its own namespace only, on each listener', () => {
+    for (const listener of at(only(tls, 'Gateway'), 'spec', 'listeners') as Json[]) expect(listener.allowedRoutes).toEqual({ namespaces: { from: 'Same' } });
+  });
+
+  it('labels the Gateway, its routes and policies as the edge\'s', () => {
+    for (const kind of ['EnvoyProxy', 'GatewayClass', 'Gateway', 'HTTPRoute', 'BackendTrafficPolicy']) {
+      expect([kind, at(byKind(tls, kind)[0], 'metadata', 'labels', 'app.kubernetes.io/name')]).toEqual([kind, 'edge']);
+    }
+  });
+
+  it('creates the route after the Gateway it attaches to', () => {
+    const gateway = customResource(plain, 'Gateway');
+    const route = customResource(plain, 'HTTPRoute');
+    expect(route?.depends_on).toContain(`${String(gateway?.__type)}.${String(gateway?.__name)}`);
+  });
+
+  it('does not wait for the address by default, so no plan reads the cluster\'s OpenAPI document', () => {
+    for (const out of [tls, plain]) {
+      expect(customResource(out, 'Gateway')?.__type).toBe('kubectl_manifest');
+      expect(at(out, 'data')).toBeUndefined();
+    }
+  });
+
+  it('when told to wait, waits for the address and reads it back only after the wait', () => {
+    // Envoy Gateway gives a ClusterIP Gateway the ClusterIP as its address: without the wait,
+    // the address reads "pending" at apply and the next plan changes it. Only
+    // kubernetes_manifest can wait.
+    const scope = newScope();
+    const gateway = new EdgeGateway(scope, 'edge', { ...TARGETS, serviceType: 'ClusterIP', waitForAddress: true });
+    new TerraformOutput(scope, 'address', { value: gateway.address });
+    const out = JSON.parse(Testing.synth(scope)) as Json;
+    const manifest = customResource(out, 'Gateway');
+    expect(manifest?.__type).toBe('kubernetes_manifest');
+    expect(at(manifest, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
+    const [name, status] = Object.entries(at(out, 'data', 'kubernetes_resource') as Json)[0] as [string, Json];
+    expect(status.depends_on).toEqual([`kubernetes_manifest.${manifest?.__name}`]);
+    expect(at(out, 'output', 'address', 'value')).toBe(`\${try(data.kubernetes_resource.${name}.object.status.addresses.0.value, "pending")}`);
+    expect(new EdgeGateway(newScope(), 'edge', TARGETS).address).toBeUndefined();
+  });
+
+  describe('client address', () => {
+    it('trusts no X-Forwarded-For by default: clients connect directly', () => {
+      expect(byKind(tls, 'ClientTrafficPolicy')).toEqual([]);
+    });
+
+    it('behind N trusted proxies, takes the address N hops from the right of X-Forwarded-For', () => {
+      const out = edge({ trustedProxies: 2 });
+      expect(at(only(out, 'ClientTrafficPolicy'), 'spec')).toEqual({
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: at(only(out, 'Gateway'), 'metadata', 'name') }],
+        clientIPDetection: { xForwardedFor: { numTrustedHops: 2 } },
+      });
+      // The address no longer depends on the node the connection arrived at.
+      expect(at(only(out, 'EnvoyProxy'), 'spec', 'provider', 'kubernetes', 'envoyService')).toEqual({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' });
+    });
+  });
+
+  it('attaches the traffic policy to its route, with the settings it was given', () => {
+    const out = edge({ connectTimeoutSeconds: 5, rateLimits: [{ path: '/api/x', requestsPerMinute: 3 }] });
+    const policy = only(out, 'BackendTrafficPolicy');
+    expect(at(policy, 'spec', 'targetRefs')).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'web' }]);
+    expect(at(policy, 'spec', 'timeout', 'tcp', 'connectTimeout')).toBe('5s');
+    expect(at(policy, 'spec', 'rateLimit', 'local', 'rules', 0, 'limit')).toEqual({ requests: 3, unit: 'Minute' });
+  });
+
+  describe('refuses props the API would refuse, naming path, prop, value and rule', () => {
+    it.each([
+      [{ proxyReplicas: 0 }, "edge: 'proxyReplicas' (0) must be a whole number from 1 to 2147483647"],
+      [{ proxyReplicas: 1.5 }, "'proxyReplicas' (1.5) must be a whole number"],
+      [{ trustedProxies: -1 }, "'trustedProxies' (-1) must be a whole number from 0 to 4294967295"],
+      [{ hostnames: ['Www.Example.com'] }, '\'hostnames[0]\' ("Www.Example.com") must be a DNS hostname'],
+      [{ backend: { serviceName: 'api', port: 70000 } }, "'backend.port' (70000) must be a whole number from 1 to 65535"],
+      [{ connectionLimits: { maxConnections: 1e10 } }, "edge/traffic-policy: 'connectionLimits.maxConnections' (10000000000) must be a whole number from 1 to 4294967295"],
+      [{ requestTimeoutSeconds: 100000 }, "'requestTimeoutSeconds' (100000) must be a whole number from 1 to 99999"],
+      [{ outlierDetection: { maxEjectionPercent: 101 } }, "'outlierDetection.maxEjectionPercent' (101) must be a whole number from 1 to 100"],
+      [{ connectRetries: Number.NaN }, "'connectRetries' (NaN) must be a whole number"],
+      [{ rateLimits: [{ path: '/a', requestsPerMinute: 2 ** 32 }] }, "'rateLimits[0].requestsPerMinute' (4294967296) must be a whole number from 1 to 4294967295"],
+      [{ rateLimits: [{ path: '/a?b=1', requestsPerMinute: 1 }] }, '\'rateLimits[0].path\' ("/a?b=1") must be a URL path starting with "/", without query or fragment'],
+      [{ hostnames: Array.from({ length: 17 }, (_, i) => `h${i}.example.com`) }, "edge: 'hostnames' (17) must list at most 16 hostnames"],
+      [{ hostnames: [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`] }, "edge: 'hostnames[0]' (\"aaa"],
+      [{ frontend: { serviceName: 'site', port: 0 } }, "edge: 'frontend.port' (0) must be a whole number from 1 to 65535"],
+      [{ connectTimeoutSeconds: 0 }, "edge/traffic-policy: 'connectTimeoutSeconds' (0) must be a whole number from 1 to 99999"],
+      [{ outlierDetection: { consecutiveServerErrors: 0 } }, "edge/traffic-policy: 'outlierDetection.consecutiveServerErrors' (0) must be a whole number from 1 to 4294967295"],
+      [{ outlierDetection: { ejectionSeconds: 0 } }, "edge/traffic-policy: 'outlierDetection.ejectionSeconds' (0) must be a whole number from 1 to 99999"],
+      [
+        { rateLimits: Array.from({ length: 9 }, (_, i) => ({ path: `/api/${i}`, requestsPerMinute: 1 })) },
+        'edge/traffic-policy: \'rateLimits\' (9) must hold at most 8 limits with rateLimitScope "local" (Envoy Gateway allows 16 rules, two per limit)',
+      ],
+    ] as [Partial<EdgeGatewayProps>, string][])('%j', (props, message) => {
+      expect(synthError(() => edge(props))).toContain(message);
+    });
+
+    it('takes as many hostnames and as long a hostname and path as the API does', () => {
+      const hostnames = Array.from({ length: 16 }, (_, i) => `h${i}.example.com`);
+      expect(at(only(edge({ hostnames }), 'HTTPRoute'), 'spec', 'hostnames')).toEqual(hostnames);
+      const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+      expect(at(only(edge({ hostnames: [longest] }), 'HTTPRoute'), 'spec', 'hostnames')).toEqual([longest]);
+      // The match is the path escaped, anchored and followed by any query: 9 characters more.
+      const path = `/${'a'.repeat(1014)}`;
+      expect(pathWithAnyQuery(path)).toHaveLength(1024);
+      expect(() => edge({ rateLimits: [{ path, requestsPerMinute: 1 }] })).not.toThrow();
+      expect(synthError(() => edge({ rateLimits: [{ path: `${path}a`, requestsPerMinute: 1 }] }))).toContain("must be short enough for Envoy Gateway's 1024-character path match");
+    });
+
+    it('a path longer than Envoy Gateway matches', () => {
+      expect(synthError(() => edge({ rateLimits: [{ path: `/${'a'.repeat(1020)}`, requestsPerMinute: 1 }] }))).toContain(
+        "must be short enough for Envoy Gateway's 1024-character path match",
+      );
+    });
+
+    it('two limits for the same method and path', () => {
+      const twice = [
+        { path: '/api/generate', requestsPerMinute: 10 },
+        { path: '/api/generate', method: 'POST' as const, requestsPerMinute: 20 },
+      ];
+      expect(synthError(() => edge({ rateLimits: twice }))).toContain(
+        "edge/traffic-policy: 'rateLimits[1]' (\"POST /api/generate\") must not repeat the method and path of an earlier limit",
+      );
+      // Another method on the same path is another limit.
+      expect(() => edge({ rateLimits: [twice[0], { ...twice[1], method: 'GET' }] })).not.toThrow();
+    });
+
+    it('more limits than Envoy Gateway takes rules for (two rules per limit)', () => {
+      const limits = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/api/${i}`, requestsPerMinute: 1 }));
+      expect(() => edge({ rateLimits: limits(8) })).not.toThrow();
+      expect(synthError(() => edge({ rateLimits: limits(9) }))).toContain('must hold at most 8 limits with rateLimitScope "local"');
+      expect(() => edge({ rateLimits: limits(128), rateLimitScope: 'global' })).not.toThrow();
+      expect(synthError(() => edge({ rateLimits: limits(129), rateLimitScope: 'global' }))).toContain('must hold at most 128 limits');
+    });
+  });
+});
+
+describe('TrafficPolicy', () => {
+  it('balances by least request, times out at 30 s, caps connections and ejects failing pods like the guide', () => {
+    expect(policySpec()).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'web' }],
+      loadBalancer: { type: 'LeastRequest' },
+      timeout: { http: { requestTimeout: '30s' }, tcp: { connectTimeout: '30s' } },
+      circuitBreaker: { maxConnections: 1024, maxPendingRequests: 1024, maxParallelRequests: 1024 },
+      healthCheck: { passive: { consecutive5XxErrors: 5, baseEjectionTime: '60s', maxEjectionPercent: 50 } },
+      retry: { numRetries: 2, retryOn: { triggers: ['connect-failure', 'refused-stream'] } },
+    });
+  });
+
+  it('takes outlier detection and connection limits from props', () => {
+    const spec = policySpec({ outlierDetection: { consecutiveServerErrors: 3, ejectionSeconds: 120, maxEjectionPercent: 100 }, connectionLimits: { maxPendingRequests: 64 } });
+    expect(spec.healthCheck).toEqual({ passive: { consecutive5XxErrors: 3, baseEjectionTime: '120s', maxEjectionPercent: 100 } });
+    expect(spec.circuitBreaker).toEqual({ maxConnections: 1024, maxPendingRequests: 64, maxParallelRequests: 1024 });
+  });
+
+  it('retries only what never reached a backend, so a POST is never sent twice; 0 turns retries off', () => {
+    const triggers = at(policySpec(), 'retry', 'retryOn', 'triggers') as string[];
+    for (const repeatsWork of ['5xx', 'gateway-error', 'reset', 'retriable-status-codes', 'retriable-4xx']) expect(triggers).not.toContain(repeatsWork);
+    expect(policySpec({ connectRetries: 0 }).retry).toBeUndefined();
+  });
+
+  it('limits each client address on its own, IPv4 and IPv6, on the method and path only', () => {
+    const spec = policySpec({ rateLimits: [{ path: '/api/content/generate', requestsPerMinute: 10 }] });
+    const selector = (cidr: string) => ({
+      clientSelectors: [
+        {
+          path: { type: 'RegularExpression', value: '^/api/content/generate(\\?.*)?$' },
+          methods: [{ value: 'POST' }],
+          sourceCIDR: { type: 'Distinct', value: cidr },
+        },
+      ],
+      limit: { requests: 10, unit: 'Minute' },
+    });
+    expect(spec.rateLimit).toEqual({ local: { rules: [selector('0.0.0.0/0'), selector('::/0')] } });
+  });
+
+  it('counts in the global rate limit service when the scope is global', () => {
+    const spec = policySpec({ rateLimits: [{ path: '/api/x', method: 'PUT', requestsPerMinute: 5 }], rateLimitScope: 'global' });
+    const rules = at(spec, 'rateLimit', 'global', 'rules') as Json[];
+    expect(rules.map((r) => [at(r, 'clientSelectors', 0, 'sourceCIDR'), at(r, 'clientSelectors', 0, 'methods'), r.limit])).toEqual([
+      [{ type: 'Distinct', value: '0.0.0.0/0' }, [{ value: 'PUT' }], { requests: 5, unit: 'Minute' }],
+      [{ type: 'Distinct', value: '::/0' }, [{ value: 'PUT' }], { requests: 5, unit: 'Minute' }],
+    ]);
+    expect(at(spec, 'rateLimit', 'local')).toBeUndefined();
+  });
+
+  it('has no rate limit without limits', () => {
+    expect(policySpec({ rateLimits: [] }).rateLimit).toBeUndefined();
+  });
+
+  it('matches the limited path with or without a query string, and nothing else', () => {
+    const match = new RegExp(pathWithAnyQuery('/api/content.v2/generate'));
+    expect(['/api/content.v2/generate', '/api/content.v2/generate?x=1', '/api/content.v2/generate?'].filter((p) => !match.test(p))).toEqual([]);
+    expect(['/api/content.v2/generateX', '/api/contentXv2/generate', '/api/content.v2/generate/x', '/x/api/content.v2/generate'].filter((p) => match.test(p))).toEqual([]);
+  });
+});
+
+describe('RateLimitStore', () => {
+  const store = fixture(() => synthScope((scope) => new RateLimitStore(scope, 'store', { namespace: 'envoy-gateway-system', image: 'valkey/valkey:8.1.10-alpine' })));
+  let out: Json;
+  let deployment: Json;
+  let pod: Json;
+  let container: Json;
+  beforeEach(() => {
+    out = store();
+    ({ deployment, pod, container } = firstDeployment(out));
+  });
+
+  it('runs one Valkey without persistence', () => {
+    expect(at(deployment, 'spec', 'replicas')).toBe('1');
+    const args = container.command as string[];
+    const option = (name: string) => args[args.indexOf(name) + 1];
+    expect([option('--save'), option('--appendonly')]).toEqual(['', 'no']);
+    expect(container.volume_mount).toEqual([{ mount_path: '/tmp', name: 'tmp' }]);
+  });
+
+  it('meets the restricted pod security profile', () => {
+    expect(at(pod, 'security_context')).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
+    expect(at(container, 'security_context')).toMatchObject({
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('admits only Envoy Gateway\'s rate limit pods, on the Valkey port, and sends nothing', () => {
+    const policy = resources(out, 'kubernetes_network_policy_v1')[0];
+    expect(at(policy, 'spec')).toEqual({
+      pod_selector: { match_labels: at(deployment, 'spec', 'selector', 'match_labels') },
+      policy_types: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit' } } }],
+          ports: [{ port: '6379', protocol: 'TCP' }],
+        },
+      ],
+    });
+  });
+
+  it('listens on 6379 for any address, keeps counters in memory up to 96 MB and evicts those closest to expiry', () => {
+    expect(container.command).toEqual([
+      'valkey-server', '--port', '6379', '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
+      '--maxmemory', '96mb', '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp',
+    ]);
+    expect(container).toMatchObject({ name: 'valkey', image: 'valkey/valkey:8.1.10-alpine', image_pull_policy: 'IfNotPresent', port: [{ name: 'valkey', container_port: 6379 }] });
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } });
+  });
+
+  it('replaces its one pod rather than running two that would split the counters', () => {
+    expect(at(deployment, 'spec', 'strategy')).toEqual({ type: 'Recreate' });
+  });
+
+  it('is started when its port opens, ready when it answers PING, and restarted when the port closes', () => {
+    expect(container.startup_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 2, failure_threshold: 30 });
+    expect(container.readiness_probe).toEqual({ exec: { command: ['valkey-cli', '-p', '6379', 'ping'] }, period_seconds: 5, timeout_seconds: 2 });
+    expect(container.liveness_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 10, failure_threshold: 3 });
+  });
+
+  it('labels its Deployment, pods, Service and NetworkPolicy with its name', () => {
+    const named = (o: Json) => [at(o, 'metadata', 'name'), at(o, 'metadata', 'labels', 'app.kubernetes.io/name')];
+    const service = resources(out, 'kubernetes_service_v1')[0];
+    const policy = resources(out, 'kubernetes_network_policy_v1')[0];
+    expect([deployment, service, policy].map(named)).toEqual(Array(3).fill(['ratelimit-valkey', 'ratelimit-valkey']));
+    expect(at(deployment, 'metadata', 'namespace')).toBe('envoy-gateway-system');
+    expect(at(deployment, 'spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('ratelimit-valkey');
+    expect(at(service, 'spec')).toEqual({
+      type: 'ClusterIP',
+      selector: at(deployment, 'spec', 'selector', 'match_labels'),
+      port: [{ name: 'valkey', port: 6379, target_port: 'valkey', protocol: 'TCP' }],
+    });
+  });
+
+  it('refuses a name that cannot be a Service name, naming the prop', () => {
+    for (const name of ['Store', '1store', 'store-', 'a'.repeat(64)]) {
+      expect(() => new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name })).toThrow(`/store: 'name' (${JSON.stringify(name)}) must be a DNS-1035 label`);
+    }
+    for (const name of ['s', 'a'.repeat(63), 'rl-2']) expect(new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name }).serviceName).toBe(name);
+  });
+
+  it('serves the address it gives Envoy Gateway', () => {
+    const service = resources(out, 'kubernetes_service_v1')[0];
+    const store = new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine' });
+    expect(store.url).toBe(`${store.serviceName}.eg.svc:${store.port}`);
+    expect(at(service, 'spec', 'port', 0, 'port')).toBe(store.port);
+  });
+});
+
+describe('edge configuration', () => {
+  const failure = (input: typeof prod) => {
+    try {
+      loadEnvironment(input, {});
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message;
+    }
+    throw new Error('expected the configuration to be rejected');
+  };
+
+  it('follows the guide by default: 30 s timeouts, 5 errors eject for 60 s, direct clients, local counting', () => {
+    const e = loadEnvironment(dev, {}).edge;
+    expect([e.requestTimeoutSeconds, e.connectTimeoutSeconds]).toEqual([30, 30]);
+    expect(e.outlierDetection).toEqual({ consecutiveServerErrors: 5, ejectionSeconds: 60, maxEjectionPercent: 50 });
+    expect([e.trustedProxies, e.rateLimitScope, e.connectRetries]).toEqual([0, 'local', 2]);
+  });
+
+  it('counts prod\'s limits globally, across its three proxies', () => {
+    expect(loadEnvironment(prod, {}).edge.rateLimitScope).toBe('global');
+  });
+
+  it('refuses two rate limits for the same method and path', () => {
+    const limits = [
+      { path: '/api/content/generate', requestsPerMinute: 10 },
+      { path: '/api/content/generate', method: 'POST', requestsPerMinute: 99 },
+    ];
+    expect(failure(withValue(prod, 'edge.rateLimits', limits))).toContain('edge.rateLimits.1 = {"path":"/api/content/generate","method":"POST","requestsPerMinute":99}: must not repeat the method and path of rateLimits.0');
+  });
+
+  it.each([
+    ['edge.connectionLimits.maxConnections', 1e10, 'must be a whole number from 1 to 4294967295'],
+    ['edge.rateLimits', [{ path: '/api/x', requestsPerMinute: 2 ** 32 }], 'edge.rateLimits.0.requestsPerMinute = 4294967296: must be a whole number from 1 to 4294967295'],
+    ['edge.rateLimits', [{ path: '/api/x?y', requestsPerMinute: 1 }], 'edge.rateLimits.0.path = "/api/x?y": must be a URL path starting with "/", without query or fragment'],
+    ['edge.trustedProxies', -1, 'edge.trustedProxies = -1: must be a whole number from 0 to 4294967295'],
+    ['edge.connectTimeoutSeconds', 100000, 'edge.connectTimeoutSeconds = 100000: must be a whole number of seconds from 1 to 99999'],
+    ['edge.outlierDetection.maxEjectionPercent', 0, 'edge.outlierDetection.maxEjectionPercent = 0: must be a whole number from 1 to 100'],
+    ['edge.rateLimitScope', 'cluster', 'edge.rateLimitScope = "cluster"'],
+    ['edge.circuitBreaker', { maxConnections: 10 }, 'edge.circuitBreaker = {"maxConnections":10}: is not a known setting'],
+  ])('refuses %s = %j', (path, value, message) => {
+    expect(failure(withValue(prod, path, value))).toContain(message);
+  });
+
+  it('refuses more local limits than Envoy Gateway takes, and accepts them globally', () => {
+    const limits = Array.from({ length: 9 }, (_, i) => ({ path: `/api/${i}`, requestsPerMinute: 1 }));
+    expect(failure(withValue(withValue(prod, 'edge.rateLimits', limits), 'edge.rateLimitScope', 'local'))).toContain('edge.rateLimits = ');
+    expect(loadEnvironment(withValue(prod, 'edge.rateLimits', limits), {}).edge.rateLimits).toHaveLength(9);
+  });
+});
+
+describe('global rate limits in the platform stack', () => {
+  const sharedGlobal = fixture(() => synthesize(prod).platform);
+  const sharedLocal = fixture(() => synthesize(dev).platform);
+  let global: Json;
+  let local: Json;
+  beforeEach(() => {
+    global = sharedGlobal();
+    local = sharedLocal();
+  });
+  const envoyGatewayValues = (platform: Json) =>
+    resources(platform, 'helm_release').find((r) => r.chart === 'gateway-helm')?.values as string[] | undefined;
+
+  it('deploys the Valkey store next to Envoy Gateway and points its rate limit service at it', () => {
+    const service = resources(global, 'kubernetes_service_v1')[0];
+    expect(at(service, 'metadata', 'namespace')).toBe('envoy-gateway-system');
+    const values = parse(envoyGatewayValues(global)?.[0] ?? '') as Json;
+    expect(at(values, 'config', 'envoyGateway', 'rateLimit', 'backend')).toEqual({
+      type: 'Redis',
+      redis: { url: `${at(service, 'metadata', 'name')}.envoy-gateway-system.svc:${at(service, 'spec', 'port', 0, 'port')}` },
+    });
+    expect(resources(global, 'kubernetes_deployment_v1')).toHaveLength(1);
+    expect(resources(global, 'kubernetes_network_policy_v1')).toHaveLength(1);
+  });
+
+  it('deploys nothing for local limits', () => {
+    expect(resources(local).filter((r) => r.__type.startsWith('kubernetes_'))).toEqual([]);
+    expect(envoyGatewayValues(local)).toEqual(['{}\n']);
+  });
+});

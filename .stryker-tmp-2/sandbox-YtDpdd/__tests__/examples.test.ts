@@ -1,0 +1,56 @@
+// @ts-nocheck
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { queueWorkerApp } from '../examples/queue-worker/main';
+import { checkPolicy } from '../review/workload-policy';
+import { at, fixture, manifests, metadataName, networkPolicies, resources, type Json } from './helpers';
+
+const example = fixture(() => {
+  const { stack } = queueWorkerApp(Testing.app().outdir);
+  return { stack, synthesized: JSON.parse(Testing.synth(stack)) as Json };
+});
+
+describe('queue-worker example', () => {
+  let stack: ReturnType<typeof example>['stack'];
+  let synthesized: Json;
+  beforeEach(() => ({ stack, synthesized } = example()));
+  it('passes the workload policy, its namespace quota included', () => {
+    const result = checkPolicy(stack);
+    expect({ errors: result.errors, warnings: result.warnings }).toEqual({ errors: [], warnings: [] });
+  });
+
+  it('runs a worker, one PostgreSQL instance behind a rw pooler, and a Valkey queue', () => {
+    expect(resources(synthesized, 'kubernetes_deployment_v1').map(metadataName)).toEqual(['worker']);
+    expect(at(manifests(synthesized, 'Cluster')[0], 'spec', 'instances')).toBe(1);
+    expect(manifests(synthesized, 'Pooler').map((p) => [at(p, 'metadata', 'name'), at(p, 'spec', 'type')])).toEqual([['results-pooler-rw', 'rw']]);
+    expect(resources(synthesized, 'kubernetes_stateful_set_v1').map(metadataName)).toEqual(['queue']);
+  });
+
+  it('gives the worker the pooler and the queue by their construct attributes', () => {
+    const env = at(resources(synthesized, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
+    expect(env.filter((e) => 'value' in e)).toEqual([
+      { name: 'DATABASE_URL', value: 'postgresql://$(DB_USER):$(DB_PASSWORD)@results-pooler-rw.jobs.svc:5432/app' },
+      { name: 'QUEUE_URL', value: 'redis://queue-write.jobs.svc:6379/0' },
+    ]);
+  });
+
+  it('lets only the worker reach the pooler and the queue', () => {
+    const policies = networkPolicies(synthesized);
+    const ingressFrom = (to: string) =>
+      [...policies.values()]
+        .filter((p) => metadataName(p).endsWith(`-to-${to}-ingress`))
+        .map((p) => metadataName(p).replace(`-to-${to}-ingress`, ''))
+        .sort();
+    expect(ingressFrom('results-pooler-rw')).toEqual(['operator', 'worker']);
+    expect(ingressFrom('queue')).toEqual(['worker']);
+  });
+});
+
+describe('README', () => {
+  it('shows the example stack as it is (the typecheck compiles it)', () => {
+    const source = readFileSync(join(__dirname, '..', 'examples', 'queue-worker', 'queue-worker-stack.ts'), 'utf8');
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``);
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * `npm run bench:plan`: what a second plan of prod-app costs next to `kubectl diff --server-side`
+ * of the same objects, measured in one run on the e2e's kwok cluster (its global setup: control
+ * plane, CRDs, CloudNativePG, prometheus-operator, Envoy Gateway), and how both grow with +10 and
+ * +100 extra web services (`bench/grow.ts`). Writes the table into BENCHMARKS.md between its plan
+ * markers. `--reps N` sets the repetitions (default 5); `--hold` deploys prod-app and waits for
+ * Ctrl-C, printing what one needs to measure by hand.
+ *
+ * Each plan must report no changes (`-detailed-exitcode`) and each diff no difference, or the
+ * run stops: a timing of a plan that would change something is not a second plan.
+ */
+// @ts-nocheck
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import globalSetup from '../e2e/global-setup';
+import { PROJECT_ROOT, cdktf, outDir, toolEnvironment } from '../e2e/lib/cdktf';
+import { Kubectl, type KubeObject } from '../e2e/lib/kube';
+import { cleanUp, installSignalHandlers } from '../e2e/lib/lifecycle';
+import { loadRunState, type RunState } from '../e2e/lib/settings';
+import { SimulatedControllers } from '../e2e/lib/simulated';
+import { SynthesizedStack } from '../e2e/lib/stacks';
+
+const STACK = 'prod-app';
+const GROWTH = [0, 10, 100];
+const REPORT = path.join(PROJECT_ROOT, 'BENCHMARKS.md');
+const BEGIN = '<!-- bench-plan:begin (written by npm run bench:plan) -->';
+const END = '<!-- bench-plan:end -->';
+
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** One fresh process under /usr/bin/time; a non-zero exit (other than `allowed`) stops the run. */
+function timed(argv: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; allowed?: readonly number[]; input?: string }): Sample {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', ...argv], { ...options, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const line = (r.stderr ?? '').split('\n').reverse().find((l) => l.startsWith('TIME '));
+  if (line === undefined) throw new Error(`${argv.join(' ')}: no timing (${r.error?.message ?? r.stderr})`);
+  const [wall, user, sys] = line.split(' ').slice(1).map(Number) as [number, number, number];
+  const status = r.status ?? -1;
+  if (status !== 0 && !(options.allowed ?? []).includes(status)) {
+    throw new Error(`${argv.join(' ')}: exit ${status}\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-30).join('\n')}`);
+  }
+  return { wall, cpu: user + sys };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+function summary(samples: readonly Sample[]): Sample {
+  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)) };
+}
+
+/** Fields the API server owns, dropped so that the diff compares what a user's manifest holds. */
+function asApplied(o: KubeObject & { status?: unknown }): object {
+  const { metadata, status: _status, ...rest } = o as KubeObject & { status?: unknown; metadata: Record<string, unknown> };
+  const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...kept } = metadata;
+  return { ...rest, metadata: kept };
+}
+
+/**
+ * The objects the stack manages, read back from the cluster: kinds from the state's resource
+ * types (`kubernetes_deployment_v1` → Deployment) and from the manifests themselves.
+ */
+async function managedObjects(state: RunState, k: Kubectl, stackDir: string): Promise<object[]> {
+  const shown = spawnSync(state.terraformBinary, ['show', '-json'], { cwd: stackDir, env: toolEnvironment(state), encoding: 'utf8', maxBuffer: 512 * 2 ** 20 });
+  if (shown.status !== 0) throw new Error(`tofu show -json in ${stackDir}: exit ${shown.status}\n${shown.stderr}`);
+  interface StateResource {
+    readonly type: string;
+    readonly mode: string;
+    readonly values: {
+      metadata?: { name: string; namespace?: string }[];
+      manifest?: KubeObject;
+      /** kubectl_manifest's. */
+      api_version?: string;
+      kind?: string;
+      name?: string;
+      namespace?: string;
+    };
+  }
+  const root = (JSON.parse(shown.stdout) as { values?: { root_module?: { resources?: StateResource[] } } }).values?.root_module?.resources ?? [];
+  const refs: { kind: string; name: string; namespace?: string }[] = [];
+  for (const r of root.filter((x) => x.mode === 'managed')) {
+    const v = r.values;
+    if (r.type === 'kubectl_manifest' && v.kind && v.name) {
+      refs.push({ kind: `${v.kind}.${(v.api_version ?? '').split('/')[0]}`, name: v.name, namespace: v.namespace || undefined });
+      continue;
+    }
+    if (r.type === 'kubernetes_manifest' && r.values.manifest !== undefined) {
+      const m = r.values.manifest;
+      refs.push({ kind: `${m.kind}.${(m.apiVersion ?? '').split('/')[0]}`, name: m.metadata.name, namespace: m.metadata.namespace });
+      continue;
+    }
+    const kind = /^kubernetes_(.+)_v\d+$/.exec(r.type)?.[1];
+    const meta = r.values.metadata?.[0];
+    if (kind === undefined || meta === undefined) continue;
+    refs.push({ kind: kind.replace(/_/g, ''), name: meta.name, namespace: meta.namespace || undefined });
+  }
+  // One `kubectl get` per kind and namespace, naming every object: the listing is not timed, but
+  // +100 services make it ~900 objects.
+  const groups = new Map<string, typeof refs>();
+  for (const ref of refs) {
+    const key = `${ref.kind} ${ref.namespace ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), ref]);
+  }
+  const objects: object[] = [];
+  for (const group of groups.values()) {
+    const [{ kind, namespace }] = group as [(typeof refs)[number]];
+    const out = await k.exec(['get', kind, ...group.map((r) => r.name), ...(namespace ? ['-n', namespace] : []), '-o', 'json']);
+    const parsed = JSON.parse(out) as KubeObject | { items: KubeObject[] };
+    const items = 'items' in parsed ? parsed.items : [parsed];
+    if (items.length !== group.length) throw new Error(`${kind} in ${namespace ?? 'the cluster'}: ${group.length} in the state, ${items.length} on the cluster`);
+    objects.push(...items.map(asApplied));
+  }
+  return objects;
+}
+
+interface Row {
+  readonly services: number;
+  readonly objects: number;
+  readonly cli?: Sample;
+  readonly bare: Sample;
+  /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
+  readonly noRefresh?: Sample;
+  readonly kubectl: Sample;
+}
+
+async function measure(state: RunState, k: Kubectl, services: number, reps: number): Promise<Row> {
+  const dir = path.join(outDir(state), 'stacks', STACK);
+  const env = toolEnvironment(state);
+  const objects = await managedObjects(state, k, dir);
+  const list = path.join(state.dir, `objects-${services}.json`);
+  writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  const samples = { cli: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
+  const bare = ['plan', '-input=false', '-no-color', '-detailed-exitcode'];
+  for (let i = 0; i < reps; i++) {
+    if (services === 0) {
+      // As users run it: synth of the app, then the plan; no flag that a user would not pass.
+      samples.cli.push(timed(['npx', '--no-install', 'cdktf', 'diff', STACK, '--no-color', '--output', outDir(state)], { cwd: PROJECT_ROOT, env }));
+    }
+    samples.bare.push(timed([state.terraformBinary, ...bare], { cwd: dir, env }));
+    if (services === 0) samples.noRefresh.push(timed([state.terraformBinary, ...bare, '-refresh=false'], { cwd: dir, env }));
+    samples.kubectl.push(timed(['kubectl', '--context', state.context, 'diff', '--server-side', '--force-conflicts', '-f', list], { cwd: PROJECT_ROOT, env }));
+  }
+  const row: Row = {
+    services,
+    objects: objects.length,
+    ...(samples.cli.length > 0 ? { cli: summary(samples.cli) } : {}),
+    bare: summary(samples.bare),
+    ...(samples.noRefresh.length > 0 ? { noRefresh: summary(samples.noRefresh) } : {}),
+    kubectl: summary(samples.kubectl),
+  };
+  console.log(`bench:plan: +${services} services, ${row.objects} objects: ${JSON.stringify(row)}`);
+  return row;
+}
+
+function table(rows: readonly Row[], reps: number): string[] {
+  const f = (s: Sample) => `${s.wall.toFixed(2)} s (CPU ${s.cpu.toFixed(2)} s)`;
+  const ratio = (a: Sample, b: Sample) => `${(a.wall / b.wall).toFixed(1)}×`;
+  const base = rows[0] as Row;
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores, Node ${process.versions.node}; medians of ${reps}; prod-app deployed on the e2e's kwok cluster.`,
+    '',
+    '| extra services | objects | `cdktf diff prod-app` | bare `tofu plan` | bare, `-refresh=false` | `kubectl diff --server-side` | bare plan ÷ kubectl diff | CLI ÷ kubectl diff |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| +${r.services} | ${r.objects} | ${r.cli ? f(r.cli) : '–'} | ${f(r.bare)} | ${r.noRefresh ? f(r.noRefresh) : '–'} | ${f(r.kubectl)} | ${ratio(r.bare, r.kubectl)} | ${r.cli ? ratio(r.cli, r.kubectl) : '–'} |`,
+    ),
+    '',
+  ];
+  for (const r of rows.slice(1)) {
+    const per = (a: Sample, b: Sample) => `${(((a.wall - b.wall) / r.services) * 1000).toFixed(0)} ms`;
+    lines.push(`- +${r.services}: each extra service adds ${per(r.bare, base.bare)} to the bare plan, ${per(r.kubectl, base.kubectl)} to kubectl diff.`);
+  }
+  return lines;
+}
+
+function writeReport(lines: readonly string[]): void {
+  const text = readFileSync(REPORT, 'utf8');
+  const [begin, end] = [text.indexOf(BEGIN), text.indexOf(END)];
+  if (begin < 0 || end < begin) throw new Error(`BENCHMARKS.md: no ${BEGIN} … ${END} section`);
+  writeFileSync(REPORT, `${text.slice(0, begin + BEGIN.length)}\n${lines.join('\n')}\n${text.slice(end)}`);
+}
+
+function deployGrown(state: RunState, services: number): void {
+  const r = spawnSync('node', ['--require', 'tsx/cjs', 'bench/grow.ts', String(services), outDir(state)], {
+    cwd: PROJECT_ROOT,
+    env: toolEnvironment(state),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`bench/grow.ts ${services}: ${r.stderr}`);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 5;
+  if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps: must be a whole number ≥ 1');
+  process.env.E2E_ENVIRONMENTS = 'prod';
+  await globalSetup();
+  const state = loadRunState();
+  installSignalHandlers(state.dir);
+  const k = new Kubectl(state.context);
+  const app = SynthesizedStack.load(outDir(state), STACK);
+  const simulated = new SimulatedControllers(k, [app.namespace]);
+  try {
+    await cdktf(state, 'deploy', [STACK], 900);
+    if (args.includes('--hold')) {
+      console.log(`bench:plan: ${STACK} deployed; stack ${path.join(outDir(state), 'stacks', STACK)}`);
+      console.log(`KUBECONFIG=${state.kubeconfig} TF_CLI_CONFIG_FILE=${state.tfCliConfig} TERRAFORM_BINARY_NAME=${state.terraformBinary}`);
+      await new Promise(() => undefined);
+    }
+    const rows: Row[] = [];
+    for (const n of GROWTH) {
+      if (n > 0) {
+        deployGrown(state, n);
+        await cdktf(state, 'deploy', [STACK], 1800);
+      }
+      rows.push(await measure(state, k, n, reps));
+    }
+    const lines = table(rows, reps);
+    console.log(lines.join('\n'));
+    writeReport(lines);
+  } finally {
+    await simulated.stop();
+    cleanUp(state.dir, 'bench:plan done');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

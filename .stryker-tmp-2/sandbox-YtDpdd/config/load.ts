@@ -1,0 +1,228 @@
+/**
+ * Turns an environment's raw config into the typed config the stacks use, or a ConfigError
+ * that names the environment, each field, its value and the rule it breaks.
+ */
+// @ts-nocheck
+
+import { z } from 'zod';
+import { valueAt } from '../constructs/core/object-path';
+import { checkInvariants, type Problem } from './invariants';
+import { EnvironmentSchema, secretBearing, type EnvironmentConfig, type EnvironmentInput } from './schema';
+
+export class ConfigError extends Error {
+  /** @param subject what is invalid: `environment "prod"`, `TOPOLOGY_ENVIRONMENTS`, … */
+  constructor(
+    readonly subject: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(`Invalid configuration for ${subject}:\n` + problems.map((p) => `  - ${p.path} = ${show(p)}: ${p.rule}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variables that override image tags, so CI can deploy the build it just made. */
+const IMAGE_TAG_VARIABLES = { backend: 'BACKEND_IMAGE_TAG', frontend: 'FRONTEND_IMAGE_TAG' } as const;
+/** Environment variables that point the providers at another cluster (a CI or test cluster). */
+const CLUSTER_VARIABLES = { kubeconfigPath: 'TOPOLOGY_KUBECONFIG', context: 'TOPOLOGY_KUBE_CONTEXT' } as const;
+/** An image tag as registries accept it. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * The environments a run synthesizes: those named in `selection` (TOPOLOGY_ENVIRONMENTS,
+ * comma-separated), or all of them when it is unset or blank; each loaded with the overrides in
+ * `vars`, and no two deploying to one namespace of one cluster.
+ */
+export function loadEnvironments(
+  declared: readonly EnvironmentInput[],
+  vars: NodeJS.ProcessEnv = process.env,
+): EnvironmentConfig[] {
+  const configs = selectEnvironments(declared, vars.TOPOLOGY_ENVIRONMENTS).map((env) => loadEnvironment(env, vars));
+  const problems = sharedNamespaces(configs);
+  if (problems.length > 0) throw new ConfigError(`environments ${configs.map((c) => `"${c.name}"`).join(', ')}`, problems);
+  return configs;
+}
+
+function selectEnvironments(declared: readonly EnvironmentInput[], selection: string | undefined): readonly EnvironmentInput[] {
+  if (selection === undefined || selection.trim() === '') return declared;
+  const known = declared.map((e) => e.name);
+  const names = selection.split(',').map((name) => name.trim());
+  const rule = (text: string): Problem[] => [{ path: 'TOPOLOGY_ENVIRONMENTS', value: selection, rule: text }];
+  const problems = [
+    ...(names.includes('') ? rule('must be a comma-separated list of environment names, without empty entries') : []),
+    ...names
+      .filter((name) => name !== '' && !known.includes(name))
+      .flatMap((name) => rule(`must name known environments (${known.join(', ')}), not "${name}"`)),
+    ...[...new Set(names.filter((name, i) => name !== '' && names.indexOf(name) !== i))].flatMap((name) =>
+      rule(`must name each environment once, not "${name}" twice`),
+    ),
+  ];
+  if (problems.length > 0) throw new ConfigError('TOPOLOGY_ENVIRONMENTS', problems);
+  return names.map((name) => declared[known.indexOf(name)]);
+}
+
+/** Two environments in one namespace of one cluster would overwrite each other's objects. */
+function sharedNamespaces(configs: readonly EnvironmentConfig[]): Problem[] {
+  const first = new Map<string, EnvironmentConfig>();
+  const problems: Problem[] = [];
+  for (const env of configs) {
+    const { kubeconfigPath, context } = env.cluster;
+    const target = JSON.stringify([kubeconfigPath, context ?? null, env.namespace.name]);
+    const other = first.get(target);
+    if (other === undefined) {
+      first.set(target, env);
+      continue;
+    }
+    const cluster = context === undefined ? `the current context of ${kubeconfigPath}` : `context "${context}" of ${kubeconfigPath}`;
+    problems.push({
+      path: `${env.name}.namespace.name`,
+      value: env.namespace.name,
+      rule: `must differ from environment "${other.name}"'s namespace: both deploy to ${cluster}, where each would overwrite the other's objects`,
+    });
+  }
+  return problems;
+}
+
+export function loadEnvironment(input: EnvironmentInput, vars: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
+  const name = typeof input.name === 'string' ? input.name : '(unnamed)';
+  const { raw, sources, problems } = withOverrides(input, vars);
+  if (problems.length > 0) throw new ConfigError(`environment "${name}"`, problems);
+  const parsed = EnvironmentSchema.safeParse(raw, { error: inWords });
+  if (!parsed.success) {
+    const found = parsed.error.issues.flatMap((issue) => toProblems(issue, raw));
+    throw new ConfigError(
+      `environment "${name}"`,
+      found.map((p) => (sources.has(p.path) ? { ...p, path: `${p.path} (from ${sources.get(p.path)})` } : p)),
+    );
+  }
+  const invalid = checkInvariants(parsed.data);
+  if (invalid.length > 0) throw new ConfigError(`environment "${name}"`, invalid);
+  return parsed.data;
+}
+
+interface Overridden {
+  readonly raw: EnvironmentInput;
+  /** Which variable set the value at a path. */
+  readonly sources: ReadonlyMap<string, string>;
+  readonly problems: readonly Problem[];
+}
+
+/** The input with the tag and cluster variables applied; a variable that is set must hold a usable value. */
+function withOverrides(input: EnvironmentInput, vars: NodeJS.ProcessEnv): Overridden {
+  let raw = input;
+  const sources = new Map<string, string>();
+  const problems: Problem[] = [];
+  const given = (variable: string, valid: (value: string) => boolean, rule: string): string | undefined => {
+    const value = vars[variable];
+    if (value === undefined) return undefined;
+    if (value === '') problems.push({ path: variable, value, rule: 'must not be empty when set (unset it to use the value in config/environments.ts)' });
+    else if (!valid(value)) problems.push({ path: variable, value, rule });
+    else return value;
+    return undefined;
+  };
+  for (const tier of ['backend', 'frontend'] as const) {
+    const variable = IMAGE_TAG_VARIABLES[tier];
+    const tag = given(variable, (t) => IMAGE_TAG.test(t), 'must be an image tag: up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"');
+    const image = input[tier]?.image;
+    if (tag === undefined || typeof image !== 'string') continue;
+    const name = image.split('@')[0];
+    const repository = name.slice(name.lastIndexOf('/') + 1).includes(':') ? name.slice(0, name.lastIndexOf(':')) : name;
+    raw = { ...raw, [tier]: { ...input[tier], image: `${repository}:${tag}` } };
+    sources.set(`${tier}.image`, variable);
+  }
+  const cluster = { ...input.cluster };
+  for (const [key, variable] of Object.entries(CLUSTER_VARIABLES)) {
+    const value = given(variable, () => true, '');
+    if (value === undefined) continue;
+    cluster[key as keyof typeof CLUSTER_VARIABLES] = value;
+    sources.set(`cluster.${key}`, variable);
+  }
+  return { raw: { ...raw, cluster }, sources, problems };
+}
+
+/** What each JSON type is called in a rule. */
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object of settings',
+  array: 'a list',
+  record: 'an object of named entries',
+};
+
+/**
+ * zod's messages in the words of a rule, for the checks the schema does not word itself; a
+ * missing value is "required" (reworded in toProblems, as a schema's own message comes first).
+ */
+const inWords: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = small ? issue.minimum : issue.maximum;
+      const comparison = issue.inclusive ? (small ? 'at least' : 'at most') : small ? 'more than' : 'less than';
+      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : '';
+      return `must be ${comparison} ${String(bound)}${unit}`;
+    }
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'starts_with' && 'prefix' in issue ? `must start with "${String(issue.prefix)}"` : `must be a valid ${issue.format}`;
+    default:
+      return undefined;
+  }
+};
+
+function toProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
+  const path = issue.path.map(String);
+  const at = (keys: readonly string[], value: unknown, rule: string): Problem => ({
+    path: keys.join('.') || '(root)',
+    value,
+    rule,
+    ...(holdsSecret(EnvironmentSchema, keys) ? { secret: true } : {}),
+  });
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) =>
+        at([...path, key], valueAt(raw, ...path, key), 'is not a known setting (check the spelling against the configuration reference)'),
+      );
+    case 'invalid_key':
+      // The key is a name, not a value that may be secret; the issue's own message says only "Invalid key".
+      return [{ path: path.join('.'), value: path[path.length - 1], rule: `the key ${issue.issues.map((i) => i.message).join('; ')}` }];
+    default: {
+      const value = valueAt(raw, ...path);
+      return [at(path, value, issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message)];
+    }
+  }
+}
+
+/** Whether the field at `path`, or one around it, is marked as possibly holding a secret. */
+function holdsSecret(schema: z.core.$ZodType, path: readonly string[]): boolean {
+  if (secretBearing.has(schema)) return true;
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    return holdsSecret(schema.unwrap(), path);
+  }
+  if (path.length === 0) return false;
+  const [key, ...rest] = path;
+  if (schema instanceof z.ZodObject) {
+    const field = (schema.shape as Record<string, z.core.$ZodType | undefined>)[key];
+    return field !== undefined && holdsSecret(field, rest);
+  }
+  if (schema instanceof z.ZodRecord) return holdsSecret(schema.valueType, rest);
+  if (schema instanceof z.ZodArray) return holdsSecret(schema.element, rest);
+  if (schema instanceof z.ZodDiscriminatedUnion) return schema.options.some((option) => holdsSecret(option, path));
+  return false;
+}
+
+/** A value as written in a config file (NaN and Infinity too, which JSON turns into null), or "(hidden)". */
+function show(problem: Problem): string {
+  const value = problem.value;
+  if (value === undefined) return '(missing)';
+  if (problem.secret) return '(hidden)';
+  const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  // The user:password part of a URL is a credential: never print it.
+  const shown = typeof value === 'number' ? String(value) : text.replace(/(\/\/)[^/@\s"]*@/g, '$1***@');
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+}

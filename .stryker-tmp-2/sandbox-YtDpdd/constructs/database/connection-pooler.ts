@@ -1,0 +1,125 @@
+// @ts-nocheck
+import { Construct } from 'constructs';
+import { addDependency } from '../core/construct-dependencies';
+import { CustomResource } from '../core/custom-resource';
+import { componentLabels, type Labels } from '../core/labels';
+import { declareObjects } from '../core/object-names';
+import { checkResources, type ResourceRequirements } from '../core/resources';
+import { checkInteger, checkName, invalidProp } from '../core/validation';
+import type { PodFootprint, Workload } from '../core/workload';
+import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, type IConnectable } from '../guardrails/connections';
+import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import { spreadConstraint, ZONE } from '../workload/topology-spread';
+import { CNPG_STATUS_PORT, POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
+
+export interface ConnectionPoolerProps {
+  /** The Cluster it pools for; the pooler lives in its namespace. */
+  readonly cluster: PostgresCluster;
+  /** "rw" pools to the primary, "ro" to the replicas (which the cluster must have). */
+  readonly type: 'rw' | 'ro';
+  /** Name of the Pooler and of the Service the operator creates for it. @default "<cluster>-pooler-<type>" */
+  readonly name?: string;
+  /** PgBouncer pods. @default 2 */
+  readonly instances?: number;
+  /** Server connections per user/database pair (PgBouncer default_pool_size). */
+  readonly defaultPoolSize: number;
+  /** Client connections PgBouncer accepts (max_client_conn). */
+  readonly maxClientConnections: number;
+  /** @default requests 100m / 128Mi, limits 500m / 256Mi */
+  readonly resources?: ResourceRequirements;
+}
+
+/** PgBouncer's port in CloudNativePG's Poolers and their Services. */
+export const POOLER_PORT = POSTGRES_PORT;
+const PGBOUNCER_METRICS_PORT = 9127;
+const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+/**
+ * A CloudNativePG Pooler: PgBouncer in transaction mode in front of the primary (rw) or the
+ * replicas (ro), spread over zones. It opens its own way to the cluster, the operator's access,
+ * its access to the API server and, when the cluster is scraped, Prometheus' scrape.
+ */
+export class ConnectionPooler extends Construct implements IConnectable, Workload {
+  readonly pooler: CustomResource;
+  readonly poolerName: string;
+  readonly type: 'rw' | 'ro';
+  readonly cluster: PostgresCluster;
+  readonly instances: number;
+  readonly defaultPoolSize: number;
+  readonly maxClientConnections: number;
+  /** Labels of the PgBouncer pods. */
+  readonly podSelector: Labels;
+  /** In-cluster DNS name of the pooler's Service. */
+  readonly host: string;
+  readonly port = POOLER_PORT;
+  readonly metricsMonitor?: MetricsMonitor;
+  readonly connections: Connections;
+  readonly footprint: PodFootprint;
+
+  constructor(scope: Construct, id: string, props: ConnectionPoolerProps) {
+    super(scope, id);
+    const { cluster, type } = props;
+    const namespace = cluster.namespace;
+    const name = props.name ?? `${cluster.clusterName}-pooler-${type}`;
+    checkName(this, 'name', name);
+    if (type === 'ro' && cluster.readReplicas === 0) {
+      invalidProp(this, 'type', type, `needs read replicas, but cluster '${cluster.clusterName}' has 'readReplicas' (0): pool reads through the rw pooler`);
+    }
+    this.instances = props.instances ?? 2;
+    checkInteger(this, 'instances', this.instances, 1);
+    checkInteger(this, 'defaultPoolSize', props.defaultPoolSize, 1);
+    checkInteger(this, 'maxClientConnections', props.maxClientConnections, 1);
+    const resources = props.resources ?? RESOURCES;
+    checkResources(this, 'resources', resources);
+
+    this.poolerName = name;
+    this.type = type;
+    this.cluster = cluster;
+    this.defaultPoolSize = props.defaultPoolSize;
+    this.maxClientConnections = props.maxClientConnections;
+    this.podSelector = { 'cnpg.io/poolerName': name };
+    this.host = `${name}.${namespace}.svc`;
+    this.footprint = { name, namespace, minReplicas: this.instances, maxReplicas: this.instances, containers: [resources] };
+
+    this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.podSelector } }, defaultPorts: [POOLER_PORT] });
+    cluster.connections.allowFrom(this, [POSTGRES_PORT]);
+    this.connections.allowFrom(cluster.operator, [CNPG_STATUS_PORT]);
+    this.connections.allowTo(KUBERNETES_API, KUBERNETES_API_PORTS);
+
+    // What CloudNativePG names after the Pooler (pkg/specs/pgbouncer).
+    declareObjects(this, 'CloudNativePG', ['Deployment', 'Service', 'ServiceAccount', 'Role', 'RoleBinding'].map((kind) => ({ kind, namespace, name })));
+    const labels = componentLabels(name);
+    this.pooler = new CustomResource(this, 'pooler', {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Pooler',
+      name,
+      namespace,
+      labels,
+      spec: {
+        cluster: { name: cluster.clusterName },
+        instances: this.instances,
+        type,
+        pgbouncer: {
+          poolMode: 'transaction',
+          parameters: {
+            max_client_conn: String(props.maxClientConnections),
+            default_pool_size: String(props.defaultPoolSize),
+          },
+        },
+        template: {
+          metadata: { labels: { ...labels } },
+          spec: {
+            containers: [{ name: 'pgbouncer', resources: { requests: { ...resources.requests }, limits: { ...resources.limits } } }],
+            topologySpreadConstraints: [spreadConstraint(ZONE, 'ScheduleAnyway', this.podSelector)],
+          },
+        },
+      },
+    });
+    addDependency(this, cluster);
+
+    if (cluster.scrapedBy) {
+      this.metricsMonitor = new MetricsMonitor(this, 'monitor', { name, namespace, through: 'pod', selector: this.podSelector });
+      this.connections.allowFrom(cluster.scrapedBy, [PGBOUNCER_METRICS_PORT]);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+// @ts-nocheck
+import { Construct } from 'constructs';
+import { addDependency } from '../core/construct-dependencies';
+import { CustomResource } from '../core/custom-resource';
+import { componentLabels, type Labels } from '../core/labels';
+import { declareObjects } from '../core/object-names';
+import { checkResources, type ResourceRequirements } from '../core/resources';
+import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
+import type { PodFootprint, Workload } from '../core/workload';
+import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
+import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import { spreadConstraint, ZONE } from '../workload/topology-spread';
+
+export interface PostgresBackup {
+  /** Cron schedule with seconds, as CloudNativePG expects ("0 0 2 * * *"). */
+  readonly schedule: string;
+  /** Name of the Barman Cloud plugin's ObjectStore in the namespace. */
+  readonly objectStoreName: string;
+}
+
+export interface PostgresClusterProps {
+  /** Name of the CloudNativePG Cluster; its Services are `<name>-rw`, `-ro` and `-r`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** PostgreSQL image, pinned by a tag or a digest. */
+  readonly image: string;
+  /** Streaming replicas next to the primary (`instances` = 1 + readReplicas). @default 0 */
+  readonly readReplicas?: number;
+  /** The application database, also its owner's name. @default "app" */
+  readonly databaseName?: string;
+  /** Volume of each instance; the cluster's default StorageClass when `storageClass` is unset. */
+  readonly storage: { readonly size: string; readonly storageClass?: string };
+  readonly resources: ResourceRequirements;
+  /** PostgreSQL max_connections. @default 100 */
+  readonly maxConnections?: number;
+  /** Further PostgreSQL parameters; max_connections comes from `maxConnections`. @default {} */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Scheduled base backups through the Barman Cloud plugin. @default none */
+  readonly backup?: PostgresBackup;
+  /** Namespace of the CloudNativePG operator, which reaches the instances' status port. @default "cnpg-system" */
+  readonly operatorNamespace?: string;
+  /** Prometheus' pods: they get a PodMonitor and a flow to the exporter. @default no PodMonitor */
+  readonly scrapedBy?: Peer;
+}
+
+const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/** PostgreSQL's port on the instances and their Services. */
+export const POSTGRES_PORT = 5432;
+/** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
+export const CNPG_STATUS_PORT = 8000;
+const CNPG_METRICS_PORT = 9187;
+
+/**
+ * PostgreSQL as a CloudNativePG Cluster: one primary and `readReplicas` streaming replicas,
+ * one per host (required anti-affinity) and spread over zones, with the application database
+ * and its owner bootstrapped so the operator writes their credentials to `<name>-app`. It opens
+ * replication between its instances, the operator's access, the instances' access to the API
+ * server and, with `scrapedBy`, Prometheus' scrape.
+ */
+export class PostgresCluster extends Construct implements IConnectable, Workload {
+  readonly cluster: CustomResource;
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly port = POSTGRES_PORT;
+  readonly databaseName: string;
+  readonly readReplicas: number;
+  readonly maxConnections: number;
+  /** Secret with `username`, `password`, `host`, `port`, `dbname` and `uri`, written by the operator. */
+  readonly appSecretName: string;
+  /** Labels of the instance pods (not the poolers, which carry `cnpg.io/cluster` too). */
+  readonly instanceSelector: Labels;
+  /** The operator's pods, which reach the status port of the instances and the poolers. */
+  readonly operator: Peer;
+  readonly metricsMonitor?: MetricsMonitor;
+  /** Who scrapes the cluster's poolers too. */
+  readonly scrapedBy?: Peer;
+  readonly connections: Connections;
+  readonly footprint: PodFootprint;
+
+  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
+    super(scope, id);
+    const { name, namespace } = props;
+    checkName(this, 'name', name);
+    checkImage(this, 'image', props.image);
+    this.readReplicas = props.readReplicas ?? 0;
+    checkInteger(this, 'readReplicas', this.readReplicas, 0);
+    this.databaseName = props.databaseName ?? 'app';
+    checkName(this, 'databaseName', this.databaseName);
+    checkQuantity(this, 'storage.size', props.storage.size);
+    checkResources(this, 'resources', props.resources);
+    this.maxConnections = props.maxConnections ?? 100;
+    checkInteger(this, 'maxConnections', this.maxConnections, 10, 262143);
+    const parameters = props.parameters ?? {};
+    if ('max_connections' in parameters) {
+      invalidProp(this, 'parameters.max_connections', parameters.max_connections, "must not be set: use 'maxConnections'");
+    }
+    if (props.backup && !/^(\S+\s+){5}\S+$/.test(props.backup.schedule)) {
+      invalidProp(this, 'backup.schedule', props.backup.schedule, 'must be a six-field cron schedule (with seconds)');
+    }
+
+    this.clusterName = name;
+    this.namespace = namespace;
+    this.appSecretName = `${name}-app`;
+    this.instanceSelector = { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' };
+    this.operator = namespacePeer('operator', props.operatorNamespace ?? 'cnpg-system');
+    this.scrapedBy = props.scrapedBy;
+    const instances = 1 + this.readReplicas;
+    this.footprint = { name, namespace, minReplicas: instances, maxReplicas: instances, containers: [props.resources], volumeClaims: [props.storage.size] };
+
+    this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.instanceSelector } }, defaultPorts: [POSTGRES_PORT] });
+    // Streaming replication, and the instance managers asking each other's status.
+    this.connections.allowInternally([POSTGRES_PORT, CNPG_STATUS_PORT]);
+    this.connections.allowFrom(this.operator, [CNPG_STATUS_PORT]);
+    // The instance managers watch their Cluster through the API server.
+    this.connections.allowTo(KUBERNETES_API, KUBERNETES_API_PORTS);
+
+    // What CloudNativePG names after the Cluster (pkg/specs, api/v1/cluster_funcs.go).
+    declareObjects(this, 'CloudNativePG', [
+      ...['rw', 'ro', 'r'].map((suffix) => ({ kind: 'Service', namespace, name: `${name}-${suffix}` })),
+      ...['app', 'ca', 'server', 'replication', 'pooler'].map((suffix) => ({ kind: 'Secret', namespace, name: `${name}-${suffix}` })),
+      ...['ServiceAccount', 'Role', 'RoleBinding', 'PodDisruptionBudget'].map((kind) => ({ kind, namespace, name })),
+      { kind: 'PodDisruptionBudget', namespace, name: `${name}-primary` },
+    ]);
+    this.cluster = new CustomResource(this, 'cluster', {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      // CloudNativePG's defaulting webhook adds its fixed parameters (archive_mode, log_destination, …).
+      defaultedFields: ['spec.postgresql.parameters'],
+      name,
+      namespace,
+      labels: componentLabels(name),
+      spec: {
+        instances,
+        imageName: props.image,
+        primaryUpdateStrategy: 'unsupervised',
+        enableSuperuserAccess: false,
+        bootstrap: { initdb: { database: this.databaseName, owner: this.databaseName } },
+        storage: { size: props.storage.size, ...(props.storage.storageClass ? { storageClass: props.storage.storageClass } : {}) },
+        resources: { requests: { ...props.resources.requests }, limits: { ...props.resources.limits } },
+        postgresql: { parameters: { ...parameters, max_connections: String(this.maxConnections) } },
+        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
+        topologySpreadConstraints: [spreadConstraint(ZONE, 'ScheduleAnyway', this.instanceSelector)],
+        ...(props.backup
+          ? { plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: props.backup.objectStoreName } }] }
+          : {}),
+      },
+    });
+
+    if (props.backup) {
+      const backup = new CustomResource(this, 'scheduled-backup', {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'ScheduledBackup',
+        name: `${name}-daily`,
+        namespace,
+        labels: componentLabels(name),
+        spec: {
+          schedule: props.backup.schedule,
+          cluster: { name },
+          method: 'plugin',
+          pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
+          backupOwnerReference: 'self',
+          target: 'prefer-standby',
+        },
+      });
+      addDependency(backup, this.cluster);
+    }
+
+    if (props.scrapedBy) {
+      this.metricsMonitor = new MetricsMonitor(this, 'monitor', { name, namespace, through: 'pod', selector: this.instanceSelector });
+      this.connections.allowFrom(props.scrapedBy, [CNPG_METRICS_PORT]);
+    }
+  }
+}

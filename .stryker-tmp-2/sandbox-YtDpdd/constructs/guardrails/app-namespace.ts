@@ -1,0 +1,116 @@
+// @ts-nocheck
+import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
+import { Construct, type IConstruct } from 'constructs';
+import { addDependency } from '../core/construct-dependencies';
+import { componentLabels } from '../core/labels';
+import type { Compute } from '../core/resources';
+import { checkAtMost, checkInteger, checkName, checkQuantity } from '../core/validation';
+
+/** What every workload of the namespace may ask for in total. */
+export interface NamespaceQuota {
+  readonly requestsCpu: string;
+  readonly requestsMemory: string;
+  readonly limitsCpu: string;
+  readonly limitsMemory: string;
+  readonly requestsStorage: string;
+  /** @default 200 */
+  readonly pods?: number;
+  /** @default 20 */
+  readonly persistentVolumeClaims?: number;
+}
+
+export interface AppNamespaceProps {
+  readonly name: string;
+  readonly quota: NamespaceQuota;
+  /** Requests of containers that state none. @default 100m CPU, 128Mi */
+  readonly defaultRequest?: Compute;
+  /** Limits of containers that state none. @default 500m CPU, 512Mi */
+  readonly defaultLimit?: Compute;
+}
+
+/**
+ * The app's namespace: Pod Security Standards "restricted" enforced (and warned and audited, so
+ * kubectl shows why a pod is refused), a ResourceQuota and a LimitRange for containers that
+ * state no resources.
+ */
+export class AppNamespace extends Construct {
+  readonly namespaceName: string;
+  /** The quota with its defaults filled in. */
+  readonly quota: Required<NamespaceQuota>;
+  readonly resourceQuota: ResourceQuotaV1;
+
+  constructor(scope: Construct, id: string, props: AppNamespaceProps) {
+    super(scope, id);
+    const { name } = props;
+    checkName(this, 'name', name);
+    const quota = { pods: 200, persistentVolumeClaims: 20, ...props.quota };
+    for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'requestsStorage'] as const) {
+      checkQuantity(this, `quota.${field}`, quota[field]);
+    }
+    checkInteger(this, 'quota.pods', quota.pods, 1);
+    checkInteger(this, 'quota.persistentVolumeClaims', quota.persistentVolumeClaims, 0);
+    const defaultRequest = props.defaultRequest ?? { cpu: '100m', memory: '128Mi' };
+    const defaultLimit = props.defaultLimit ?? { cpu: '500m', memory: '512Mi' };
+    for (const key of ['cpu', 'memory'] as const) {
+      checkQuantity(this, `defaultRequest.${key}`, defaultRequest[key]);
+      checkQuantity(this, `defaultLimit.${key}`, defaultLimit[key]);
+      checkAtMost(this, `defaultRequest.${key}`, defaultRequest[key], `defaultLimit.${key}`, defaultLimit[key]);
+    }
+    this.namespaceName = name;
+    this.quota = quota;
+
+    const labels = componentLabels('app-namespace');
+    const namespace = new NamespaceV1(this, 'namespace', {
+      metadata: {
+        name,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+
+    this.resourceQuota = new ResourceQuotaV1(this, 'quota', {
+      metadata: { name: 'app-quota', namespace: name, labels: { ...labels } },
+      spec: {
+        hard: {
+          'requests.cpu': quota.requestsCpu,
+          'requests.memory': quota.requestsMemory,
+          'limits.cpu': quota.limitsCpu,
+          'limits.memory': quota.limitsMemory,
+          'requests.storage': quota.requestsStorage,
+          pods: String(quota.pods),
+          persistentvolumeclaims: String(quota.persistentVolumeClaims),
+          // Only the edge may expose the app; see also the policy report.
+          'services.nodeports': '0',
+          'services.loadbalancers': '0',
+        },
+      },
+      dependsOn: [namespace],
+    });
+
+    new LimitRangeV1(this, 'limit-range', {
+      metadata: { name: 'container-defaults', namespace: name, labels: { ...labels } },
+      spec: {
+        limit: [{ type: 'Container', defaultRequest: { ...defaultRequest }, default: { ...defaultLimit } }],
+      },
+      dependsOn: [namespace],
+    });
+  }
+
+  /**
+   * Makes everything else under `scope` (its stack) wait for the namespace: created first,
+   * deleted last. Call it once the stack holds everything.
+   */
+  encloses(scope: IConstruct): void {
+    // Providers, outputs and the backend hold no resource: the dependency means nothing to them.
+    for (const child of scope.node.children) {
+      if (child !== this) addDependency(child, this);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// @ts-nocheck
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { KubectlProvider } from '../../constructs/core/kubectl-provider';
+import { checkUniqueNames } from '../../constructs/core/object-names';
+import { ConnectionPooler } from '../../constructs/database/connection-pooler';
+import { PostgresCluster } from '../../constructs/database/postgres-cluster';
+import { AppNamespace } from '../../constructs/guardrails/app-namespace';
+import { WebService } from '../../constructs/workload/web-service';
+
+export interface QueueWorkerStackProps {
+  /** kubeconfig the provider reads. */
+  readonly kubeconfigPath: string;
+  /** Worker image, pinned. */
+  readonly workerImage: string;
+}
+
+/**
+ * A queue worker with its own PostgreSQL and a Valkey queue: workers take jobs from Valkey and
+ * write results through PgBouncer. Only the worker may reach the pooler and the queue.
+ */
+export class QueueWorkerStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: QueueWorkerStackProps) {
+    super(scope, id);
+    new KubernetesProvider(this, 'kubernetes', { configPath: props.kubeconfigPath });
+    new KubectlProvider(this, 'kubectl', { configPath: props.kubeconfigPath });
+
+    const ns = new AppNamespace(this, 'jobs-namespace', {
+      name: 'jobs',
+      quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '16', limitsMemory: '32Gi', requestsStorage: '50Gi' },
+    });
+    const namespace = ns.namespaceName;
+
+    const db = new PostgresCluster(this, 'results-db', {
+      name: 'results',
+      namespace,
+      image: 'ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie',
+      storage: { size: '10Gi' },
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+    });
+    const pooler = new ConnectionPooler(this, 'results-pooler', { cluster: db, type: 'rw', defaultPoolSize: 20, maxClientConnections: 200 });
+
+    const queue = new ValkeyCache(this, 'job-queue', {
+      name: 'queue',
+      namespace,
+      image: 'docker.io/valkey/valkey:8.1.10-alpine',
+      exporterImage: 'docker.io/oliver006/redis_exporter:v1.92.1',
+      instances: 1,
+      resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    });
+
+    const credentials = { secretName: db.appSecretName };
+    const worker = new WebService(this, 'worker', {
+      name: 'worker',
+      namespace,
+      image: props.workerImage,
+      replicas: { min: 2, max: 10 },
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      readinessPath: '/ready',
+      disruptionBudget: { minAvailable: 1 },
+      env: [
+        { name: 'DB_USER', secretKeyRef: { ...credentials, key: 'username' } },
+        { name: 'DB_PASSWORD', secretKeyRef: { ...credentials, key: 'password' } },
+        { name: 'DATABASE_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@${pooler.host}:${pooler.port}/${db.databaseName}` },
+        { name: 'QUEUE_URL', value: `redis://${queue.writeHost}:${queue.port}/0` },
+      ],
+    });
+    pooler.connections.allowDefaultPortFrom(worker);
+    queue.connections.allowDefaultPortFrom(worker);
+
+    new TerraformOutput(this, 'database_endpoint', { value: `${pooler.host}:${pooler.port}` });
+    ns.encloses(this);
+    // Two objects of one kind and name (ours, or one the operator makes) stop synth here.
+    checkUniqueNames(this);
+  }
+}

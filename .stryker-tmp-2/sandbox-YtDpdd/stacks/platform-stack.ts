@@ -1,0 +1,95 @@
+// @ts-nocheck
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/schema';
+import versions from '../config/versions.json';
+import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
+import { addDependency } from '../constructs/core/construct-dependencies';
+import { checkUniqueNames } from '../constructs/core/object-names';
+import { RateLimitStore } from '../constructs/edge/rate-limit-store';
+import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
+import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
+import { EnvironmentStack } from './environment-stack';
+
+/** Namespaces the platform's operators run in; the app's NetworkPolicies admit them by name. */
+export const PLATFORM_NAMESPACES = {
+  envoyGateway: 'envoy-gateway-system',
+  cloudnativePg: 'cnpg-system',
+} as const;
+
+/** The platform's pods, as the app's network flows see them. */
+export interface PlatformPeers {
+  /** The Envoy proxies of the edge, which Envoy Gateway runs in its own namespace. */
+  readonly edge: Peer;
+  /** Prometheus' pods (labelled so by the prometheus-operator), which scrape the app. */
+  readonly prometheus: Peer;
+}
+
+export function platformPeers(env: EnvironmentConfig): PlatformPeers {
+  return {
+    edge: namespacePeer('edge', PLATFORM_NAMESPACES.envoyGateway),
+    prometheus: namespacePeer('prometheus', env.monitoring.namespace, { 'app.kubernetes.io/name': 'prometheus' }),
+  };
+}
+
+/**
+ * The operators and their CRDs, as pinned Helm releases: Envoy Gateway (with the Gateway API
+ * CRDs, and with global rate limits the Valkey its rate limit service counts in), the
+ * CloudNativePG operator and kube-prometheus-stack. Deployed before the app stack,
+ * whose custom resources need these CRDs and operators.
+ */
+export class PlatformStack extends EnvironmentStack {
+  constructor(scope: Construct, id: string, env: EnvironmentConfig) {
+    super(scope, id, env);
+    const helm = new HelmProvider(this, 'helm', {
+      kubernetes: { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) },
+    });
+    this.pinProvider('helm', helm);
+
+    // Global rate limits: Envoy Gateway runs its rate limit service against a Valkey of its own.
+    const rateLimitStore = env.edge.rateLimitScope === 'global' ? this.rateLimitStore(env) : undefined;
+    const envoyGateway = new PinnedHelmRelease(this, 'envoy-gateway', {
+      chart: versions.charts.envoyGateway,
+      releaseName: 'envoy-gateway',
+      namespace: PLATFORM_NAMESPACES.envoyGateway,
+      ...(rateLimitStore
+        ? { values: { config: { envoyGateway: { rateLimit: { backend: { type: 'Redis', redis: { url: rateLimitStore.url } } } } } } }
+        : {}),
+    });
+    // The release creates the namespace.
+    if (rateLimitStore) addDependency(rateLimitStore, envoyGateway);
+    new PinnedHelmRelease(this, 'cloudnative-pg', {
+      chart: versions.charts.cloudnativePg,
+      releaseName: 'cloudnative-pg',
+      namespace: PLATFORM_NAMESPACES.cloudnativePg,
+    });
+    const m = env.monitoring;
+    const prometheus = new PrometheusStack(this, 'prometheus-stack', {
+      chart: versions.charts.kubePrometheusStack,
+      namespace: m.namespace,
+      retention: m.retention,
+      storage: m.storage,
+      resources: m.resources,
+      grafanaEnabled: m.grafana.enabled,
+      grafanaAdminSecretName: m.grafana.adminSecretName,
+      alertWebhook: m.alertWebhook,
+    });
+
+    new TerraformOutput(this, 'grafana_url', {
+      value: prometheus.grafanaUrl,
+      description: 'In-cluster URL of Grafana (kubectl port-forward to reach it); empty when Grafana is disabled',
+    });
+    checkUniqueNames(this);
+  }
+
+  private rateLimitStore(env: EnvironmentConfig): RateLimitStore {
+    const kubernetes = new KubernetesProvider(this, 'kubernetes', {
+      configPath: env.cluster.kubeconfigPath,
+      ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
+    });
+    this.pinProvider('kubernetes', kubernetes);
+    return new RateLimitStore(this, 'rate-limit-store', { namespace: PLATFORM_NAMESPACES.envoyGateway, image: versions.images.valkey });
+  }
+}
