@@ -159,6 +159,7 @@ describe('EdgeGateway', () => {
     expect(at(manifest, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
     const [name, status] = Object.entries(at(out, 'data', 'kubernetes_resource') as Json)[0] as [string, Json];
     expect(status.depends_on).toEqual([`kubernetes_manifest.${manifest?.__name}`]);
+    expect([status.api_version, status.kind, status.metadata]).toEqual(['gateway.networking.k8s.io/v1', 'Gateway', { name: 'edge', namespace: 'web' }]);
     expect(at(out, 'output', 'address', 'value')).toBe(`\${try(data.kubernetes_resource.${name}.object.status.addresses.0.value, "pending")}`);
     expect(new EdgeGateway(newScope(), 'edge', TARGETS).address).toBeUndefined();
   });
@@ -223,7 +224,9 @@ describe('EdgeGateway', () => {
       const path = `/${'a'.repeat(1014)}`;
       expect(pathWithAnyQuery(path)).toHaveLength(1024);
       expect(() => edge({ rateLimits: [{ path, requestsPerMinute: 1 }] })).not.toThrow();
-      expect(synthError(() => edge({ rateLimits: [{ path: `${path}a`, requestsPerMinute: 1 }] }))).toContain("must be short enough for Envoy Gateway's 1024-character path match");
+      expect(synthError(() => edge({ rateLimits: [{ path: `${path}a`, requestsPerMinute: 1 }] }))).toContain(
+        `edge/traffic-policy: 'rateLimits[0].path' ("${path}a") must be short enough for Envoy Gateway's 1024-character path match`,
+      );
     });
 
     it('a path longer than Envoy Gateway matches', () => {
