@@ -87,8 +87,15 @@ describe('topology diagram', () => {
     expect(alone).not.toContain('prometheus');
   });
 
-  it('draws a tier\'s own URL to itself as no arrow', () => {
-    expect(diagram).not.toMatch(/backend -->\|"[A-Z_]+"\| backend/);
+  it('draws a tier\'s own URL as no arrow, another tier\'s as one, matching whole host names', () => {
+    const s = new TerraformStack(Testing.app(), 'self');
+    const reports = new WebService(s, 'reports', { ...reportsTier, namespace: 'web' });
+    new WebService(s, 'caller', { ...reportsTier, name: 'caller', namespace: 'web', env: [{ name: 'SELF_URL', value: `http://${reports.host}:80` }] });
+    new WebService(s, 'self-caller', { ...reportsTier, name: 'self-caller', namespace: 'web', env: [{ name: 'SELF_URL', value: 'http://self-caller.web.svc:80' }] });
+    const drawn = topologyDiagram(s);
+    expect(drawn).toContain('caller -->|"SELF_URL"| reports');
+    // Its own URL, which also ends in another tier's host ("caller.web.svc").
+    expect(drawn).not.toMatch(/self_caller -->/);
   });
 
   it('is read from the construct tree, not the config', () => {

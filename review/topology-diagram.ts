@@ -74,7 +74,9 @@ export function topologyDiagram(appStack: IConstruct): string {
   for (const w of web) {
     for (const v of w.env) {
       if (!('value' in v)) continue;
-      const target = targets.find((t) => v.value.includes(`${t.host}:`) && t.name !== w.serviceName);
+      // The host starts after the scheme's "//" or the credentials' "@": "caller.web.svc" is no
+      // target of "http://self-caller.web.svc:80".
+      const target = targets.find((t) => [`/${t.host}:`, `@${t.host}:`].some((h) => v.value.includes(h)) && t.name !== w.serviceName);
       if (target) arrow(w.serviceName, target.name, v.name);
     }
   }
