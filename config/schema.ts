@@ -6,7 +6,7 @@
  * an environment file may say, `EnvironmentConfig` is what the constructs receive.
  */
 import { z } from 'zod';
-import { hasTagOrDigest, imageTag, isUnpinned } from '../constructs/core/image';
+import { hasTagOrDigest, imageTag, isUnpinned, PINNED_IMAGE_RULE } from '../constructs/core/image';
 import { isQuantity, parseQuantity } from '../constructs/core/quantity';
 import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX } from '../constructs/core/validation';
 import versions from './versions.json';
@@ -71,7 +71,7 @@ const hostname = z
 const imageRef = z
   .string({ error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"' })
   .regex(IMAGE, { error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"' })
-  .refine(hasTagOrDigest, { error: 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")' });
+  .refine(hasTagOrDigest, { error: PINNED_IMAGE_RULE });
 
 /**
  * The PostgreSQL major version of an image, read from its tag as CloudNativePG reads it (the

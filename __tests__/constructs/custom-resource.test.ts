@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack, Token } from 'cdktf';
 import { parse } from 'yaml';
-import { CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
+import { appliedObject, CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
 import { crdSchemas, type GatewaySpec } from '../../constructs/core/crds';
 import { resourceJsonSchema } from '../../scripts/crds/structural-schema';
 import { ENVIRONMENTS, manifests, synthesize } from '../helpers';
@@ -33,6 +33,7 @@ describe('CustomResource checks its body against the pinned CRD', () => {
   it('refuses an unknown field, naming the construct, the resource and the field path', () => {
     const error = build(gateway({ ...HTTP, prot: 8080 }));
     expect(error).toBeInstanceOf(CustomResourceError);
+    expect(error?.name).toBe('CustomResourceError');
     expect(error?.message).toContain('stack/resource: Gateway web/edge does not match the CRD gateways.gateway.networking.k8s.io v1 (sigs.k8s.io/gateway-api v1.6.1)');
     expect(error?.message).toContain('spec.listeners[0].prot: unknown field (the CRD declares allowedRoutes, hostname, name, port, protocol, tls)');
   });
@@ -110,6 +111,13 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(build(cluster(true))?.message).toContain('spec.resources.requests.cpu: must be of type integer or string, not true');
   });
 
+  it('names a cluster-scoped resource without a namespace', () => {
+    const error = build({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: 'web-envoy', spec: { controllerName: 7 as never } });
+    expect(error?.message.split('\n')[0]).toBe(
+      'stack/resource: GatewayClass web-envoy does not match the CRD gatewayclasses.gateway.networking.k8s.io v1 (sigs.k8s.io/gateway-api v1.6.1):',
+    );
+  });
+
   it('accepts a field whose name is a schema keyword', () => {
     const error = build({
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -143,7 +151,12 @@ describe('CustomResource checks its body against the pinned CRD', () => {
 
   it('synthesizes an accepted body unchanged into a kubernetes_manifest', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
-    new CustomResource(stack, 'resource', { ...gateway(HTTP), labels: { app: 'edge' }, waitForFields: { 'status.addresses[0].value': '^.+$' } });
+    new CustomResource(stack, 'resource', {
+      ...gateway(HTTP),
+      labels: { app: 'edge' },
+      waitForFields: { 'status.addresses[0].value': '^.+$' },
+      defaultedFields: ['spec.infrastructure'],
+    });
     const out = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; removed: unknown };
     const [[name, resource]] = Object.entries(out.resource.kubernetes_manifest) as [[string, Record<string, unknown>]];
     expect(resource.manifest).toEqual({
@@ -153,6 +166,8 @@ describe('CustomResource checks its body against the pinned CRD', () => {
       spec: { gatewayClassName: 'web-envoy', listeners: [HTTP] },
     });
     expect(resource.wait).toEqual({ fields: { 'status.addresses[0].value': '^.+$' } });
+    // Operators and webhooks add labels, annotations and defaults; none of them is drift.
+    expect(resource.computed_fields).toEqual(['metadata.labels', 'metadata.annotations', 'spec.infrastructure']);
     // A resource that starts to wait leaves its kubectl_manifest address without deleting the object.
     expect(out.removed).toEqual([{ from: `kubectl_manifest.${name}`, lifecycle: { destroy: false } }]);
   });
@@ -176,6 +191,16 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(out.removed).toEqual([{ from: `kubernetes_manifest.${name}`, lifecycle: { destroy: false } }]);
   });
 
+  it('forgets the earlier address of every custom resource of a stack', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const first = new CustomResource(stack, 'first', gateway(HTTP));
+    const second = new CustomResource(stack, 'second', gateway(HTTP));
+    const out = JSON.parse(Testing.synth(stack)) as { removed: unknown };
+    expect(out.removed).toEqual(
+      [first, second].map((r) => ({ from: `kubernetes_manifest.${r.resource.friendlyUniqueId}`, lifecycle: { destroy: false } })),
+    );
+  });
+
   it('types the spec by kind, so that an unknown field does not compile', () => {
     const props: CustomResourceProps = {
       apiVersion: 'postgresql.cnpg.io/v1',
@@ -185,6 +210,25 @@ describe('CustomResource checks its body against the pinned CRD', () => {
       spec: { schedul: '0 0 2 * * *', cluster: { name: 'db' } },
     };
     expect(build(props)?.message).toContain('spec.schedul: unknown field');
+  });
+});
+
+describe('appliedObject', () => {
+  const object = { apiVersion: 'v1', kind: 'Gateway', metadata: { name: 'edge' } };
+
+  it("reads kubectl_manifest's YAML and kubernetes_manifest's manifest", () => {
+    expect(appliedObject('kubectl_manifest', { yaml_body: 'kind: Gateway\nmetadata:\n  name: edge\n' })).toEqual({ kind: 'Gateway', metadata: { name: 'edge' } });
+    expect(appliedObject('kubernetes_manifest', { manifest: object })).toBe(object);
+  });
+
+  it('reads nothing from other resource types or from a body without the object', () => {
+    expect(appliedObject('kubernetes_config_map_v1', { manifest: object, yaml_body: 'kind: Gateway' })).toBeUndefined();
+    expect(appliedObject('kubernetes_manifest', { yaml_body: 'kind: Gateway' })).toBeUndefined();
+    expect(appliedObject('kubernetes_manifest', { manifest: null })).toBeUndefined();
+    expect(appliedObject('kubernetes_manifest', { manifest: 'kind: Gateway' })).toBeUndefined();
+    expect(appliedObject('kubectl_manifest', { manifest: object })).toBeUndefined();
+    expect(appliedObject('kubectl_manifest', null)).toBeUndefined();
+    expect(appliedObject('kubectl_manifest', 'kind: Gateway')).toBeUndefined();
   });
 });
 

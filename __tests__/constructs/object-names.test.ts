@@ -1,4 +1,5 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { Testing, TerraformStack } from 'cdktf';
@@ -103,6 +104,32 @@ describe('checkUniqueNames', () => {
         });
       }),
     ).toMatch(/^names\/api-cache\/.*: 'spec.selector' \(".*app.kubernetes.io\/name=api.*"\) must select only its own pods: names\/api\/.* selects the same labels in namespace 'web'$/);
+  });
+
+  const deployment = (s: TerraformStack, id: string, selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string }[] }) =>
+    new DeploymentV1(s, id, {
+      metadata: { name: id, namespace: 'web' },
+      spec: { selector, template: { metadata: { labels: { a: '1', b: '2' } }, spec: { container: [{ name: 'app', image: 'app:1' }] } } },
+    });
+
+  it('compares selectors whatever the order of their labels', () => {
+    expect(
+      clash((s) => {
+        deployment(s, 'first', { matchLabels: { a: '1', b: '2' } });
+        deployment(s, 'second', { matchLabels: { b: '2', a: '1' } });
+      }),
+    ).toBe(`names/second: 'spec.selector' ("a=1,b=2") must select only its own pods: names/first selects the same labels in namespace 'web'`);
+  });
+
+  it('leaves selectors of other kinds and selectors without labels alone', () => {
+    expect(
+      clash((s) => {
+        // A disruption budget selects its workload's pods on purpose.
+        new WebService(s, 'api', { ...web, replicas: { min: 2, max: 3 }, disruptionBudget: { minAvailable: 1 } });
+        deployment(s, 'first', { matchExpressions: [{ key: 'a', operator: 'Exists' }] });
+        deployment(s, 'second', { matchExpressions: [{ key: 'a', operator: 'Exists' }] });
+      }),
+    ).toBeUndefined();
   });
 
   const monitor = (s: TerraformStack, id: string, namespace: string) =>

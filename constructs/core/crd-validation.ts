@@ -65,8 +65,11 @@ const refused = (value: unknown) => (typeof value === 'object' && value !== null
 const list = (values: readonly unknown[]) =>
   values.length > 12 ? `${values.slice(0, 12).map(describe).join(', ')}, …` : values.map(describe).join(', ');
 
+/** The part of the schema at a JSON pointer; undefined if the schema has nothing there. */
 function schemaAt(schema: Schema, keywordLocation: string): unknown {
-  return valuesAlong(schema, decodePointer(keywordLocation)).at(-1);
+  const segments = decodePointer(keywordLocation);
+  const values = valuesAlong(schema, segments);
+  return values.length === segments.length + 1 ? values.at(-1) : undefined;
 }
 
 /** The rule a keyword states, in words. */

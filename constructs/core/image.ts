@@ -11,6 +11,9 @@ export function imageTag(image: string): string | undefined {
   return colon === -1 ? undefined : lastPart.slice(colon + 1);
 }
 
+/** The rule an image reference without a version breaks, in words. */
+export const PINNED_IMAGE_RULE = 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")';
+
 export function hasTagOrDigest(image: string): boolean {
   return image.includes('@sha256:') || imageTag(image) !== undefined;
 }

@@ -4,7 +4,7 @@
  * the rule, e.g. `stack/web: 'replicas.min' (5) must be less than or equal to 'replicas.max' (2)`.
  */
 import type { IConstruct } from 'constructs';
-import { hasTagOrDigest } from './image';
+import { hasTagOrDigest, PINNED_IMAGE_RULE } from './image';
 import { isQuantity, parseQuantity } from './quantity';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -99,5 +99,5 @@ export function checkRange(scope: IConstruct, prop: string, value: number, min: 
 
 /** An image reference that names its version: a tag or a digest. */
 export function checkImage(scope: IConstruct, prop: string, image: string): void {
-  if (!hasTagOrDigest(image)) invalidProp(scope, prop, image, 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")');
+  if (!hasTagOrDigest(image)) invalidProp(scope, prop, image, PINNED_IMAGE_RULE);
 }
