@@ -33,7 +33,16 @@ describe('schemaProblems', () => {
   });
 
   it('lists at most twelve allowed values', () => {
+    expect(problems({ twelve: 'z' }).twelve).toBe('must be one of "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", not "z"');
     expect(problems({ enum: 'z' }).enum).toBe('must be one of "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", …, not "z"');
+  });
+
+  it('echoes null, but no object or list', () => {
+    expect(problems({ shortEnum: null, minItems: {}, maxProperties: [] })).toEqual({
+      shortEnum: 'must be of type string, not null',
+      minItems: 'must be of type array',
+      maxProperties: 'must be of type object',
+    });
   });
 
   it('cuts a long refused value to 60 characters', () => {

@@ -83,9 +83,11 @@ describe('CustomResource checks its body against the pinned CRD', () => {
       kind: 'PrometheusRule',
       name: 'alerts',
       namespace: 'web',
-      spec: { groups: [{ name: 'web', rules: [{ alert: 'Down', expr: 'up == 0', labels: { 'team.example/owner': 7 as never } }] }] },
+      spec: { groups: [{ name: 'web', rules: [{ alert: 'Down', expr: 'up == 0', labels: { 'team.example/owner': 7 as never, 'cost~center': 8 as never } }] }] },
     });
     expect(error?.message).toContain('spec.groups[0].rules[0].labels["team.example/owner"]: must be of type string, not 7');
+    // JSON pointers escape "/" and "~"; the path shows the key as written.
+    expect(error?.message).toContain('spec.groups[0].rules[0].labels["cost~center"]: must be of type string, not 8');
   });
 
   it('echoes a refused scalar but never a whole object or list', () => {
@@ -168,6 +170,10 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(resource.wait).toEqual({ fields: { 'status.addresses[0].value': '^.+$' } });
     // Operators and webhooks add labels, annotations and defaults; none of them is drift.
     expect(resource.computed_fields).toEqual(['metadata.labels', 'metadata.annotations', 'spec.infrastructure']);
+    const plain = new TerraformStack(Testing.app(), 'plain');
+    new CustomResource(plain, 'resource', { ...gateway(HTTP), waitForFields: { 'status.addresses[0].value': '^.+$' } });
+    const [waiting] = Object.values((JSON.parse(Testing.synth(plain)) as typeof out).resource.kubernetes_manifest) as [Record<string, unknown>];
+    expect(waiting.computed_fields).toEqual(['metadata.labels', 'metadata.annotations']);
     // A resource that starts to wait leaves its kubectl_manifest address without deleting the object.
     expect(out.removed).toEqual([{ from: `kubectl_manifest.${name}`, lifecycle: { destroy: false } }]);
   });

@@ -134,7 +134,7 @@ export function schemaProblems(source: CrdSchema, body: object): SchemaProblem[]
   };
   // Branches of a failed anyOf/oneOf/not explain only why each alternative did not fit.
   const inBranch = (e: OutputUnit) =>
-    errors.some((a) => ALTERNATIVES.has(a.keyword) && e !== a && e.keywordLocation.startsWith(`${a.keywordLocation}/`));
+    errors.some((a) => ALTERNATIVES.has(a.keyword) && e.keywordLocation.startsWith(`${a.keywordLocation}/`));
   for (const error of errors) {
     if (WRAPPERS.has(error.keyword) || inBranch(error)) continue;
     const segments = decodePointer(error.instanceLocation);
