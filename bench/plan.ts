@@ -2,7 +2,8 @@
  * `npm run bench:plan`: what a second plan of prod-app costs next to `kubectl diff --server-side`
  * of the same objects, measured in one run on the e2e's kwok cluster (its global setup: control
  * plane, CRDs, CloudNativePG, prometheus-operator, Envoy Gateway), and how both grow with +10 and
- * +100 extra web services (`bench/grow.ts`). Writes the table into BENCHMARKS.md between its plan
+ * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `cdktf diff` of an empty
+ * stack (bench/cli-floor), which no stack can undercut. Writes the table into BENCHMARKS.md between its plan
  * markers. `--reps N` sets the repetitions (default 5); `--hold` deploys prod-app and waits for
  * Ctrl-C, printing what one needs to measure by hand.
  *
@@ -24,6 +25,7 @@ import { SynthesizedStack } from '../e2e/lib/stacks';
 const STACK = 'prod-app';
 const GROWTH = [0, 10, 100];
 const REPORT = path.join(PROJECT_ROOT, 'BENCHMARKS.md');
+const FLOOR = path.join(__dirname, 'cli-floor');
 const BEGIN = '<!-- bench-plan:begin (written by npm run bench:plan) -->';
 const END = '<!-- bench-plan:end -->';
 
@@ -123,6 +125,8 @@ interface Row {
   readonly services: number;
   readonly objects: number;
   readonly cli?: Sample;
+  /** `cdktf diff` of bench/cli-floor's one-output stack: what the CLI costs any project. */
+  readonly floor?: Sample;
   readonly bare: Sample;
   /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
   readonly noRefresh?: Sample;
@@ -135,12 +139,13 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
   const objects = await managedObjects(state, k, dir);
   const list = path.join(state.dir, `objects-${services}.json`);
   writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  const samples = { cli: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
+  const samples = { cli: [] as Sample[], floor: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
   const bare = ['plan', '-input=false', '-no-color', '-detailed-exitcode'];
   for (let i = 0; i < reps; i++) {
     if (services === 0) {
       // As users run it: synth of the app, then the plan; no flag that a user would not pass.
       samples.cli.push(timed(['npx', '--no-install', 'cdktf', 'diff', STACK, '--no-color', '--output', outDir(state)], { cwd: PROJECT_ROOT, env }));
+      samples.floor.push(timed(['npx', '--no-install', 'cdktf', 'diff', 'floor', '--no-color', '--output', path.join(state.dir, 'floor')], { cwd: FLOOR, env }));
     }
     samples.bare.push(timed([state.terraformBinary, ...bare], { cwd: dir, env }));
     if (services === 0) samples.noRefresh.push(timed([state.terraformBinary, ...bare, '-refresh=false'], { cwd: dir, env }));
@@ -149,7 +154,7 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
   const row: Row = {
     services,
     objects: objects.length,
-    ...(samples.cli.length > 0 ? { cli: summary(samples.cli) } : {}),
+    ...(samples.cli.length > 0 ? { cli: summary(samples.cli), floor: summary(samples.floor) } : {}),
     bare: summary(samples.bare),
     ...(samples.noRefresh.length > 0 ? { noRefresh: summary(samples.noRefresh) } : {}),
     kubectl: summary(samples.kubectl),
@@ -165,11 +170,11 @@ function table(rows: readonly Row[], reps: number): string[] {
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores, Node ${process.versions.node}; medians of ${reps}; prod-app deployed on the e2e's kwok cluster.`,
     '',
-    '| extra services | objects | `cdktf diff prod-app` | bare `tofu plan` | bare, `-refresh=false` | `kubectl diff --server-side` | bare plan ÷ kubectl diff | CLI ÷ kubectl diff |',
-    '|---|---|---|---|---|---|---|---|',
+    '| extra services | objects | `cdktf diff prod-app` | `cdktf diff` of an empty stack | bare `tofu plan` | bare, `-refresh=false` | `kubectl diff --server-side` | bare plan ÷ kubectl diff | CLI ÷ kubectl diff | empty stack ÷ kubectl diff |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| +${r.services} | ${r.objects} | ${r.cli ? f(r.cli) : '–'} | ${f(r.bare)} | ${r.noRefresh ? f(r.noRefresh) : '–'} | ${f(r.kubectl)} | ${ratio(r.bare, r.kubectl)} | ${r.cli ? ratio(r.cli, r.kubectl) : '–'} |`,
+        `| +${r.services} | ${r.objects} | ${r.cli ? f(r.cli) : '–'} | ${r.floor ? f(r.floor) : '–'} | ${f(r.bare)} | ${r.noRefresh ? f(r.noRefresh) : '–'} | ${f(r.kubectl)} | ${ratio(r.bare, r.kubectl)} | ${r.cli ? ratio(r.cli, r.kubectl) : '–'} | ${r.floor ? ratio(r.floor, r.kubectl) : '–'} |`,
     ),
     '',
   ];
