@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentV1, type DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
@@ -14,7 +15,8 @@ import { AppNamespace } from '../constructs/guardrails/app-namespace';
 import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { WebService } from '../constructs/workload/web-service';
 import { capacityMarkdown, capacityReport } from '../review/capacity-report';
-import { reviewEnvironment } from '../review/review';
+import { review as reviewCommand, summary } from '../review/cli';
+import { PolicyError, reviewEnvironment, writeReview, type EnvironmentReview } from '../review/review';
 import { topologyDiagram } from '../review/topology-diagram';
 import { checkPolicy, exemptFromPolicy, policyMarkdown, POLICY_CHECKS, type PolicyCheck } from '../review/workload-policy';
 import { addEnvironment } from '../stacks/environment';
@@ -446,6 +448,101 @@ describe('namespace quota', () => {
     const service = { ...reportsTier, name: undefined };
     const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc-${i}`, { image: service.image, replicas: service.replicas, resources: service.resources }]));
     expect(quotaErrors(withValue(ENVIRONMENTS.dev, 'services', many)).map((f) => f.message)).toContainEqual(expect.stringContaining(`'quota.requestsCpu' ("8") must fit the 46 workloads`));
+  });
+});
+
+describe('the terminal summary (npm run review)', () => {
+  it('prints each tier, the totals, the connections, the cost and the policy', () => {
+    const lines = summary(prodReview()).split('\n');
+    expect(lines.slice(0, 2)).toEqual(['prod', '  tier                    replicas  requests/pod        limits/pod']);
+    expect(lines).toContain('  backend                 5-20      1 / 2Gi             2 / 4Gi');
+    expect(lines).toContain('  postgres                3         2 / 8Gi             4 / 8Gi');
+    expect(lines).toContain('  at min: 17 pods, 14.5 CPU, 44.63Gi requested; at max: 36 pods, 31.5 CPU, 78.63Gi requested; storage 350Gi');
+    expect(lines).toContain('  connections: backend ≤ 1000 → rw pooler 1000; poolers 180+180 → PostgreSQL 390 available');
+    expect(lines).toContain('  cost: 537.25–1065.92 USD/month');
+    expect(lines.at(-1)).toBe('  policy: pass (8 checked, 0 errors, 0 warnings)');
+  });
+
+  it('lists errors before warnings, and leaves out the cost when none is configured', () => {
+    const finding = { check: Object.keys(POLICY_CHECKS)[0] as PolicyCheck, path: 'prod-app/web', message: 'too big' };
+    const failing: EnvironmentReview = {
+      ...prodReview(),
+      capacity: { ...prodReview().capacity, cost: undefined },
+      policy: { errors: [finding], warnings: [{ ...finding, path: 'prod-app/batch', exemption: 'approved' }], checked: 3 },
+    };
+    const lines = summary(failing).split('\n');
+    expect(lines.some((l) => l.includes('cost:'))).toBe(false);
+    expect(lines.slice(-3)).toEqual([
+      '  policy: FAIL (3 checked, 1 errors, 1 warnings)',
+      `    error [prod-app/web] ${finding.check}: too big`,
+      `    warning [prod-app/batch] ${finding.check}: too big`,
+    ]);
+  });
+});
+
+describe('npm run review', () => {
+  /** The command's exit status and what it wrote to stdout and stderr. */
+  function run(name: string | undefined) {
+    const written = { out: '', err: '' };
+    const status = reviewCommand(name, (t) => (written.out += t), (t) => (written.err += t));
+    return { status, ...written };
+  }
+
+  it('prints the summary of a known environment and exits 0', () => {
+    const { status, out, err } = run('dev');
+    expect(status).toBe(0);
+    expect(out.startsWith('dev\n  tier ')).toBe(true);
+    expect(out.endsWith('\n')).toBe(true);
+    expect(err).toBe('');
+  });
+
+  it('shows the usage and exits 2 for an unknown or missing environment', () => {
+    for (const name of ['qa', undefined]) {
+      expect(run(name)).toEqual({ status: 2, out: '', err: 'usage: npm run review -- <environment>  (one of dev, staging, prod)\n' });
+    }
+  });
+
+  it('prints a configuration error alone and exits 1', () => {
+    const before = process.env.BACKEND_IMAGE_TAG;
+    process.env.BACKEND_IMAGE_TAG = '-bad';
+    try {
+      const { status, out, err } = run('dev');
+      expect(status).toBe(1);
+      expect(out).toBe('');
+      expect(err).toMatch(/^.*BACKEND_IMAGE_TAG.*must be an image tag.*\n$/s);
+    } finally {
+      if (before === undefined) delete process.env.BACKEND_IMAGE_TAG;
+      else process.env.BACKEND_IMAGE_TAG = before;
+    }
+  });
+});
+
+describe('review artifacts', () => {
+  it('writes the diagram, the capacity report in markdown and JSON, and the policy under review/<env>', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'web-topology-review-test-'));
+    try {
+      const r = prodReview();
+      const dir = writeReview(outdir, r);
+      expect(dir).toBe(join(outdir, 'review', 'prod'));
+      const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+      expect(read('topology.md')).toBe(`# Topology: prod\n\n\`\`\`mermaid\n${r.diagram}\n\`\`\`\n`);
+      expect(read('capacity.md')).toBe(capacityMarkdown(r.capacity));
+      expect(JSON.parse(read('capacity.json'))).toEqual(JSON.parse(JSON.stringify(r.capacity)));
+      expect(read('capacity.json').endsWith('}\n')).toBe(true);
+      expect(read('policy.md')).toBe(policyMarkdown('prod', r.policy));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('names each environment with policy errors, and only those, in a PolicyError', () => {
+    const finding = { check: Object.keys(POLICY_CHECKS)[0] as PolicyCheck, path: 'prod-app/web', message: 'too big' };
+    const failing: EnvironmentReview = { ...prodReview(), policy: { errors: [finding, { ...finding, path: 'prod-app/api' }], warnings: [], checked: 2 } };
+    const error = new PolicyError([{ ...prodReview(), environment: 'dev' }, failing]);
+    expect(error.name).toBe('PolicyError');
+    expect(error.message).toBe(
+      `Policy violations in environment "prod":\n  - [prod-app/web] ${finding.check}: too big\n  - [prod-app/api] ${finding.check}: too big`,
+    );
   });
 });
 

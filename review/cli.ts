@@ -35,24 +35,32 @@ export function summary(r: EnvironmentReview): string {
   ].join('\n');
 }
 
-if (require.main === module) {
-  const name = process.argv[2];
+/** The command: writes the summary of environment `name` to `out`; returns the exit status. */
+export function review(name: string | undefined, out: (text: string) => void, err: (text: string) => void): number {
   const input = environments.find((e) => e.name === name);
   if (input === undefined) {
-    process.stderr.write(`usage: npm run review -- <environment>  (one of ${environments.map((e) => e.name).join(', ')})\n`);
-    process.exit(2);
+    err(`usage: npm run review -- <environment>  (one of ${environments.map((e) => e.name).join(', ')})\n`);
+    return 2;
   }
   try {
     const config = loadEnvironment(input);
     // cdktf's App creates its output directory up front; keep that away from cdktf.out.
     const outdir = mkdtempSync(join(tmpdir(), 'web-topology-review-'));
-    const review = reviewEnvironment(config, addEnvironment(new App({ outdir }), config));
+    const result = reviewEnvironment(config, addEnvironment(new App({ outdir }), config));
     rmSync(outdir, { recursive: true, force: true });
-    process.stdout.write(`${summary(review)}\n`);
-    process.exitCode = review.policy.errors.length === 0 ? 0 : 1;
+    out(`${summary(result)}\n`);
+    return result.policy.errors.length === 0 ? 0 : 1;
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof CustomResourceError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
+    err(`${error.message}\n`);
+    return 1;
   }
+}
+
+if (require.main === module) {
+  process.exitCode = review(
+    process.argv[2],
+    (text) => process.stdout.write(text),
+    (text) => process.stderr.write(text),
+  );
 }
