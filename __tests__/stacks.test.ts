@@ -392,6 +392,11 @@ describe('the environment\'s two stacks', () => {
       cache_write_endpoint: 'Valkey primary',
       cache_read_endpoint: 'Valkey, every instance',
     });
+    expect(at(synthesized.prod().platform, 'output', 'grafana_url', 'description')).toBe(
+      'In-cluster URL of Grafana (kubectl port-forward to reach it); empty when Grafana is disabled',
+    );
+    // staging waits for the Gateway's address.
+    expect(at(synthesized.staging().app, 'output', 'gateway_address', 'description')).toBe('Address of the edge Gateway, as Envoy Gateway assigned it');
   });
 });
 
