@@ -556,3 +556,94 @@ describe('the environments of a run', () => {
     expect(loadEnvironments([staging, withValue(qa, 'cluster.context', 'qa')], {}).map((e) => e.name)).toEqual(['staging', 'qa']);
   });
 });
+
+describe('messages in detail', () => {
+  const line = (input: EnvironmentInput, path: string) => lineOf(failure(input), path);
+  const tracing = { backend: 'opentelemetry', endpoint: 'http://otel.observability.svc:4318', peer: { cidrs: ['10.0.0.0/8'] } };
+
+  it.each([
+    ['monitoring.slos.windowDays', 5, 'must be at least 7'],
+    ['monitoring.slos.latency.thresholdSeconds', 0, 'must be more than 0'],
+    ['monitoring.slos.latency.thresholdSeconds', 4000, 'must be at most 3600'],
+    ['monitoring.alerts.minRequestsPerSecond', -1, 'must be at least 0'],
+  ])('words the bounds zod checks: %s = %s', (path, value, rule) => {
+    expect(line(withValue(prod, path, value), path)).toBe(`  - ${path} = ${value}: ${rule}`);
+  });
+
+  it('counts the entries of a list and words a choice between forms', () => {
+    expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, peer: { cidrs: [] } }), 'monitoring.tracing.peer.cidrs')).toBe(
+      '  - monitoring.tracing.peer.cidrs = []: must be at least 1 entries',
+    );
+    expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, peer: { namespace: 'observability', pods: { '': 'x' } } }), 'monitoring.tracing.peer')).toBe(
+      '  - monitoring.tracing.peer = {"namespace":"observability","pods":{"":"x"}}: ' +
+        'must be { namespace, pods } (pods of another namespace, pod labels optional) or { cidrs } (addresses outside the cluster)',
+    );
+  });
+
+  it('wants at least one objective when SLOs are set', () => {
+    expect(line(withValue(prod, 'monitoring.slos', { windowDays: 30 }), 'monitoring.slos')).toBe(
+      '  - monitoring.slos = {"windowDays":30}: must set availability, latency or both',
+    );
+  });
+
+  it('keeps the scratch space request within its limit', () => {
+    expect(line(withValue(prod, 'backend.ephemeralStorage', { request: '2Gi', limit: '1Gi' }), 'backend.ephemeralStorage.request')).toBe(
+      '  - backend.ephemeralStorage.request = "2Gi": must not exceed limit (1Gi)',
+    );
+    expect(() => loadEnvironment(withValue(prod, 'backend.ephemeralStorage', { request: '1Gi', limit: '1Gi' }), {})).not.toThrow();
+  });
+
+  it('bounds the number of rate limits by the scope and refuses a repeated method and path', () => {
+    const limits = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `/api/${i}`, requestsPerMinute: 10 }));
+    expect(() => loadEnvironment(withValue(dev, 'edge.rateLimits', limits(8)), {})).not.toThrow();
+    // prod counts its limits in a shared store, which takes more rules.
+    expect(() => loadEnvironment(withValue(prod, 'edge.rateLimits', limits(9)), {})).not.toThrow();
+    expect(line(withValue(dev, 'edge.rateLimits', limits(9)), 'edge.rateLimits')).toMatch(/^ {2}- edge\.rateLimits = \[.*: must hold at most 8 limits with rateLimitScope "local"$/);
+    const repeated = [...limits(2), { path: '/api/0', requestsPerMinute: 5 }];
+    expect(line(withValue(dev, 'edge.rateLimits', repeated), 'edge.rateLimits.2')).toBe(
+      '  - edge.rateLimits.2 = {"path":"/api/0","requestsPerMinute":5}: must not repeat the method and path of rateLimits.0',
+    );
+  });
+
+  it('refuses an untagged image in prod once, by its pinning rule', () => {
+    const message = failure(withValue(prod, 'backend.image', 'ghcr.io/example/web-backend'));
+    expect(message.split('\n').filter((l) => l.startsWith('  - backend.image'))).toEqual([
+      '  - backend.image = "ghcr.io/example/web-backend": must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")',
+    ]);
+  });
+
+  it('cuts long values at 80 characters and never prints the credentials of a URL', () => {
+    const image = (length: number) => `registry.example.com/${'a'.repeat(length - 21)}`;
+    // JSON quotes make a 78-character image 80 characters long.
+    expect(line(withValue(prod, 'backend.image', image(78)), 'backend.image')).toContain(`= ${JSON.stringify(image(78))}: `);
+    expect(line(withValue(prod, 'backend.image', image(79)), 'backend.image')).toContain(`= ${JSON.stringify(image(79)).slice(0, 77)}...: `);
+    expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, endpoint: 'ftp://user:pw@x.example.com' }), 'monitoring.tracing.endpoint')).toContain(
+      '= "ftp://***@x.example.com": ',
+    );
+  });
+
+  it('names an environment without a usable name "(unnamed)"', () => {
+    expect(failure({ ...dev, name: 7 } as never)).toMatch(/^Invalid configuration for environment "\(unnamed\)":\n {2}- name = 7: must be a DNS-1123 label/);
+  });
+
+  it('names every environment of a run that shares a namespace, as a ConfigError of the run', () => {
+    let error: unknown;
+    const qa = { ...staging, name: 'qa' };
+    try {
+      loadEnvironments([dev, staging, qa], {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).name).toBe('ConfigError');
+    expect((error as ConfigError).subject).toBe('environments "dev", "staging", "qa"');
+    expect((error as ConfigError).message.split('\n')[0]).toBe('Invalid configuration for environments "dev", "staging", "qa":');
+  });
+
+  it('names the current context when two environments share a namespace without one', () => {
+    const noContext = (env: EnvironmentInput, name: string) => withValue({ ...env, name }, 'cluster.context', undefined);
+    expect(failureOf(() => loadEnvironments([noContext(staging, 'staging'), noContext(staging, 'qa')], {}))).toContain(
+      'both deploy to the current context of ~/.kube/config, where each would overwrite the other\'s objects',
+    );
+  });
+});

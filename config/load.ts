@@ -166,8 +166,6 @@ const inWords: z.core.$ZodErrorMap = (issue) => {
     }
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'invalid_format':
-      return issue.format === 'starts_with' && 'prefix' in issue ? `must start with "${String(issue.prefix)}"` : `must be a valid ${issue.format}`;
     default:
       return undefined;
   }

@@ -435,10 +435,13 @@ const tracingUrl = z
 const samplingRatio = z.number().min(0).max(1, { error: 'must be a share of traces from 0 to 1' });
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3})$/;
 /** Where the tracing endpoint runs: pods of another namespace, or addresses outside the cluster. */
-const tracingPeer = z.union([
-  z.strictObject({ namespace: dnsLabel, pods: z.record(z.string().min(1), z.string()).optional() }),
-  z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1) }),
-]);
+const tracingPeer = z.union(
+  [
+    z.strictObject({ namespace: dnsLabel, pods: z.record(z.string().min(1), z.string()).optional() }),
+    z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1) }),
+  ],
+  { error: 'must be { namespace, pods } (pods of another namespace, pod labels optional) or { cidrs } (addresses outside the cluster)' },
+);
 
 const monitoringSchema = z.strictObject({
   /** @default "monitoring" */
@@ -635,7 +638,8 @@ export const EnvironmentSchema = z
       ['cache.image', env.cache.image],
     ];
     for (const [path, image] of images) {
-      if (image !== undefined && isUnpinned(image)) {
+      // An image without any tag or digest is refused by its field's own rule already.
+      if (image !== undefined && hasTagOrDigest(image) && isUnpinned(image)) {
         ctx.addIssue({ code: 'custom', path: path.split('.'), input: image, message: 'must not use the ":latest" tag in prod' });
       }
     }
