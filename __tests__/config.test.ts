@@ -531,8 +531,8 @@ describe('the environments of a run', () => {
     ['dev,qa', 'TOPOLOGY_ENVIRONMENTS = "dev,qa": must name known environments (dev, staging, prod), not "qa"'],
   ])('refuse TOPOLOGY_ENVIRONMENTS=%s', (selection, expected) => {
     const message = failureOf(() => loadEnvironments(environments, { TOPOLOGY_ENVIRONMENTS: selection }));
-    expect(message).toContain('Invalid configuration for TOPOLOGY_ENVIRONMENTS:');
-    expect(message).toContain(expected);
+    // One problem each: an empty entry is neither an unknown nor a repeated name.
+    expect(message).toBe(`Invalid configuration for TOPOLOGY_ENVIRONMENTS:\n  - ${expected}`);
   });
 
   const qa = { ...staging, name: 'qa' };
@@ -645,5 +645,89 @@ describe('messages in detail', () => {
     expect(failureOf(() => loadEnvironments([noContext(staging, 'staging'), noContext(staging, 'qa')], {}))).toContain(
       'both deploy to the current context of ~/.kube/config, where each would overwrite the other\'s objects',
     );
+  });
+});
+
+describe('more rules, each with its message', () => {
+  const line = (input: EnvironmentInput, path: string) => lineOf(failure(input), path);
+  const tracing = { backend: 'opentelemetry', endpoint: 'http://otel.observability.svc:4318', peer: { cidrs: ['10.0.0.0/8'] } };
+
+  it('names the environment whichever check refuses it', () => {
+    expect(failure(dev, { BACKEND_IMAGE_TAG: '' })).toMatch(/^Invalid configuration for environment "dev":\n/);
+    expect(failure(withValue(dev, 'backend.replicas.min', 0))).toMatch(/^Invalid configuration for environment "dev":\n/);
+    // A cross-tier invariant, checked after the schema.
+    expect(failure(withValue(dev, 'frontend.metricsPort', 8080))).toMatch(/^Invalid configuration for environment "dev":\n/);
+  });
+
+  it('keeps the configured images when no tag variable is set, and overrides only the tier named', () => {
+    expect(loadEnvironment(prod, {}).backend.image).toBe(prod.backend.image);
+    const config = loadEnvironment(prod, { BACKEND_IMAGE_TAG: '2.0' });
+    expect(config.backend.image).toBe('ghcr.io/example/web-backend:2.0');
+    expect(config.frontend.image).toBe(prod.frontend.image);
+  });
+
+  it('reports a missing tier even when its tag variable is set', () => {
+    expect(failure({ ...dev, backend: undefined } as never, { BACKEND_IMAGE_TAG: '2.0' })).toContain('  - backend = (missing): is required');
+  });
+
+  it('words a wrong type by the type wanted, not as missing', () => {
+    expect(line(withValue(prod, 'monitoring.slos.windowDays', 'x'), 'monitoring.slos.windowDays')).toBe('  - monitoring.slos.windowDays = "x": must be a number');
+    expect(line(withValue(prod, 'monitoring.alerts.minRequestsPerSecond', 'x'), 'monitoring.alerts.minRequestsPerSecond')).toBe(
+      '  - monitoring.alerts.minRequestsPerSecond = "x": must be a number',
+    );
+  });
+
+  it('lists the choices of a setting without words of its own', () => {
+    expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, protocol: 'tcp' }), 'monitoring.tracing.protocol')).toBe(
+      '  - monitoring.tracing.protocol = "tcp": must be one of "grpc", "http/protobuf"',
+    );
+  });
+
+  it('hides OTLP headers given as a literal', () => {
+    const message = failure(withValue(prod, 'monitoring.tracing', { ...tracing, headers: 'Authorization=Bearer s3cr3t' }));
+    expect(message).not.toContain('s3cr3t');
+    expect(lineOf(message, 'monitoring.tracing.headers')).toContain('= (hidden): ');
+  });
+
+  it('shows NaN inside an object as written', () => {
+    expect(line(withValue(prod, 'backend.limits', { cpu: Number.NaN }), 'backend.limits')).toBe(
+      '  - backend.limits = {"cpu":NaN}: is not a known setting (check the spelling against the configuration reference)',
+    );
+  });
+
+  it('takes either objective alone', () => {
+    for (const slos of [{ availability: { objectivePercent: 99.9 } }, { latency: { objectivePercent: 99, thresholdSeconds: 1 } }]) {
+      expect(() => loadEnvironment(withValue(prod, 'monitoring.slos', slos), {})).not.toThrow();
+    }
+  });
+
+  it('reads the PostgreSQL major from the start of the tag only', () => {
+    expect(postgresMajor('ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie')).toBe(17);
+    expect(postgresMajor('ghcr.io/cloudnative-pg/postgresql:standard-17')).toBeUndefined();
+    expect(postgresMajor('ghcr.io/cloudnative-pg/postgresql')).toBeUndefined();
+  });
+
+  it('allows a wildcard only as the first label of a hostname', () => {
+    expect(() => loadEnvironment(withValue(prod, 'edge.hostnames', ['*.example.com']), {})).not.toThrow();
+    expect(line(withValue(prod, 'edge.hostnames', ['api*.example.com']), 'edge.hostnames.0')).toContain('= "api*.example.com": ');
+  });
+
+  it('refuses a zero quantity', () => {
+    expect(line(withValue(prod, 'backend.resources.requests.cpu', '0'), 'backend.resources.requests.cpu')).toContain('= "0": must be a positive Kubernetes quantity');
+  });
+
+  it('compares scratch space only when both sides are quantities', () => {
+    const lines = failure(withValue(prod, 'backend.ephemeralStorage', { request: 'lots', limit: '1Gi' })).split('\n').filter((l) => l.includes('ephemeralStorage'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('backend.ephemeralStorage.request = "lots": must be a positive Kubernetes quantity');
+  });
+
+  it('wants two replicas in prod only for tiers with a disruption budget', () => {
+    const single = withValue(withValue(prod, 'frontend.replicas.min', 1), 'frontend.disruptionBudget', undefined);
+    expect(() => loadEnvironment(single, {})).not.toThrow();
+    expect(line(withValue(prod, 'backend.replicas.min', 1), 'backend.replicas.min')).toBe(
+      '  - backend.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    );
+    expect(line(withValue(prod, 'cache.instances', 1), 'cache.instances')).toBe('  - cache.instances = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget');
   });
 });

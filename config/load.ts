@@ -174,7 +174,7 @@ const inWords: z.core.$ZodErrorMap = (issue) => {
 function toProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
   const path = issue.path.map(String);
   const at = (keys: readonly string[], value: unknown, rule: string): Problem => ({
-    path: keys.join('.') || '(root)',
+    path: keys.join('.'),
     value,
     rule,
     ...(holdsSecret(EnvironmentSchema, keys) ? { secret: true } : {}),
@@ -217,7 +217,11 @@ function show(problem: Problem): string {
   const value = problem.value;
   if (value === undefined) return '(missing)';
   if (problem.secret) return '(hidden)';
-  const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  // Marked while stringified, then unquoted: {"cpu":NaN}, not {"cpu":null} or {"cpu":"NaN"}.
+  const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v)).replace(
+    /"\\u0000(NaN|-?Infinity)"/g,
+    '$1',
+  );
   // The user:password part of a URL is a credential: never print it.
   const shown = typeof value === 'number' ? String(value) : text.replace(/(\/\/)[^/@\s"]*@/g, '$1***@');
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
