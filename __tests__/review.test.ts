@@ -244,6 +244,15 @@ describe('workload policy', () => {
     }
   });
 
+  it('exempts a construct from the check named only', () => {
+    const s = new TerraformStack(Testing.app(), 'policy');
+    deployment(s, {});
+    denyAll(s);
+    cases.probes(new Construct(s, 'case'));
+    exemptFromPolicy(s, 'image-tag', 'accepted for this test fixture');
+    expect(checkPolicy(s).errors.map((f) => f.check)).toContain('probes');
+  });
+
   it.each(Object.keys(cases) as PolicyCheck[])('reports %s as an error with the construct path', (check) => {
     const result = stack(check, false);
     expect(result.errors.map((f) => f.check)).toContain(check);
@@ -472,6 +481,8 @@ describe('the terminal summary (npm run review)', () => {
     };
     const lines = summary(failing).split('\n');
     expect(lines.some((l) => l.includes('cost:'))).toBe(false);
+    // The cost line goes, the two findings come.
+    expect(lines).toHaveLength(summary(prodReview()).split('\n').length - 1 + 2);
     expect(lines.slice(-3)).toEqual([
       '  policy: FAIL (3 checked, 1 errors, 1 warnings)',
       `    error [prod-app/web] ${finding.check}: too big`,
