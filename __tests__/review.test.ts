@@ -6,6 +6,7 @@ import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizo
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { prod } from '../config/environments';
@@ -300,6 +301,24 @@ describe('workload policy', () => {
     ['hpa-target', 'the wrong kind', (s) => autoscaler(s, 'StatefulSet', 'web'), 'targets StatefulSet "raw", which the stack does not define'],
     ['hpa-target', 'another namespace', (s) => autoscaler(s, 'Deployment', 'other'), 'targets Deployment "raw", which the stack does not define'],
     ['hpa-target', 'its Deployment', (s) => autoscaler(s, 'Deployment', 'web'), null],
+    [
+      'hpa-target',
+      'a StatefulSet of the name',
+      (s) => {
+        new StatefulSetV1(s, 'sts', {
+          metadata: { name: 'raw', namespace: 'web' },
+          spec: {
+            serviceName: 'raw',
+            selector: { matchLabels: { app: 'raw-db' } },
+            template: { metadata: { labels: { app: 'raw-db' } }, spec: { container: [{ name: 'db', image: 'db:1.0' }] } },
+          },
+        });
+        autoscaler(s, 'StatefulSet', 'web');
+      },
+      null,
+    ],
+    // The HPA of a Deployment of the same name in another namespace sets nothing here.
+    ['disruption-budget', 'an HPA minimum in another namespace', (s) => autoscaler(s, 'Deployment', 'other', 3), null],
   ];
 
   it.each(ruleCases)('%s: %s', (check, _name, build, message, withDenyAll = true) => {
