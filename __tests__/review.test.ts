@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentV1, type DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1';
@@ -317,6 +317,15 @@ describe('workload policy', () => {
       },
       null,
     ],
+    [
+      'namespace-quota',
+      'a tier in another namespace',
+      (s) => {
+        new AppNamespace(s, 'ns', { name: 'web', quota: { requestsCpu: '100m', requestsMemory: '1Gi', limitsCpu: '1', limitsMemory: '1Gi', requestsStorage: '1Gi' } });
+        new WebService(s, 'reports', { ...reportsTier, namespace: 'other' });
+      },
+      null,
+    ],
     // The HPA of a Deployment of the same name in another namespace sets nothing here.
     ['disruption-budget', 'an HPA minimum in another namespace', (s) => autoscaler(s, 'Deployment', 'other', 3), null],
   ];
@@ -518,8 +527,11 @@ describe('npm run review', () => {
     return { status, ...written };
   }
 
-  it('prints the summary of a known environment and exits 0', () => {
+  it('prints the summary of a known environment and exits 0, leaving no temporary directory', () => {
+    const leftovers = () => readdirSync(tmpdir()).filter((f) => f.startsWith('web-topology-review-')).length;
+    const before = leftovers();
     const { status, out, err } = run('dev');
+    expect(leftovers()).toBe(before);
     expect(status).toBe(0);
     expect(out.startsWith('dev\n  tier ')).toBe(true);
     expect(out.endsWith('\n')).toBe(true);
@@ -573,6 +585,15 @@ describe('review artifacts', () => {
     expect(error.message).toBe(
       `Policy violations in environment "prod":\n  - [prod-app/web] ${finding.check}: too big\n  - [prod-app/api] ${finding.check}: too big`,
     );
+    const both = new PolicyError([{ ...failing, environment: 'staging' }, failing]);
+    expect(both.message.split('\n')).toEqual([
+      'Policy violations in environment "staging":',
+      `  - [prod-app/web] ${finding.check}: too big`,
+      `  - [prod-app/api] ${finding.check}: too big`,
+      'Policy violations in environment "prod":',
+      `  - [prod-app/web] ${finding.check}: too big`,
+      `  - [prod-app/api] ${finding.check}: too big`,
+    ]);
   });
 });
 
