@@ -46,8 +46,13 @@ export function review(name: string | undefined, out: (text: string) => void, er
     const config = loadEnvironment(input);
     // cdktf's App creates its output directory up front; keep that away from cdktf.out.
     const outdir = mkdtempSync(join(tmpdir(), 'web-topology-review-'));
-    const result = reviewEnvironment(config, addEnvironment(new App({ outdir }), config));
-    rmSync(outdir, { recursive: true, force: true });
+    let result: EnvironmentReview;
+    try {
+      result = reviewEnvironment(config, addEnvironment(new App({ outdir }), config));
+    } finally {
+      // Also when a custom resource is refused while the stacks are built.
+      rmSync(outdir, { recursive: true, force: true });
+    }
     out(`${summary(result)}\n`);
     return result.policy.errors.length === 0 ? 0 : 1;
   } catch (error) {
