@@ -1,4 +1,3 @@
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, WebTierConfig } from '../config/schema';
@@ -32,13 +31,9 @@ import { PLATFORM_NAMESPACES, platformPeers } from './platform-stack';
 export class AppStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id, env);
-    const cluster = {
-      configPath: env.cluster.kubeconfigPath,
-      ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
-    };
-    this.pinProvider('kubernetes', new KubernetesProvider(this, 'kubernetes', cluster));
+    this.addKubernetesProvider();
     // Custom resources (CustomResource) go through it.
-    this.pinProvider('kubectl', new KubectlProvider(this, 'kubectl', cluster));
+    this.pinProvider('kubectl', new KubectlProvider(this, 'kubectl', this.cluster));
 
     const ns = new AppNamespace(this, 'app-namespace', {
       name: env.namespace.name,

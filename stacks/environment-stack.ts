@@ -1,3 +1,4 @@
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
@@ -5,11 +6,25 @@ import versions from '../config/versions.json';
 import { providerSource } from './provider-lock';
 import { configureState } from './state-backend';
 
-/** What every stack of an environment shares: its name and its state backend. */
+/** The environment's cluster as the kubernetes, kubectl and helm providers take it. */
+export interface ClusterConnection {
+  readonly configPath: string;
+  readonly configContext?: string;
+}
+
+/** What every stack of an environment shares: its name, its state backend and its cluster. */
 export abstract class EnvironmentStack extends TerraformStack {
+  protected readonly cluster: ClusterConnection;
+
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
     configureState(this, id, env);
+    this.cluster = { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) };
+  }
+
+  /** The kubernetes provider, pinned, pointed at the environment's cluster. */
+  protected addKubernetesProvider(): void {
+    this.pinProvider('kubernetes', new KubernetesProvider(this, 'kubernetes', this.cluster));
   }
 
   /**

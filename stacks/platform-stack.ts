@@ -1,5 +1,4 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
@@ -42,13 +41,10 @@ export function platformPeers(env: EnvironmentConfig): PlatformPeers {
 export class PlatformStack extends EnvironmentStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id, env);
-    const helm = new HelmProvider(this, 'helm', {
-      kubernetes: { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) },
-    });
-    this.pinProvider('helm', helm);
+    this.pinProvider('helm', new HelmProvider(this, 'helm', { kubernetes: this.cluster }));
 
     // Global rate limits: Envoy Gateway runs its rate limit service against a Valkey of its own.
-    const rateLimitStore = env.edge.rateLimitScope === 'global' ? this.rateLimitStore(env) : undefined;
+    const rateLimitStore = env.edge.rateLimitScope === 'global' ? this.rateLimitStore() : undefined;
     const envoyGateway = new PinnedHelmRelease(this, 'envoy-gateway', {
       chart: versions.charts.envoyGateway,
       releaseName: 'envoy-gateway',
@@ -83,12 +79,8 @@ export class PlatformStack extends EnvironmentStack {
     checkUniqueNames(this);
   }
 
-  private rateLimitStore(env: EnvironmentConfig): RateLimitStore {
-    const kubernetes = new KubernetesProvider(this, 'kubernetes', {
-      configPath: env.cluster.kubeconfigPath,
-      ...(env.cluster.context ? { configContext: env.cluster.context } : {}),
-    });
-    this.pinProvider('kubernetes', kubernetes);
+  private rateLimitStore(): RateLimitStore {
+    this.addKubernetesProvider();
     return new RateLimitStore(this, 'rate-limit-store', { namespace: PLATFORM_NAMESPACES.envoyGateway, image: versions.images.valkey });
   }
 }
