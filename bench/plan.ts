@@ -2,9 +2,9 @@
  * `npm run bench:plan`: what a second plan of prod-app costs next to `kubectl diff --server-side`
  * of the same objects, measured in one run on the e2e's kwok cluster (its global setup: control
  * plane, CRDs, CloudNativePG, prometheus-operator, Envoy Gateway), and how both grow with +10 and
- * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `cdktf diff` of an empty
- * stack (bench/cli-floor), which no stack can undercut. Writes the table into BENCHMARKS.md between its plan
- * markers. `--reps N` sets the repetitions (default 5); `--hold` deploys prod-app and waits for
+ * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `cdktf diff` and the bare
+ * plan of bench/cli-floor (prod-app's providers, no object), which no app stack can undercut.
+ * Writes the tables into BENCHMARKS.md between its plan markers. `--reps N` sets the repetitions (default 5); `--hold` deploys prod-app and waits for
  * Ctrl-C, printing what one needs to measure by hand.
  *
  * Each plan must report no changes (`-detailed-exitcode`) and each diff no difference, or the
@@ -121,61 +121,79 @@ async function managedObjects(state: RunState, k: Kubectl, stackDir: string): Pr
   return objects;
 }
 
+/** What one +N row measures; the CLI and the floor only at +0. */
 interface Row {
   readonly services: number;
   readonly objects: number;
-  readonly cli?: Sample;
-  /** `cdktf diff` of bench/cli-floor's one-output stack: what the CLI costs any project. */
-  readonly floor?: Sample;
   readonly bare: Sample;
-  /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
-  readonly noRefresh?: Sample;
   readonly kubectl: Sample;
+  readonly once?: {
+    readonly cli: Sample;
+    /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
+    readonly noRefresh: Sample;
+    /** `cdktf diff` of bench/cli-floor: prod-app's providers and backend, no object. */
+    readonly floorCli: Sample;
+    /** The same floor's bare plan. */
+    readonly floorBare: Sample;
+  };
 }
 
 async function measure(state: RunState, k: Kubectl, services: number, reps: number): Promise<Row> {
   const dir = path.join(outDir(state), 'stacks', STACK);
+  const floorOut = path.join(state.dir, 'floor');
   const env = toolEnvironment(state);
   const objects = await managedObjects(state, k, dir);
   const list = path.join(state.dir, `objects-${services}.json`);
   writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  const samples = { cli: [] as Sample[], floor: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
-  const bare = ['plan', '-input=false', '-no-color', '-detailed-exitcode'];
+  const samples = { cli: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
+  const bare = [state.terraformBinary, 'plan', '-input=false', '-no-color', '-detailed-exitcode'];
+  const diff = (stack: string, output: string) => ['npx', '--no-install', 'cdktf', 'diff', stack, '--no-color', '--output', output];
   for (let i = 0; i < reps; i++) {
     if (services === 0) {
       // As users run it: synth of the app, then the plan; no flag that a user would not pass.
-      samples.cli.push(timed(['npx', '--no-install', 'cdktf', 'diff', STACK, '--no-color', '--output', outDir(state)], { cwd: PROJECT_ROOT, env }));
-      samples.floor.push(timed(['npx', '--no-install', 'cdktf', 'diff', 'floor', '--no-color', '--output', path.join(state.dir, 'floor')], { cwd: FLOOR, env }));
+      samples.cli.push(timed(diff(STACK, outDir(state)), { cwd: PROJECT_ROOT, env }));
+      samples.floorCli.push(timed(diff('floor', floorOut), { cwd: FLOOR, env }));
+      samples.floorBare.push(timed(bare, { cwd: path.join(floorOut, 'stacks', 'floor'), env }));
+      samples.noRefresh.push(timed([...bare, '-refresh=false'], { cwd: dir, env }));
     }
-    samples.bare.push(timed([state.terraformBinary, ...bare], { cwd: dir, env }));
-    if (services === 0) samples.noRefresh.push(timed([state.terraformBinary, ...bare, '-refresh=false'], { cwd: dir, env }));
+    samples.bare.push(timed(bare, { cwd: dir, env }));
     samples.kubectl.push(timed(['kubectl', '--context', state.context, 'diff', '--server-side', '--force-conflicts', '-f', list], { cwd: PROJECT_ROOT, env }));
   }
   const row: Row = {
     services,
     objects: objects.length,
-    ...(samples.cli.length > 0 ? { cli: summary(samples.cli), floor: summary(samples.floor) } : {}),
     bare: summary(samples.bare),
-    ...(samples.noRefresh.length > 0 ? { noRefresh: summary(samples.noRefresh) } : {}),
     kubectl: summary(samples.kubectl),
+    ...(services === 0
+      ? { once: { cli: summary(samples.cli), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
+      : {}),
   };
   console.log(`bench:plan: +${services} services, ${row.objects} objects: ${JSON.stringify(row)}`);
   return row;
 }
 
 function table(rows: readonly Row[], reps: number): string[] {
-  const f = (s: Sample) => `${s.wall.toFixed(2)} s (CPU ${s.cpu.toFixed(2)} s)`;
+  const f = (s: Sample) => `${s.wall.toFixed(2)} s | ${s.cpu.toFixed(2)} s`;
   const ratio = (a: Sample, b: Sample) => `${(a.wall / b.wall).toFixed(1)}×`;
   const base = rows[0] as Row;
+  const once = base.once;
+  if (once === undefined) throw new Error('bench:plan: the +0 row has no CLI figures');
+  const line = (what: string, s: Sample) => `| ${what} | ${f(s)} | ${ratio(s, base.kubectl)} |`;
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores, Node ${process.versions.node}; medians of ${reps}; prod-app deployed on the e2e's kwok cluster.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores, Node ${process.versions.node}; medians of ${reps}; prod-app deployed on the e2e's kwok cluster (${base.objects} objects).`,
     '',
-    '| extra services | objects | `cdktf diff prod-app` | `cdktf diff` of an empty stack | bare `tofu plan` | bare, `-refresh=false` | `kubectl diff --server-side` | bare plan ÷ kubectl diff | CLI ÷ kubectl diff | empty stack ÷ kubectl diff |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| +${r.services} | ${r.objects} | ${r.cli ? f(r.cli) : '–'} | ${r.floor ? f(r.floor) : '–'} | ${f(r.bare)} | ${r.noRefresh ? f(r.noRefresh) : '–'} | ${f(r.kubectl)} | ${ratio(r.bare, r.kubectl)} | ${r.cli ? ratio(r.cli, r.kubectl) : '–'} | ${r.floor ? ratio(r.floor, r.kubectl) : '–'} |`,
-    ),
+    '| second plan of prod-app | wall | CPU (user+sys) | ÷ `kubectl diff` |',
+    '|---|---|---|---|',
+    line('`cdktf diff prod-app`', once.cli),
+    line('`cdktf diff` of the floor: prod-app\'s providers, no object', once.floorCli),
+    line('bare `tofu plan`', base.bare),
+    line('bare `tofu plan -refresh=false`', once.noRefresh),
+    line('bare `tofu plan` of the floor', once.floorBare),
+    line('`kubectl diff --server-side` of the same objects', base.kubectl),
+    '',
+    '| extra services | objects | bare `tofu plan` | `kubectl diff --server-side` | bare plan ÷ kubectl diff |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| +${r.services} | ${r.objects} | ${r.bare.wall.toFixed(2)} s (CPU ${r.bare.cpu.toFixed(2)} s) | ${r.kubectl.wall.toFixed(2)} s (CPU ${r.kubectl.cpu.toFixed(2)} s) | ${ratio(r.bare, r.kubectl)} |`),
     '',
   ];
   for (const r of rows.slice(1)) {
