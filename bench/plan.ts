@@ -4,8 +4,9 @@
  * plane, CRDs, CloudNativePG, prometheus-operator, Envoy Gateway), and how both grow with +10 and
  * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `cdktf diff` and the bare
  * plan of bench/cli-floor (prod-app's providers, no object), which no app stack can undercut.
- * Writes the tables into BENCHMARKS.md between its plan markers. `--reps N` sets the repetitions (default 5); `--hold` deploys prod-app and waits for
- * Ctrl-C, printing what one needs to measure by hand.
+ * Writes the tables into BENCHMARKS.md between its plan markers. `--reps N` sets the repetitions
+ * (default 5); `--hold` deploys prod-app and waits for Ctrl-C, printing what one needs to measure
+ * by hand.
  *
  * Each plan must report no changes (`-detailed-exitcode`) and each diff no difference, or the
  * run stops: a timing of a plan that would change something is not a second plan.
