@@ -1,0 +1,134 @@
+/**
+ * `npm run plan`: what it runs, in which directory, and the exit status it answers with. The
+ * processes are a fake here (the e2e runs the command against OpenTofu and the cluster); synth is
+ * the fake writing a manifest, as the app would.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SpawnSyncOptions } from 'node:child_process';
+import { plan, runProcess, type Runner } from '../scripts/plan';
+
+interface Call {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly options: SpawnSyncOptions;
+}
+
+let project: string;
+beforeEach(() => {
+  project = mkdtempSync(join(tmpdir(), 'web-topology-plan-'));
+  writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ app: 'node main.js' }));
+});
+afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+/** Runs the command with fake processes: synth writes these stacks; each plan exits as `plans` says. */
+function run(argv: readonly string[], opts: { stacks?: readonly string[]; synth?: number; init?: number; plans?: Record<string, number>; env?: NodeJS.ProcessEnv } = {}) {
+  const calls: Call[] = [];
+  const errors: string[] = [];
+  const fake: Runner = (command, args, options) => {
+    calls.push({ command, args, options });
+    if (command === 'node main.js') {
+      const outdir = (options.env as NodeJS.ProcessEnv).CDKTF_OUTDIR as string;
+      mkdirSync(outdir, { recursive: true });
+      const stacks = Object.fromEntries((opts.stacks ?? ['dev-app', 'prod-app']).map((s) => [s, { workingDirectory: `stacks/${s}` }]));
+      writeFileSync(join(outdir, 'manifest.json'), JSON.stringify({ stacks }));
+      return { status: opts.synth ?? 0, output: '' };
+    }
+    if (args[0] === 'init') return { status: opts.init ?? 0, output: 'init: the backend refused\n' };
+    const stack = String(options.cwd).split('/').pop() as string;
+    return { status: opts.plans?.[stack] ?? 0, output: '' };
+  };
+  const status = plan(argv, { cwd: project, env: opts.env ?? { TERRAFORM_BINARY_NAME: '/opt/tofu' }, run: fake, err: (t) => errors.push(t) });
+  return { status, calls, stderr: errors.join('') };
+}
+
+describe('npm run plan', () => {
+  test('synthesizes with cdktf.json\'s app command into cdktf.out, through a shell, as cdktf does', () => {
+    const { calls } = run(['prod-app']);
+    expect(calls[0]?.command).toBe('node main.js');
+    expect(calls[0]?.options.shell).toBe(true);
+    expect((calls[0]?.options.env as NodeJS.ProcessEnv).CDKTF_OUTDIR).toBe(join(project, 'cdktf.out'));
+  });
+
+  test('--output and cdktf.json\'s output choose the synth directory', () => {
+    expect((run(['prod-app', '--output', 'elsewhere']).calls[0]?.options.env as NodeJS.ProcessEnv).CDKTF_OUTDIR).toBe(join(project, 'elsewhere'));
+    const absolute = join(project, 'abs');
+    expect((run(['prod-app', '--output', absolute]).calls[0]?.options.env as NodeJS.ProcessEnv).CDKTF_OUTDIR).toBe(absolute);
+    writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ app: 'node main.js', output: 'out' }));
+    expect((run(['prod-app']).calls[0]?.options.env as NodeJS.ProcessEnv).CDKTF_OUTDIR).toBe(join(project, 'out'));
+  });
+
+  test('inits and plans each named stack in its directory with TERRAFORM_BINARY_NAME, asking plan for a detailed exit code', () => {
+    const { calls } = run(['dev-app', 'prod-app']);
+    expect(calls.slice(1).map((c) => [c.command, c.args.join(' '), c.options.cwd])).toEqual([
+      ['/opt/tofu', 'init -input=false', join(project, 'cdktf.out', 'stacks', 'dev-app')],
+      ['/opt/tofu', 'plan -input=false -detailed-exitcode', join(project, 'cdktf.out', 'stacks', 'dev-app')],
+      ['/opt/tofu', 'init -input=false', join(project, 'cdktf.out', 'stacks', 'prod-app')],
+      ['/opt/tofu', 'plan -input=false -detailed-exitcode', join(project, 'cdktf.out', 'stacks', 'prod-app')],
+    ]);
+  });
+
+  test('without TERRAFORM_BINARY_NAME it runs terraform, as cdktf does', () => {
+    expect(run(['prod-app'], { env: {} }).calls[1]?.command).toBe('terraform');
+  });
+
+  test('exits 0 when no stack would change, 2 when one would, and says which', () => {
+    expect(run(['dev-app', 'prod-app']).status).toBe(0);
+    const changed = run(['dev-app', 'prod-app'], { plans: { 'prod-app': 2 } });
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toContain('plan: dev-app: no changes\nplan: prod-app: changes\n');
+  });
+
+  test('a failed plan exits 1, even when another stack would change', () => {
+    const r = run(['dev-app', 'prod-app'], { plans: { 'dev-app': 2, 'prod-app': 1 } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('plan: prod-app: failed (exit 1)');
+  });
+
+  test('a failed init exits 1 with init\'s output, and that stack is not planned', () => {
+    const r = run(['prod-app'], { init: 1 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('init: the backend refused');
+    expect(r.calls.map((c) => c.args[0])).not.toContain('plan');
+  });
+
+  test('a failed synth exits with its status and runs nothing else', () => {
+    const r = run(['prod-app'], { synth: 1 });
+    expect(r.status).toBe(1);
+    expect(r.calls).toHaveLength(1);
+  });
+
+  test('an unknown stack is refused by name, with the stacks synth wrote, before any plan', () => {
+    const r = run(['prod-app', 'prod-ap']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no stack "prod-ap" in');
+    expect(r.stderr).toContain('synth wrote dev-app, prod-app');
+    expect(r.calls).toHaveLength(1);
+  });
+
+  test('a cdktf.json without an app command is refused', () => {
+    writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript' }));
+    const r = run(['prod-app']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('plan: cdktf.json has no "app" command');
+    expect(r.calls).toHaveLength(0);
+  });
+
+  test('the real runner answers a process\'s exit status, and 1 with the reason for one that cannot start', () => {
+    expect(runProcess(process.execPath, ['-e', 'process.exit(3)'], {}).status).toBe(3);
+    const missing = runProcess('/nonexistent/tofu', ['plan'], {});
+    expect(missing).toEqual({ status: 1, output: expect.stringContaining('/nonexistent/tofu: spawnSync /nonexistent/tofu ENOENT') });
+  });
+
+  test.each([
+    [[], 'name at least one stack'],
+    [['prod-app', '--refresh=false'], 'unknown option --refresh=false'],
+    [['prod-app', '--output'], '--output needs a directory'],
+  ])('%j is refused with the usage and runs nothing', (argv, why) => {
+    const r = run(argv);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`plan: ${why}\nusage: npm run plan -- <stack> [<stack> ...] [--output <dir>]\n`);
+    expect(r.calls).toHaveLength(0);
+  });
+});
