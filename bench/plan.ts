@@ -2,8 +2,9 @@
  * `npm run bench:plan`: what a second plan of prod-app costs next to `kubectl diff --server-side`
  * of the same objects, measured in one run on the e2e's kwok cluster (its global setup: control
  * plane, CRDs, CloudNativePG, prometheus-operator, Envoy Gateway), and how both grow with +10 and
- * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `cdktf diff` and the bare
- * plan of bench/cli-floor (prod-app's providers, no object), which no app stack can undercut.
+ * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `npm run plan`'s (the same
+ * without the CLI), and `cdktf diff` and the bare plan of bench/cli-floor (prod-app's providers, no
+ * object), which no app stack can undercut.
  * Writes the tables into BENCHMARKS.md between its plan markers. `--reps N` sets the repetitions
  * (default 5); `--hold` deploys prod-app and waits for Ctrl-C, printing what one needs to measure
  * by hand.
@@ -130,6 +131,8 @@ interface Row {
   readonly kubectl: Sample;
   readonly once?: {
     readonly cli: Sample;
+    /** `npm run plan -- prod-app`: synth and plan without the cdktf CLI (scripts/plan.ts). */
+    readonly project: Sample;
     /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
     readonly noRefresh: Sample;
     /** `cdktf diff` of bench/cli-floor: prod-app's providers and backend, no object. */
@@ -146,13 +149,14 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
   const objects = await managedObjects(state, k, dir);
   const list = path.join(state.dir, `objects-${services}.json`);
   writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  const samples = { cli: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
+  const samples = { cli: [] as Sample[], project: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
   const bare = [state.terraformBinary, 'plan', '-input=false', '-no-color', '-detailed-exitcode'];
   const diff = (stack: string, output: string) => ['npx', '--no-install', 'cdktf', 'diff', stack, '--no-color', '--output', output];
   for (let i = 0; i < reps; i++) {
     if (services === 0) {
       // As users run it: synth of the app, then the plan; no flag that a user would not pass.
       samples.cli.push(timed(diff(STACK, outDir(state)), { cwd: PROJECT_ROOT, env }));
+      samples.project.push(timed(['npm', 'run', '--silent', 'plan', '--', STACK, '--output', outDir(state)], { cwd: PROJECT_ROOT, env }));
       samples.floorCli.push(timed(diff('floor', floorOut), { cwd: FLOOR, env }));
       samples.floorBare.push(timed(bare, { cwd: path.join(floorOut, 'stacks', 'floor'), env }));
       samples.noRefresh.push(timed([...bare, '-refresh=false'], { cwd: dir, env }));
@@ -166,7 +170,7 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
     bare: summary(samples.bare),
     kubectl: summary(samples.kubectl),
     ...(services === 0
-      ? { once: { cli: summary(samples.cli), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
+      ? { once: { cli: summary(samples.cli), project: summary(samples.project), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
       : {}),
   };
   console.log(`bench:plan: +${services} services, ${row.objects} objects: ${JSON.stringify(row)}`);
@@ -186,6 +190,7 @@ function table(rows: readonly Row[], reps: number): string[] {
     '| second plan of prod-app | wall | CPU (user+sys) | ÷ `kubectl diff` |',
     '|---|---|---|---|',
     line('`cdktf diff prod-app`', once.cli),
+    line('`npm run plan -- prod-app`: the same synth and plan without the cdktf CLI', once.project),
     line('`cdktf diff` of the floor: prod-app\'s providers, no object', once.floorCli),
     line('bare `tofu plan`', base.bare),
     line('bare `tofu plan -refresh=false`', once.noRefresh),

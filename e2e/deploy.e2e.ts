@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cdktf, outDir, outputs, plan, stateList, PROJECT_ROOT } from './lib/cdktf';
+import { cdktf, outDir, outputs, plan, projectPlan, stateList, PROJECT_ROOT } from './lib/cdktf';
 import * as checks from './lib/checks';
 import * as cyclonus from './lib/cyclonus';
 import * as edge from './lib/gateway-checks';
@@ -81,6 +81,22 @@ async function labelledObjects(selector: string): Promise<Observation> {
   const left = r.stdout.split('\n').filter((l) => l !== '');
   return observed(left.length === 0, left.length === 0 ? `none in ${types.length} resource types` : `left: ${left.join(', ')}`);
 }
+
+/** `npm run plan` of every app stack answers `expected` (0: no changes, 2: changes), timed for BENCHMARKS.md. */
+function projectPlanSays(expected: 0 | 2, label: string): void {
+  for (const app of apps) {
+    test(`${app.name}: npm run plan exits ${expected} (${expected === 0 ? 'no changes' : 'changes'}) ${label}`, async () => {
+      if (expected === 0) requireDeployed();
+      const t0 = Date.now();
+      const p = await projectPlan(state, app.name);
+      recordTiming(state.dir, `  npm run plan ${app.name} (${label})`, (Date.now() - t0) / 1000);
+      if (p.code !== expected) throw new Error(`exit ${p.code}, expected ${expected}:\n${p.output.trim().split('\n').slice(-30).join('\n')}`);
+      say(`  ${app.name}: npm run plan exit ${expected} ${label}`);
+    });
+  }
+}
+
+phase('plan before deploy', () => projectPlanSays(2, 'before deploy'));
 
 phase('deploy', () => {
   // One stack at a time (what cdktf does with several anyway), each timed for BENCHMARKS.md.
@@ -353,7 +369,10 @@ function plansShowNoChanges(suffix: string, label: string): void {
   }
 }
 
-phase('plan again', () => plansShowNoChanges('', 'after deploy'));
+phase('plan again', () => {
+  plansShowNoChanges('', 'after deploy');
+  projectPlanSays(0, 'after deploy');
+});
 
 phase('scale as the HPA would', () => {
   for (const app of apps) {

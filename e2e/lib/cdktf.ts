@@ -56,6 +56,19 @@ export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'dest
   }
 }
 
+/**
+ * `npm run plan -- <stack>` as users run it (synth, then `init` and `plan` without the cdktf CLI),
+ * on the run's output directory: its exit status (0 no changes, 2 changes, 1 an error) and output.
+ */
+export async function projectPlan(state: RunState, stack: string): Promise<{ code: number; output: string }> {
+  const r = await run('npm', ['run', '--silent', 'plan', '--', stack, '--output', outDir(state)], {
+    cwd: PROJECT_ROOT,
+    env: toolEnvironment(state),
+    timeoutSeconds: 300,
+  });
+  return { code: r.timedOut ? -1 : r.code, output: stripTerminal(r.stdout + r.stderr) };
+}
+
 function stripTerminal(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
