@@ -93,9 +93,10 @@ describe('npm run plan', () => {
     expect(r.calls.map((c) => c.args[0])).not.toContain('plan');
   });
 
-  test('a failed synth exits with its status and runs nothing else', () => {
-    const r = run(['prod-app'], { synth: 1 });
+  test('a failed synth exits 1, whatever its own status, and runs nothing else', () => {
+    const r = run(['prod-app'], { synth: 2 });
     expect(r.status).toBe(1);
+    expect(r.stderr).toBe('plan: synth failed (exit 2); nothing planned\n');
     expect(r.calls).toHaveLength(1);
   });
 
@@ -111,8 +112,18 @@ describe('npm run plan', () => {
     writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript' }));
     const r = run(['prod-app']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('plan: cdktf.json has no "app" command');
+    expect(r.stderr).toContain(`plan: ${join(project, 'cdktf.json')} has no "app" command\n`);
     expect(r.calls).toHaveLength(0);
+  });
+
+  test('a directory without a readable cdktf.json is refused with the reason', () => {
+    rmSync(join(project, 'cdktf.json'));
+    const missing = run(['prod-app']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`plan: cannot read ${join(project, 'cdktf.json')}: ENOENT`);
+    writeFileSync(join(project, 'cdktf.json'), '{"app": ');
+    expect(run(['prod-app']).stderr).toContain(`plan: cannot read ${join(project, 'cdktf.json')}: `);
+    expect(run(['prod-app']).calls).toHaveLength(0);
   });
 
   test('the real runner answers a process\'s exit status, and 1 with the reason for one that cannot start', () => {

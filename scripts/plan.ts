@@ -36,12 +36,16 @@ export function plan(argv: readonly string[], io: PlanIo): number {
   }
   if (stacks.length === 0) return usage(io, 'name at least one stack');
 
-  const project = JSON.parse(readFileSync(join(io.cwd, 'cdktf.json'), 'utf8')) as { app?: string; output?: string };
-  if (typeof project.app !== 'string') return usage(io, 'cdktf.json has no "app" command');
+  const project = readProject(io.cwd);
+  if (typeof project === 'string') return usage(io, project);
   const outdir = resolve(io.cwd, output ?? project.output ?? 'cdktf.out');
-  // As cdktf runs it: through a shell, told where to write.
+  // As cdktf runs it: through a shell, told where to write. It says why it failed; its status is
+  // not passed on, as 2 would read as "changes".
   const synth = io.run(project.app, [], { cwd: io.cwd, env: { ...io.env, CDKTF_OUTDIR: outdir }, shell: true, stdio: 'inherit' });
-  if (synth.status !== 0) return synth.status;
+  if (synth.status !== 0) {
+    io.err(`plan: synth failed (exit ${synth.status}); nothing planned\n`);
+    return 1;
+  }
 
   const manifest = join(outdir, 'manifest.json');
   const known = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { stacks: Record<string, { workingDirectory: string }> }).stacks : {};
@@ -65,6 +69,19 @@ export function plan(argv: readonly string[], io: PlanIo): number {
   for (const r of results) io.err(`plan: ${r.stack}: ${said[r.status] ?? `failed (exit ${r.status})`}\n`);
   if (results.some((r) => r.status !== 0 && r.status !== 2)) return 1;
   return results.some((r) => r.status === 2) ? 2 : 0;
+}
+
+/** cdktf.json's app command and output directory, or why it has none. */
+function readProject(cwd: string): { app: string; output?: string } | string {
+  const file = join(cwd, 'cdktf.json');
+  let project: { app?: unknown; output?: unknown };
+  try {
+    project = JSON.parse(readFileSync(file, 'utf8')) as typeof project;
+  } catch (error) {
+    return `cannot read ${file}: ${(error as Error).message}`;
+  }
+  if (typeof project.app !== 'string') return `${file} has no "app" command`;
+  return { app: project.app, ...(typeof project.output === 'string' ? { output: project.output } : {}) };
 }
 
 function usage(io: PlanIo, why: string): number {
