@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SpawnSyncOptions } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { plan, runProcess, type Runner } from '../scripts/plan';
 
 interface Call {
@@ -47,6 +47,7 @@ describe('npm run plan', () => {
   test('synthesizes with cdktf.json\'s app command into cdktf.out, through a shell, as cdktf does', () => {
     const { calls } = run(['prod-app']);
     expect(calls[0]?.command).toBe('node main.js');
+    expect(calls[0]?.args).toEqual([]);
     expect(calls[0]?.options.shell).toBe(true);
     expect((calls[0]?.options.env as NodeJS.ProcessEnv).CDKTF_OUTDIR).toBe(join(project, 'cdktf.out'));
   });
@@ -101,11 +102,11 @@ describe('npm run plan', () => {
   });
 
   test('an unknown stack is refused by name, with the stacks synth wrote, before any plan', () => {
-    const r = run(['prod-app', 'prod-ap']);
+    const r = run(['prod-app', 'prod-ap', 'dev']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('no stack "prod-ap" in');
-    expect(r.stderr).toContain('synth wrote dev-app, prod-app');
+    expect(r.stderr).toContain(`plan: no stack "prod-ap", "dev" in ${join(project, 'cdktf.out', 'manifest.json')}; synth wrote dev-app, prod-app\n`);
     expect(r.calls).toHaveLength(1);
+    expect(run(['prod-app'], { stacks: [] }).stderr).toContain('; synth wrote none\n');
   });
 
   test('a cdktf.json without an app command is refused', () => {
@@ -132,10 +133,25 @@ describe('npm run plan', () => {
     expect(missing).toEqual({ status: 1, output: expect.stringContaining('/nonexistent/tofu: spawnSync /nonexistent/tofu ENOENT') });
   });
 
+  test('the real runner keeps what a process printed, stdout then stderr, a long init log included', () => {
+    const r = runProcess(process.execPath, ['-e', "process.stdout.write('x'.repeat(2 ** 20)); process.stderr.write('refused')"], {});
+    expect(r.status).toBe(0);
+    expect(r.output).toHaveLength(2 ** 20 + 'refused'.length);
+    expect(r.output.endsWith('xrefused')).toBe(true);
+  });
+
+  test('run as a script, it takes its arguments after the script name and prints to stderr', () => {
+    const script = join(__dirname, '..', 'scripts', 'plan.ts');
+    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), script], { cwd: project, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('plan: name at least one stack\nusage: npm run plan -- <stack> [<stack> ...] [--output <dir>]\n');
+  });
+
   test.each([
     [[], 'name at least one stack'],
     [['prod-app', '--refresh=false'], 'unknown option --refresh=false'],
     [['prod-app', '--output'], '--output needs a directory'],
+    [['prod-app', '--output', '-x'], '--output needs a directory'],
   ])('%j is refused with the usage and runs nothing', (argv, why) => {
     const r = run(argv);
     expect(r.status).toBe(1);
