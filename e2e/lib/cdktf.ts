@@ -66,7 +66,8 @@ export async function projectPlan(state: RunState, stack: string): Promise<{ cod
     env: toolEnvironment(state),
     timeoutSeconds: 300,
   });
-  return { code: r.timedOut ? -1 : r.code, output: stripTerminal(r.stdout + r.stderr) };
+  if (r.timedOut) throw new Error(`npm run plan -- ${stack}: did not finish within 300s`);
+  return { code: r.code, output: stripTerminal(r.stdout + r.stderr) };
 }
 
 function stripTerminal(text: string): string {
