@@ -4,14 +4,17 @@
 #
 #   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
 #                                  edge (egctl), envoy-gateway (the controller), cnpg, cyclonus,
-#                                  promop (prometheus-operator), all (default)
+#                                  promop (prometheus-operator), node (a real node: kubelet,
+#                                  kube-proxy, containerd, runc, CNI plugins, ...), all (default)
 #
-# The tools come from three Go modules with committed go.mod/go.sum, so versions are pinned
+# The tools come from Go modules with committed go.mod/go.sum, so versions are pinned
 # and the builds reuse Go's default caches: tools/terraform (OpenTofu and the providers),
-# tools/kube (everything built on the Kubernetes libraries: the control plane, kwok, etcd, the
-# operators, egctl, promtool, Cyclonus) and tools/kubernetes-oldest (the oldest supported control
-# plane). One module per group means one version of each shared dependency, so Go compiles each
-# package once for the group instead of once per tool (README "Toolchain"). Binaries land in
+# tools/kube (everything built on the Kubernetes libraries: the control plane, kubelet and
+# kube-proxy, kwok, etcd, the operators, egctl, Prometheus, Cyclonus), tools/node (the container
+# runtime and the node's add-ons), tools/crane (crane, which cannot share tools/node's
+# dependencies) and tools/kubernetes-oldest (the oldest supported control plane). One module per
+# group means one version of each shared dependency, so Go compiles each package once for the
+# group instead of once per tool (README "Toolchain"). Binaries land in
 # $TOOLS_CACHE (default ~/.cache/web-topology/tools), keyed by a stamp of the module's
 # go.mod/go.sum and flags, so a warm run only checks stamps.
 set -euo pipefail
@@ -22,11 +25,15 @@ bin="$TOOLS_CACHE/bin"
 mkdir -p "$bin"
 
 # build_tool MODULE_DIR PACKAGE OUTPUT [LDFLAGS] [TAGS]
+# OUTPUT may name a subdirectory of $bin (cni/bridge); its stamp sits next to it.
 build_tool() {
   local dir="$here/$1" pkg=$2 out=$3 ldflags=${4:-} tags=${5:-}
-  local stamp
+  local stamp sub=""
+  [[ $out != */* ]] || sub=${out%/*}/
+  mkdir -p "$bin/$sub"
+  local stampfile="$bin/$sub.${out##*/}.stamp"
   stamp=$(cat "$dir/go.mod" "$dir/go.sum" <(printf '%s\n%s\n' "$pkg" "$ldflags"; [[ -z $tags ]] || echo "tags $tags") | sha256sum | cut -c1-16)
-  if [[ -x "$bin/$out" && "$(cat "$bin/.$out.stamp" 2>/dev/null)" == "$stamp" ]]; then
+  if [[ -x "$bin/$out" && "$(cat "$stampfile" 2>/dev/null)" == "$stamp" ]]; then
     echo "tools: $out is up to date"
     return
   fi
@@ -35,8 +42,8 @@ build_tool() {
   (cd "$dir" && go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$bin/$out.tmp" "$pkg")
   mv "$bin/$out.tmp" "$bin/$out"
   # A new file, not a write through an existing one: caches copied with hard links stay apart.
-  echo "$stamp" > "$bin/.$out.stamp.tmp"
-  mv "$bin/.$out.stamp.tmp" "$bin/.$out.stamp"
+  echo "$stamp" > "$stampfile.tmp"
+  mv "$stampfile.tmp" "$stampfile"
   echo "tools: built $out in $((SECONDS - t0))s"
 }
 
@@ -92,21 +99,11 @@ EOF
   tf_cli_config="$TOOLS_CACHE/terraformrc"
 }
 
-# Local control plane for the end-to-end test (tools/cluster.sh): etcd, the three
-# Kubernetes control-plane binaries (kubelet/kube-proxy are simulated by kwok), kwok.
-# E2E_KUBERNETES picks the release: newest (default, tools/kube) or oldest
-# (tools/kubernetes-oldest), the two ends of what every pinned chart supports (README);
-# switching rebuilds the control plane under the same names (a relink when Go's cache is warm).
-# Version stamps come from the pinned modules: gitVersion is the k8s.io/kubernetes
-# version and buildDate its release time, so the binaries report e.g. v1.36.3.
-build_cluster() {
-  local kv kdate major minor k x ldflags="" kmod
-  case "${E2E_KUBERNETES:-newest}" in
-    newest) kmod=kube ;;
-    oldest) kmod=kubernetes-oldest ;;
-    *) echo "tools/build.sh: E2E_KUBERNETES must be newest or oldest, not '$E2E_KUBERNETES'" >&2; exit 2 ;;
-  esac
-  read -r kv kdate < <(cd "$here/$kmod" &&
+# kube_ldflags MODULE_DIR: version stamps from the pinned module: gitVersion is its
+# k8s.io/kubernetes version and buildDate its release time, so the binaries report e.g. v1.36.3.
+kube_ldflags() {
+  local kv kdate major minor k x ldflags=""
+  read -r kv kdate < <(cd "$here/$1" &&
     go list -m -f '{{.Version}} {{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' k8s.io/kubernetes)
   major=${kv#v}; major=${major%%.*}
   minor=${kv#v*.}; minor=${minor%%.*}
@@ -115,6 +112,23 @@ build_cluster() {
       ldflags+=" -X k8s.io/$k.$x"
     done
   done
+  echo "$ldflags"
+}
+
+# Local control plane for the end-to-end test (tools/cluster.sh): etcd, the three
+# Kubernetes control-plane binaries (kubelet/kube-proxy are simulated by kwok, or real: node), kwok.
+# E2E_KUBERNETES picks the release: newest (default, tools/kube) or oldest
+# (tools/kubernetes-oldest), the two ends of what every pinned chart supports (README);
+# switching rebuilds the control plane under the same names (a relink when Go's cache is warm).
+build_cluster() {
+  local kv k ldflags kmod
+  case "${E2E_KUBERNETES:-newest}" in
+    newest) kmod=kube ;;
+    oldest) kmod=kubernetes-oldest ;;
+    *) echo "tools/build.sh: E2E_KUBERNETES must be newest or oldest, not '$E2E_KUBERNETES'" >&2; exit 2 ;;
+  esac
+  kv=$(cd "$here/$kmod" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+  ldflags=$(kube_ldflags "$kmod")
   build_tool kube ./etcd etcd
   for k in kube-apiserver kube-controller-manager kube-scheduler; do
     build_tool "$kmod" "k8s.io/kubernetes/cmd/$k" "$k" "$ldflags"
@@ -126,19 +140,21 @@ build_cluster() {
   build_tool kube sigs.k8s.io/kwok/cmd/kwokctl kwokctl "$ldflags"
 }
 
-# promtool for scripts/rules-check.ts. Version stamps as Prometheus' own release build
-# (.promu.yml) sets them, from the pinned module, so `promtool --version` names the release.
-# remove_all_sd is Prometheus' own tag (plugins/) for leaving out the service-discovery
-# SDKs (AWS, Azure, GCE, ...): the rule checks never discover targets (1,095 packages instead of
-# 1,313 to compile).
-build_rules() {
+# Version stamps as Prometheus' own release build (.promu.yml) sets them, from the pinned
+# module, so `--version` names the release.
+prom_ldflags() {
   local pv
   pv=$(cd "$here/kube" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
   # Module v0.MMM.P is Prometheus v3.MM.P (v0.313.1 -> 3.13.1).
   pv=${pv#v0.}; pv="3.$((10#${pv:1:2})).${pv#*.}"
-  build_tool kube github.com/prometheus/prometheus/cmd/promtool promtool \
-    "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release" \
-    remove_all_sd
+  echo "-X github.com/prometheus/common/version.Version=$pv -X github.com/prometheus/common/version.Branch=release"
+}
+
+# promtool for scripts/rules-check.ts. remove_all_sd is Prometheus' own tag (plugins/) for
+# leaving out the service-discovery SDKs (AWS, Azure, GCE, ...): the rule checks never discover
+# targets (1,095 packages instead of 1,313 to compile).
+build_rules() {
+  build_tool kube github.com/prometheus/prometheus/cmd/promtool promtool "$(prom_ldflags)" remove_all_sd
 }
 
 # Envoy Gateway's version in tools/kube, which must be the chart's the platform stack
@@ -183,9 +199,9 @@ build_cnpg() {
   build_tool kube github.com/cloudnative-pg/cloudnative-pg/cmd/manager cnpg-manager
 }
 
-# prometheus-operator, run out of cluster by the end-to-end test to generate the Prometheus
-# configuration from our monitors. Its version must be the kube-prometheus-stack chart's appVersion.
-build_promop() {
+# Stamps for prometheus-operator's binaries, whose version must be the kube-prometheus-stack
+# chart's appVersion.
+promop_ldflags() {
   local ver want
   ver=$(cd "$here/kube" && go list -m -f '{{.Version}}' github.com/prometheus-operator/prometheus-operator)
   want=$(node -p "require('$here/../config/versions.json').charts.kubePrometheusStack.appVersion")
@@ -194,13 +210,79 @@ build_promop() {
     exit 1
   fi
   # As the project's Makefile stamps its release (VERSION file: no leading v).
-  build_tool kube github.com/prometheus-operator/prometheus-operator/cmd/operator prometheus-operator \
-    "-X github.com/prometheus/common/version.Version=${ver#v} -X github.com/prometheus/common/version.Branch=release"
+  echo "-X github.com/prometheus/common/version.Version=${ver#v} -X github.com/prometheus/common/version.Branch=release"
+}
+
+# prometheus-operator, run out of cluster by the end-to-end test to generate the Prometheus
+# configuration from our monitors.
+build_promop() {
+  local ldflags
+  ldflags=$(promop_ldflags)
+  build_tool kube github.com/prometheus-operator/prometheus-operator/cmd/operator prometheus-operator "$ldflags"
 }
 
 # Cyclonus: evaluates the deployed NetworkPolicies' connectivity matrix (analyze --mode probe).
 build_cyclonus() {
   build_tool kube github.com/mattfenwick/cyclonus/cmd/cyclonus cyclonus
+}
+
+# A real node for the end-to-end test, where kwok only simulates one: kubelet and kube-proxy of the
+# control plane's release (tools/kube), Prometheus (only Kubernetes service discovery: its own
+# remove_all_sd and enable_kubernetes_sd tags, plugins/) with prometheus-operator's config
+# reloader, and from tools/node containerd with its shim and ctr, runc, the CNI plugins (in
+# bin/cni, the directory kubelet and containerd are given), CoreDNS and kube-router for
+# NetworkPolicies (iptables and ipset; this kernel has no nftables queue), and crane to load
+# images (tools/crane: its go-connections breaks kube-router's docker client; see its go.mod).
+# Each is stamped as its own release build does, from the pinned module's version.
+build_node() {
+  local ldflags ver date p
+  ldflags=$(kube_ldflags kube)
+  build_tool kube k8s.io/kubernetes/cmd/kubelet kubelet "$ldflags"
+  build_tool kube k8s.io/kubernetes/cmd/kube-proxy kube-proxy "$ldflags"
+  build_tool kube github.com/prometheus/prometheus/cmd/prometheus prometheus "$(prom_ldflags)" \
+    remove_all_sd,enable_kubernetes_sd
+  ldflags=$(promop_ldflags)
+  build_tool kube github.com/prometheus-operator/prometheus-operator/cmd/prometheus-config-reloader \
+    prometheus-config-reloader "$ldflags"
+
+  # containerd's Makefile: version package stamps, urfave_cli_no_docs, and no_grpc for the shim
+  # (leaves the API's gRPC stubs out: the shim speaks ttrpc). Not its static shim
+  # (CGO_ENABLED=0): that would compile the shim's whole dependency closure a second time.
+  ver=$(cd "$here/node" && go list -m -f '{{.Version}}' github.com/containerd/containerd/v2)
+  ldflags="-X github.com/containerd/containerd/v2/version.Version=$ver"
+  ldflags+=" -X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2"
+  build_tool node github.com/containerd/containerd/v2/cmd/containerd containerd "$ldflags" urfave_cli_no_docs
+  build_tool node github.com/containerd/containerd/v2/cmd/ctr ctr "$ldflags" urfave_cli_no_docs
+  build_tool node github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 containerd-shim-runc-v2 \
+    "$ldflags" urfave_cli_no_docs,no_grpc
+  # runc's seccomp tag links libseccomp through cgo. Its version is the embedded VERSION file;
+  # the Makefile stamps only the git commit, which a module has not. libpathrs is left out
+  # (not packaged in Debian; runc then uses its Go implementation).
+  if ! pkg-config --exists libseccomp; then
+    echo "tools: installing libseccomp-dev (Debian) for runc's seccomp support"
+    local sudo=""
+    ((EUID == 0)) || sudo=sudo
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends libseccomp-dev pkg-config
+  fi
+  CGO_ENABLED=1 build_tool node github.com/opencontainers/runc runc "" seccomp,urfave_cli_no_docs
+  # As the CNI plugins' release script stamps them.
+  ver=$(cd "$here/node" && go list -m -f '{{.Version}}' github.com/containernetworking/plugins)
+  for p in main/bridge main/loopback ipam/host-local meta/portmap; do
+    build_tool node "github.com/containernetworking/plugins/plugins/$p" "cni/${p#*/}" \
+      "-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$ver"
+  done
+  # CoreDNS's version is a constant in its source (coremain.CoreVersion).
+  build_tool node github.com/coredns/coredns coredns
+  # As kube-router's Makefile (git describe, build date), from the module's version and time.
+  read -r ver date < <(cd "$here/node" &&
+    go list -m -f '{{.Version}} {{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' github.com/cloudnativelabs/kube-router/v2)
+  build_tool node github.com/cloudnativelabs/kube-router/v2/cmd/kube-router kube-router \
+    "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$ver -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$date"
+  # As go-containerregistry's .goreleaser.yml (GoReleaser's version: no leading v).
+  ver=$(cd "$here/crane" && go list -m -f '{{.Version}}' github.com/google/go-containerregistry)
+  build_tool crane github.com/google/go-containerregistry/cmd/crane crane \
+    "-X github.com/google/go-containerregistry/cmd/crane/cmd.Version=${ver#v} -X github.com/google/go-containerregistry/pkg/v1/remote/transport.Version=${ver#v}"
 }
 
 groups=("${@:-all}")
@@ -214,8 +296,9 @@ for g in "${groups[@]}"; do
     cnpg) build_cnpg ;;
     cyclonus) build_cyclonus ;;
     promop) build_promop ;;
-    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus; build_promop ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus, promop or all)" >&2; exit 2 ;;
+    node) build_node ;;
+    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus; build_promop; build_node ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus, promop, node or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"
