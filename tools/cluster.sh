@@ -18,12 +18,25 @@
 #                   kwok-b1, kwok-c1, kwok-a2, ... labelled topology.kubernetes.io/zone
 #   E2E_KUBERNETES  newest (default) or oldest: the Kubernetes release of the control plane,
 #                   the newest or oldest one every pinned chart supports (tools/build.sh)
+#   E2E_NODES       kwok (default) or real: instead of kwok's nodes, one real node that runs the
+#                   pods (tools/real-node.sh); the control plane then binds to the host's end of the
+#                   node's link instead of 127.0.0.1, and kwok's controller is not started
 # The kubeconfig's context is always "web-topology-e2e".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CLUSTER_DIR=${CLUSTER_DIR:-${TMPDIR:-/tmp}/web-topology-cluster}
 CLUSTER_NODES=${CLUSTER_NODES:-3}
+E2E_NODES=${E2E_NODES:-kwok}
+case "$E2E_NODES" in
+  kwok|real) ;;
+  *) echo "tools/cluster.sh: E2E_NODES must be kwok or real, not '$E2E_NODES'" >&2; exit 2 ;;
+esac
+# The real nodes' kubelet is built from tools/kube only: never newer than the API server.
+if [[ $E2E_NODES == real && ${E2E_KUBERNETES:-newest} != newest ]]; then
+  echo "tools/cluster.sh: E2E_NODES=real runs the newest release only (kubelet from tools/kube), not E2E_KUBERNETES=$E2E_KUBERNETES" >&2
+  exit 2
+fi
 TOOLS_CACHE=${TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/web-topology/tools}
 bin="$TOOLS_CACHE/bin"
 kubeconfig="$CLUSTER_DIR/kubeconfig"
@@ -72,6 +85,8 @@ down() {
     log "refusing to touch $CLUSTER_DIR: it was not created by tools/cluster.sh"
     return 1
   fi
+  # The real node first: its kubelet would otherwise restart pods while the control plane goes.
+  if [[ -e $CLUSTER_DIR/node ]]; then "$here/real-node.sh" down || return 1; fi
   # Remember the cluster's processes first: once stopped, their command lines are gone.
   pids=$(cluster_pids)
   name=$(cat "$CLUSTER_DIR/name" 2>/dev/null || true)
@@ -148,27 +163,47 @@ EOF
 }
 
 up() {
-  local t0=$SECONDS t name kube_version crd_names
+  local t0=$SECONDS t name kube_version crd_names extra=""
   if [[ -e $CLUSTER_DIR ]]; then
     log "found a previous cluster in $CLUSTER_DIR, removing it first"
     down
   fi
   t=$SECONDS
-  "$here/build.sh" cluster >&2
+  "$here/build.sh" cluster $([[ $E2E_NODES == real ]] && echo node) >&2
+  [[ $E2E_NODES == real ]] && "$here/images.sh" >&2
   log "toolchain ready in $((SECONDS - t))s"
   kube_version=$("$bin/kube-apiserver" --version | awk '{print $2}')
 
   mkdir -p "$KWOK_WORKDIR"
   touch "$marker"
+  if [[ $E2E_NODES == real ]]; then
+    # Everything stays on loopback (kwokctl dials its components there), and the real nodes reach
+    # the API server through tools/real-node.sh's relay on the host's end of their link: it is
+    # the address the kubernetes Service sends pods to, on the port API servers use (the app's
+    # NetworkPolicies let pods reach 443 and 6443, after the Service's DNAT), and the serving
+    # certificate names it and the Service's address (kwokctl adds every address of this host).
+    # For logs and exec it dials kubelets by address: their names are in no DNS.
+    local addresses
+    addresses=$("$here/real-node.sh" net)
+    extra="  kubeApiserverPort: $(sed -n 's/^API_PORT=//p' <<<"$addresses")
+  kubeApiserverCertSANs: [$(sed -n 's/^API_SERVICE_ADDRESS=//p' <<<"$addresses")]
+  disable: [kwok-controller]
+componentsPatches:
+- name: kube-apiserver
+  extraArgs:
+  - {key: advertise-address, value: $(sed -n 's/^HOST_ADDRESS=//p' <<<"$addresses")}
+  - {key: kubelet-preferred-address-types, value: InternalIP}"
+  fi
   # Unique per run, so kwok's names and files never collide with another cluster.
   name="web-topology-$(date +%s)-$$"
   echo "$name" > "$CLUSTER_DIR/name"
   # Loaded by kwokctl from KWOK_WORKDIR; the default binds every component to 0.0.0.0.
-  cat > "$KWOK_WORKDIR/kwok.yaml" <<'EOF'
+  cat > "$KWOK_WORKDIR/kwok.yaml" <<EOF
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
 options:
   bindAddress: 127.0.0.1
+$extra
 EOF
 
   t=$SECONDS
@@ -198,14 +233,18 @@ EOF
   log "control plane ready in $((SECONDS - t))s"
 
   t=$SECONDS
-  node_manifest | kc apply -f - >/dev/null
+  if [[ $E2E_NODES == real ]]; then
+    "$here/real-node.sh" up
+  else
+    node_manifest | kc apply -f - >/dev/null
+  fi
   kc wait --for=condition=Ready node --all --timeout=120s >/dev/null
   # Pods need the namespace's default ServiceAccount, created by the controller manager.
   for _ in $(seq 120); do
     kc -n default get serviceaccount default >/dev/null 2>&1 && break
     sleep 0.5
   done
-  log "$CLUSTER_NODES nodes Ready in $((SECONDS - t))s"
+  log "$(kc get nodes --no-headers | wc -l) nodes Ready in $((SECONDS - t))s"
 
   t=$SECONDS
   "$here/crds.sh" > "$CLUSTER_DIR/crds.yaml"
