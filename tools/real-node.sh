@@ -18,7 +18,7 @@
 # a docker network. A node's pods reach the other node's pods, their Services, CoreDNS and the API
 # server (on this host's end), and nothing else: no namespace has a default route or masquerade,
 # so nothing a pod sends can leave the machine. This host routes each node's pod range to it, so the
-# operators and the tests reach pods. Removing the namespaces removes every interface, pod network
+# operators and the tests reach pods, and the Service range to the first node. Removing the namespaces removes every interface, pod network
 # and firewall rule of the run with them.
 set -euo pipefail
 
@@ -86,8 +86,8 @@ net() {
   local id i j
   [[ $(id -u) == 0 ]] || die "real nodes need root (network namespaces, mounts, cgroups)"
   # Another run's nodes (or a leftover) hold the same ranges: refuse instead of stealing its routes.
-  if ip route show | grep -Eq "^(${POD_PREFIX//./\\.}\.|${LINK_PREFIX//./\\.}\.0/24)"; then
-    die "routes for $POD_PREFIX.0.0/16 or $LINK_PREFIX.0/24 exist already (another run's nodes? tools/real-node.sh check lists them)"
+  if ip route show | grep -Eq "^(${POD_PREFIX//./\\.}\.|${LINK_PREFIX//./\\.}\.0/24|${SERVICE_CIDR//./\\.})"; then
+    die "routes for $POD_PREFIX.0.0/16, $LINK_PREFIX.0/24 or $SERVICE_CIDR exist already (another run's nodes? tools/real-node.sh check lists them)"
   fi
   require_packages
   mkdir -p "$dir"
@@ -115,6 +115,10 @@ net() {
     done
     ip route add "$(pod_cidr "$i")" via "$(node_address "$i")" dev "$id"
   done
+  # The API server dials webhooks at their Service's address: into the nodes' network, never out
+  # of this host's default route. kube-proxy masquerades such off-cluster traffic, so the answer
+  # comes back the same way.
+  ip route add "$SERVICE_CIDR" via "$(node_address 0)" dev "$id"
   echo "HOST_ADDRESS=$HOST_ADDRESS"
   echo "API_SERVICE_ADDRESS=$API_SERVICE_ADDRESS"
   echo "API_PORT=$API_PORT"
@@ -440,7 +444,7 @@ unmount_all() {
 }
 
 down() {
-  local t0=$SECONDS id ns c tunable value
+  local t0=$SECONDS id ns c b tunable value
   [[ -f $dir/id ]] || { log "nothing to stop (no nodes in $dir)"; return 0; }
   id=$(cat "$dir/id")
   stop_processes "$id"
@@ -452,9 +456,16 @@ down() {
   # kube-router wrote; this host's end of the link and its routes go with the switch's.
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$id" | sort -r); do ip netns del "$ns"; done
   ip link del "$id" 2>/dev/null || true
-  # What the nodes' programs keep outside their directory: libcni's result cache (by network
-  # name) and kubelet's links to container logs (pointing into the directory).
-  rm -f /var/lib/cni/results/"$id"-*
+  # What the nodes' programs keep outside their directory: each shim's socket and libcni's
+  # results (by network and container), found from the tasks' bundles; and kubelet's links to
+  # container logs (pointing into the directory).
+  for b in "$dir"/*/containerd/state/io.containerd.runtime.v2.task/*/*/bootstrap.json; do
+    [[ -f $b ]] || continue
+    c=$(sed -n 's#.*"address":"unix://\(/run/containerd/s/[0-9a-f]*\)".*#\1#p' "$b")
+    [[ -z $c ]] || rm -f "$c"
+    c=${b%/bootstrap.json}
+    rm -f /var/lib/cni/results/*-"${c##*/}"-*
+  done
   if [[ -d /var/log/containers ]]; then find /var/log/containers -lname "$dir/*" -delete; fi
   if [[ -f $dir/tunables ]]; then
     while IFS='=' read -r tunable value; do echo "$value" > "/proc/sys/$tunable"; done < "$dir/tunables"
@@ -464,7 +475,8 @@ down() {
 }
 
 # What any run could leave: processes of the nodes' binaries, namespaces, links, cgroups, mounts,
-# routes and libcni caches with the run prefix or ranges. Prints each; exit 1 when there is one.
+# routes and libcni caches with the run prefix or ranges, shims' sockets nothing listens on.
+# Prints each; exit 1 when there is one.
 check() {
   local found=0 p exe
   for p in /proc/[0-9]*; do
@@ -478,8 +490,12 @@ check() {
   ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep "^$PREFIX-" | sed 's/^/link /' && found=1
   find /sys/fs/cgroup -maxdepth 2 -name "$PREFIX-*" 2>/dev/null | sed 's/^/cgroup /' | grep . && found=1
   awk '$2 ~ /\/node\/[0-9]+\/(containerd|kubelet|pod-logs)\// {print "mount " $2}' /proc/self/mounts | grep . && found=1
-  ip route show | grep -E "^(${POD_PREFIX//./\\.}\.|${LINK_PREFIX//./\\.}\.0/24)" | sed 's/^/route /' && found=1
-  find /var/lib/cni/results -name "$PREFIX-*" 2>/dev/null | sed 's/^/file /' | grep . && found=1
+  ip route show | grep -E "^(${POD_PREFIX//./\\.}\.|${LINK_PREFIX//./\\.}\.0/24|${SERVICE_CIDR//./\\.})" | sed 's/^/route /' && found=1
+  find /var/lib/cni/results -name "$PREFIX-*" -o -name "cni-loopback-*" 2>/dev/null | sed 's/^/file /' | grep . && found=1
+  # A shim's socket that nothing in this host's network namespace listens on any more.
+  for p in /run/containerd/s/*; do
+    [[ -S $p ]] && ! grep -q " $p\$" /proc/net/unix && { echo "socket $p"; found=1; }
+  done
   return $found
 }
 
