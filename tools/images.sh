@@ -462,7 +462,7 @@ static_layer() {
   printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' > "$dir/etc/nsswitch.conf"
   cp "$(rootfs_path /etc/ssl/certs/ca-certificates.crt)" "$dir/etc/ssl/certs/ca-certificates.crt"
   cp "$(rootfs_path /etc/os-release)" "$dir/etc/os-release"
-  chmod 644 "$dir/etc/"* "$dir/etc/ssl/certs/ca-certificates.crt"
+  find "$dir/etc" -type f -exec chmod 644 {} +
   layer_tar "$dir" "$layer" fixed
 }
 # prometheus/busybox's files (Prometheus and its config reloader build on it): busybox with
@@ -487,7 +487,7 @@ busybox_layer() {
   printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' > "$dir/etc/nsswitch.conf"
   cp "$(rootfs_path /etc/ssl/certs/ca-certificates.crt)" "$dir/etc/ssl/certs/ca-certificates.crt"
   cp "$(rootfs_path /etc/services)" "$dir/etc/services"
-  chmod 644 "$dir/etc/"* "$dir/etc/ssl/certs/ca-certificates.crt"
+  find "$dir/etc" -type f -exec chmod 644 {} +
   layer_tar "$dir" "$layer" fixed
 }
 
