@@ -342,7 +342,7 @@ spec:
 EOF
 }
 
-# Starts node I: containerd, its images, kubelet, kube-proxy, kube-router.
+# Starts node I: containerd, its images, kubelet, kube-proxy.
 start_node() {
   local i=$1 id=$2 d name t=$SECONDS
   d=$(node_dir "$i")
@@ -368,9 +368,17 @@ start_node() {
     --root-dir "$d/kubelet" --cert-dir "$d/kubelet/pki" --hostname-override "$name" --node-ip "$(node_address "$i")" \
     --node-labels "topology.kubernetes.io/zone=${ZONES[i % ${#ZONES[@]}]},topology.kubernetes.io/region=local"
   start "$i" kube-proxy "$bin/kube-proxy" --config "$d/kube-proxy.yaml"
+  log "$name: started in $((SECONDS - t))s"
+}
+
+# kube-router's firewall on node I, once the node is registered (it finds itself by name), and
+# its chains in place: without them no NetworkPolicy is enforced, and nothing else would say so.
+start_firewall() {
+  local i=$1 name
+  name=$(node_name "$i")
   start "$i" kube-router "$bin/kube-router" --kubeconfig "$node_kubeconfig" --hostname-override "$name" \
     --run-firewall=true --run-router=false --run-service-proxy=false --metrics-port=0
-  log "$name: started in $((SECONDS - t))s"
+  wait_for 60 "$name: kube-router's firewall chains" in_node "$i" iptables -n -L KUBE-ROUTER-FORWARD
 }
 
 up() {
@@ -395,6 +403,9 @@ up() {
     wait_for 180 "node $(node_name "$i") Ready" kc wait --for=condition=Ready "node/$(node_name "$i")" --timeout=5s
   done
   log "$NODES nodes Ready in $((SECONDS - t))s more ($(kc get node "$(node_name 0)" -o jsonpath='{.status.nodeInfo.kubeletVersion}, {.status.nodeInfo.containerRuntimeVersion}'))"
+  t=$SECONDS
+  for ((i = 0; i < NODES; i++)); do start_firewall "$i"; done
+  log "kube-router's firewall running on $NODES nodes in $((SECONDS - t))s"
 
   t=$SECONDS
   coredns_manifest | kc apply -f - >/dev/null
