@@ -250,12 +250,16 @@ function podTemplates(app: Json): Record<string, string>[] {
 
 /**
  * Labels of the pods CloudNativePG creates for each Cluster and Pooler (pkg/specs in its source:
- * instances carry cnpg.io/cluster and podRole "instance", poolers also cnpg.io/poolerName).
+ * instances carry cnpg.io/cluster and podRole "instance", the initdb and join Jobs' pods
+ * cnpg.io/cluster and their jobRole, poolers also cnpg.io/poolerName).
  */
 function operatorPods(app: Json): Record<string, string>[] {
   const name = (m: Json) => at(m, 'metadata', 'name') as string;
   return [
-    ...manifests(app, 'Cluster').map((c) => ({ 'cnpg.io/cluster': name(c), 'cnpg.io/podRole': 'instance' })),
+    ...manifests(app, 'Cluster').flatMap((c) => [
+      { 'cnpg.io/cluster': name(c), 'cnpg.io/podRole': 'instance' },
+      ...['initdb', 'join'].map((role) => ({ 'cnpg.io/cluster': name(c), 'cnpg.io/jobRole': role })),
+    ]),
     ...manifests(app, 'Pooler').map((p) => ({
       'cnpg.io/cluster': at(p, 'spec', 'cluster', 'name') as string,
       'cnpg.io/podRole': 'pooler',

@@ -99,6 +99,16 @@ describe('PostgresCluster', () => {
     expect(at(policies.get('db-to-apiserver-egress'), 'spec')).toEqual({ ...apiServer, pod_selector: { match_labels: instances } });
   });
 
+  it('lets the initdb and join Jobs reach the API server, and a joining replica copy the primary on 5432', () => {
+    for (const role of ['initdb', 'join']) {
+      const jobPods = { 'cnpg.io/cluster': 'db', 'cnpg.io/jobRole': role };
+      expect(at(policies.get(`db-${role}-to-apiserver-egress`), 'spec')).toEqual({ ...apiServer, pod_selector: { match_labels: jobPods } });
+    }
+    const join = { 'cnpg.io/cluster': 'db', 'cnpg.io/jobRole': 'join' };
+    expect(at(policies.get('db-join-to-db-ingress'), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: join } }], tcp(5432), instances));
+    expect(at(policies.get('db-join-to-db-egress'), 'spec', 'egress', 0, 'ports')).toEqual(tcp(5432));
+  });
+
   it('makes a PodMonitor for the instances and lets Prometheus scrape port 9187', () => {
     const monitor = manifests(out, 'PodMonitor').find((m) => at(m, 'metadata', 'name') === 'db');
     expect(at(monitor, 'spec', 'selector', 'matchLabels')).toEqual(instances);

@@ -48,13 +48,20 @@ export const POSTGRES_PORT = 5432;
 /** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
 export const CNPG_STATUS_PORT = 8000;
 const CNPG_METRICS_PORT = 9187;
+/**
+ * The Jobs CloudNativePG runs for an initdb-bootstrapped Cluster (pkg/specs/jobs.go): `initdb`
+ * makes the first primary, `join` copies the primary into each new replica. Their pods carry the
+ * cluster's label and their role, not the instances' pod role.
+ */
+const CNPG_JOB_ROLES = ['initdb', 'join'] as const;
 
 /**
  * PostgreSQL as a CloudNativePG Cluster: one primary and `readReplicas` streaming replicas,
  * one per host (required anti-affinity) and spread over zones, with the application database
  * and its owner bootstrapped so the operator writes their credentials to `<name>-app`. It opens
- * replication between its instances, the operator's access, the instances' access to the API
- * server and, with `scrapedBy`, Prometheus' scrape.
+ * replication between its instances, the operator's access, the instances' and the bootstrap
+ * Jobs' access to the API server, a joining replica's copy of the primary and, with `scrapedBy`,
+ * Prometheus' scrape.
  */
 export class PostgresCluster extends Construct implements IConnectable, Workload {
   readonly cluster: CustomResource;
@@ -110,8 +117,14 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     // Streaming replication, and the instance managers asking each other's status.
     this.connections.allowInternally([POSTGRES_PORT, CNPG_STATUS_PORT]);
     this.connections.allowFrom(this.operator, [CNPG_STATUS_PORT]);
-    // The instance managers watch their Cluster through the API server.
+    // The instance managers watch their Cluster through the API server; so do the Jobs, and a
+    // joining replica streams its copy of the primary.
     this.connections.allowTo(KUBERNETES_API, KUBERNETES_API_PORTS);
+    for (const role of CNPG_JOB_ROLES) {
+      const job = new Connections(this, { namespace, peer: { name: `${name}-${role}`, selector: { pods: { 'cnpg.io/cluster': name, 'cnpg.io/jobRole': role } } } });
+      job.allowTo(KUBERNETES_API, KUBERNETES_API_PORTS);
+      if (role === 'join') this.connections.allowFrom(job.peer, [POSTGRES_PORT]);
+    }
 
     // What CloudNativePG names after the Cluster (pkg/specs, api/v1/cluster_funcs.go).
     declareObjects(this, 'CloudNativePG', [
