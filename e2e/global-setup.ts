@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, cdktf, outDir } from './lib/cdktf';
-import { startOperator } from './lib/cnpg';
+import { installOperator, startOperator } from './lib/cnpg';
 import { startEnvoyGateway } from './lib/envoy-gateway';
 import { startPrometheusOperator } from './lib/prometheus-operator';
 import { cleanUp, installSignalHandlers, remember } from './lib/lifecycle';
@@ -38,16 +38,26 @@ export default async function globalSetup(): Promise<void> {
   const clusterDir = join(dir, 'cluster');
   const env = { ...process.env, CLUSTER_DIR: clusterDir, CLUSTER_NODES: '6' };
   try {
-    const groups = settings.mode === 'kwok' ? ['validate', 'cluster', 'cnpg', 'envoy-gateway', 'cyclonus', 'promop'] : ['validate', 'cyclonus'];
+    const real = settings.mode === 'real';
+    const ownCluster = settings.mode !== 'external';
+    const groups = {
+      kwok: ['validate', 'cluster', 'cnpg', 'envoy-gateway', 'cyclonus', 'promop'],
+      real: ['validate', 'cluster', 'cnpg', 'promop', 'node'],
+      external: ['validate', 'cyclonus'],
+    }[settings.mode];
     const built = await phase(dir, 'toolchain', () => bash('tools/build.sh', groups, env, 3600));
     for (const line of built.split('\n').filter((l) => l.startsWith('tools: built'))) say(line);
     const toolsBin = printed(built, 'TOOLS_BIN');
+    if (real) {
+      const images = await phase(dir, 'images', () => bash('tools/images.sh', [], env, 3600));
+      for (const line of images.split('\n').filter((l) => l.startsWith('images: '))) say(line);
+    }
     let kubeconfig: string;
     let context: string;
-    if (settings.mode === 'kwok') {
+    if (ownCluster) {
       remember(dir, { clusterDir });
-      const up = await phase(dir, 'cluster up', () => bash('tools/cluster.sh', ['up'], env, 600));
-      for (const line of up.split('\n').filter((l) => /^(cluster: (creating|.*Ready|up in)|crds: )/.test(l) && !l.includes(' CRDs: '))) say(line);
+      const up = await phase(dir, 'cluster up', () => bash('tools/cluster.sh', ['up'], { ...env, E2E_NODES: settings.mode }, 900));
+      for (const line of up.split('\n').filter((l) => /^(cluster: (creating|.*Ready|up in)|crds: |node: )/.test(l) && !l.includes(' CRDs: '))) say(line);
       kubeconfig = join(clusterDir, 'kubeconfig');
       context = 'web-topology-e2e';
       process.env.KUBECACHEDIR = join(clusterDir, 'kube-cache');
@@ -61,7 +71,12 @@ export default async function globalSetup(): Promise<void> {
     }
     process.env.KUBECONFIG = kubeconfig;
     let cnpg: RunState['cnpg'];
-    if (settings.mode === 'kwok') {
+    if (real) {
+      // Its pods run on the node, so the operator runs as a cluster runs it: a pod of its own
+      // namespace, which the app's NetworkPolicies admit to the instances by name.
+      await phase(dir, 'CloudNativePG operator', () => installOperator(new Kubectl(context)));
+      say('CloudNativePG: operator installed in cluster from its release manifest');
+    } else if (settings.mode === 'kwok') {
       const operator = await phase(dir, 'CloudNativePG operator', () =>
         startOperator(new Kubectl(context), join(toolsBin, 'cnpg-manager'), dir, kubeconfig),
       );
@@ -70,7 +85,7 @@ export default async function globalSetup(): Promise<void> {
       cnpg = { log: operator.log, webhookUrl: operator.webhookUrl };
     }
     let prometheusOperator: RunState['prometheusOperator'];
-    if (settings.mode === 'kwok') {
+    if (ownCluster) {
       const operator = await phase(dir, 'prometheus-operator', () =>
         startPrometheusOperator(new Kubectl(context), join(toolsBin, 'prometheus-operator'), dir, kubeconfig),
       );
@@ -98,6 +113,8 @@ export default async function globalSetup(): Promise<void> {
       const eg = await phase(dir, 'Envoy Gateway controller', () => startEnvoyGateway(new Kubectl(context), join(toolsBin, 'envoy-gateway'), dir, kubeconfig, platforms));
       remember(dir, { envoyGatewayPid: eg.process.pid });
       say(`Envoy Gateway: controller out of cluster, log ${eg.log}`);
+    } else if (real) {
+      say('Envoy Gateway: not started: no Envoy binary can be had on this machine, so no proxy could run; the kwok mode and npm run edge-check judge the edge');
     }
   } catch (error) {
     cleanUp(dir, 'setup failed');

@@ -6,7 +6,9 @@
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/**/*.e2e.ts'],
+  // One file per cluster mode (README "End-to-end deploy test"): the real node runs one environment's
+  // pods for real; kwok and one's own cluster run deploy.e2e.ts.
+  testMatch: [process.env.E2E_NODES === 'real' ? '<rootDir>/real-node.e2e.ts' : '<rootDir>/deploy.e2e.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/global-setup.ts',
   globalTeardown: '<rootDir>/global-teardown.ts',

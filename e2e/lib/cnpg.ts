@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { moduleSourceDir } from './go-modules';
-import type { Kubectl } from './kube';
+import type { KubeObject, Kubectl } from './kube';
 import { poll, observed } from './poll';
 import { run, start } from './processes';
 
@@ -150,4 +150,32 @@ export function tail(file: string, lines = 20): string {
   } catch {
     return '(no log)';
   }
+}
+
+interface ReleaseObject extends KubeObject {
+  spec?: { template?: { spec?: { containers?: { imagePullPolicy?: string }[] } } };
+}
+
+/**
+ * Installs CloudNativePG in the cluster from the release manifest of the module at the built
+ * version (releases/cnpg-<version>.yaml, what its documentation applies), and waits until its
+ * webhooks answer the API server. One change: the manifest pulls the operator image Always, which
+ * needs a registry; this machine has none, and the node has the image loaded under its reference.
+ */
+export async function installOperator(kubectl: Kubectl): Promise<void> {
+  const dir = await moduleSourceDir(MODULE);
+  const version = dir.slice(dir.lastIndexOf('@v') + 2);
+  const objects = parseAllDocuments(readFileSync(join(dir, 'releases', `cnpg-${version}.yaml`), 'utf8'))
+    .map((d) => d.toJS() as ReleaseObject | null)
+    .filter((o): o is ReleaseObject => o !== null);
+  for (const c of objects.flatMap((o) => o.spec?.template?.spec?.containers ?? [])) c.imagePullPolicy = 'IfNotPresent';
+  // Server-side and forced: tools/crds.sh applied the same CRDs under another field manager.
+  await kubectl.exec(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  await kubectl.exec(['-n', 'cnpg-system', 'rollout', 'status', 'deployment/cnpg-controller-manager', '--timeout=300s']);
+  // The Deployment is Ready before the API server can call its webhooks (certificates, endpoints).
+  const probe = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'webhook-probe', namespace: 'default' }, spec: { instances: 1, storage: { size: '1Gi' } } };
+  await poll('CloudNativePG webhooks answer the API server', 120, async () => {
+    const r = await kubectl.tryExec(['create', '--dry-run=server', '-f', '-'], JSON.stringify(probe));
+    return observed(r.code === 0, r.code === 0 ? 'dry-run create of a Cluster admitted' : r.stderr.trim().split('\n').pop() ?? '');
+  });
 }

@@ -119,6 +119,35 @@ export function prometheusResource(name: string, namespace: string, selectors: P
   return { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name, namespace }, spec: { replicas: 1, ...selectors } };
 }
 
+/**
+ * The ServiceAccount and cluster-wide read access a running Prometheus needs for Kubernetes
+ * service discovery, as kube-prometheus-stack gives its own (templates/prometheus/clusterrole.yaml).
+ */
+export function prometheusAccess(namespace: string, name: string): object[] {
+  const role = `web-topology-e2e-${name}`;
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: role },
+      rules: [
+        { apiGroups: [''], resources: ['nodes', 'nodes/metrics', 'services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+        { nonResourceURLs: ['/metrics', '/metrics/cadvisor'], verbs: ['get'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: role },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  ];
+}
+
 /** One scrape job of the generated prometheus.yaml: the fields the checks read. */
 export interface ScrapeJob {
   readonly job_name: string;

@@ -3,8 +3,11 @@ import { join } from 'node:path';
 
 /** How the run was asked for (environment variables; see README "End-to-end deploy test"). */
 export interface Settings {
-  /** kwok: the throwaway cluster of tools/cluster.sh; external: E2E_KUBECONFIG's. */
-  readonly mode: 'kwok' | 'external';
+  /**
+   * kwok: the throwaway cluster of tools/cluster.sh with kwok's nodes; real: the same control plane
+   * with one real node (E2E_NODES=real, tools/real-node.sh); external: E2E_KUBECONFIG's.
+   */
+  readonly mode: 'kwok' | 'real' | 'external';
   readonly environments: readonly string[];
   /** Deploy and destroy <env>-platform too (external clusters only). */
   readonly platform: boolean;
@@ -26,21 +29,28 @@ function flag(name: string, fallback: boolean): boolean {
 /** Reads and checks the E2E_* variables; a bad value stops the run before anything starts. */
 export function readSettings(): Settings {
   const external = (process.env.E2E_KUBECONFIG ?? '') !== '';
-  const raw = process.env.E2E_ENVIRONMENTS ?? (external ? 'dev' : 'dev staging prod');
+  const nodes = process.env.E2E_NODES ?? 'kwok';
+  if (nodes !== 'kwok' && nodes !== 'real') throw new Error(`e2e: E2E_NODES=${nodes}: must be kwok or real`);
+  const real = nodes === 'real';
+  if (real && external) throw new Error('e2e: E2E_NODES=real starts its own cluster: it does not apply with E2E_KUBECONFIG');
+  // The real node has this machine's 2 cores: one environment, dev, the smallest (README "Real node").
+  const raw = process.env.E2E_ENVIRONMENTS ?? (external || real ? 'dev' : 'dev staging prod');
   const environments = raw.split(/[\s,]+/).filter((e) => e !== '');
   const unknown = environments.filter((e) => !KNOWN_ENVIRONMENTS.includes(e));
   if (environments.length === 0 || unknown.length > 0) {
     throw new Error(`e2e: E2E_ENVIRONMENTS=${raw}: must name one or more of ${KNOWN_ENVIRONMENTS.join(', ')}`);
   }
+  if (real && environments.length !== 1) throw new Error(`e2e: E2E_ENVIRONMENTS=${raw}: the real node runs one environment`);
   if (!external && (process.env.E2E_PLATFORM !== undefined || process.env.E2E_DISRUPTIVE !== undefined)) {
     throw new Error('e2e: E2E_PLATFORM and E2E_DISRUPTIVE apply only with E2E_KUBECONFIG (own cluster)');
   }
   return {
-    mode: external ? 'external' : 'kwok',
+    mode: external ? 'external' : real ? 'real' : 'kwok',
     environments,
     platform: external && flag('E2E_PLATFORM', true),
     disruptive: !external || flag('E2E_DISRUPTIVE', false),
-    slowdown: external ? 5 : 1,
+    // Real pods start real processes: PostgreSQL's initdb, a replica's base backup.
+    slowdown: external ? 5 : real ? 3 : 1,
   };
 }
 

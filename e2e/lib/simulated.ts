@@ -1,3 +1,5 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Kubectl, KubeObject, Pod, Service } from './kube';
 
 /**
@@ -11,6 +13,7 @@ import type { Kubectl, KubeObject, Pod, Service } from './kube';
  * - CloudNativePG's instance manager, inside the first primary's container, marks that pod the
  *   Cluster's current primary once it is up (status.currentPrimary); the operator then labels it
  *   primary, which is what the -rw Service and the pooler's rw backend select.
+ * On the real node only the provisioner is played, with a directory of the node per volume.
  * Every volume made here carries SIMULATED_LABEL and is deleted by stop().
  */
 export const SIMULATED_LABEL = 'web-topology.e2e/simulated';
@@ -36,22 +39,37 @@ export class SimulatedControllers {
   /** The load balancer addresses handed out so far (TEST-NET-1, RFC 5737), one per Service. */
   private readonly addresses = new Map<string, string>();
 
+  /**
+   * @param volumes on a real node, the directory of the node's volumes: each claim is bound to a
+   *   directory made there (the node's instance managers and kubelet do the rest, so nothing else
+   *   is played); on kwok, undefined: volumes point nowhere and the rest is played too.
+   */
   constructor(
     private readonly k: Kubectl,
     private readonly namespaces: readonly string[],
+    private readonly volumes?: string,
   ) {
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      await this.loadBalancers().catch(() => undefined);
+      if (this.volumes === undefined) await this.loadBalancers().catch(() => undefined);
       for (const ns of this.namespaces) {
         await this.bindClaims(ns).catch(() => undefined);
-        await this.bootstrapPrimaries(ns).catch(() => undefined);
+        if (this.volumes === undefined) await this.bootstrapPrimaries(ns).catch(() => undefined);
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
+  }
+
+  /** Where a volume lives: a new directory on the real node, writable by the pod's user whatever it is. */
+  private volumePath(name: string): string {
+    if (this.volumes === undefined) return `/nonexistent/${name}`;
+    const path = join(this.volumes, name);
+    mkdirSync(path, { recursive: true });
+    chmodSync(path, 0o777);
+    return path;
   }
 
   private async loadBalancers(): Promise<void> {
@@ -80,7 +98,7 @@ export class SimulatedControllers {
           volumeMode: c.spec.volumeMode ?? 'Filesystem',
           persistentVolumeReclaimPolicy: 'Retain',
           claimRef: { namespace: ns, name: c.metadata.name },
-          hostPath: { path: `/nonexistent/${name}` },
+          hostPath: { path: this.volumePath(name) },
         },
       };
       await this.k.tryExec(['create', '-f', '-'], JSON.stringify(pv));

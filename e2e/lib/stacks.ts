@@ -50,6 +50,13 @@ export class SynthesizedStack {
     return release as unknown as { name: string; values?: string[] };
   }
 
+  /** The data of one of the stack's ConfigMaps. */
+  configMapData(name: string): Record<string, string> {
+    const map = resources(this.json, 'kubernetes_config_map_v1').find((r) => metadataOf(r).name === name);
+    if (map === undefined) throw new Error(`${this.name}: no ConfigMap named ${name}`);
+    return (map.data ?? {}) as Record<string, string>;
+  }
+
   /** Selectors of the stack's PodMonitors (what Prometheus scrapes). */
   podMonitorSelectors(): { name: string; selector: Labels }[] {
     return this.customResources('PodMonitor').map((m) => ({

@@ -1,0 +1,392 @@
+/**
+ * The real-node mode of the end-to-end test (E2E_NODES=real; README "Real node"): one
+ * environment's app stack deployed to a control plane with one real node, where containerd runs
+ * every pod, kube-router enforces the NetworkPolicies and CoreDNS resolves the Services. What kwok
+ * only simulates happens here: PostgreSQL starts and streams to its replica, the poolers
+ * authenticate, the backend's URLs connect, Prometheus scrapes the monitors and fires an alert, a
+ * primary fails over. Global setup built the toolchain and the images, started the cluster, the
+ * node and the operators, and synthesized the stacks.
+ */
+import { join } from 'node:path';
+import { cdktf, outDir } from './lib/cdktf';
+import * as checks from './lib/checks';
+import { Kubectl, condition, type KubeObject, type Labels, type Node, type Pod } from './lib/kube';
+import { clusterDown, remember, stopOperator } from './lib/lifecycle';
+import { connect, execIn, probePod, readyPod, type Connection, type PodRef } from './lib/pods';
+import { expectNow, observed, poll, type Observation } from './lib/poll';
+import * as promop from './lib/prometheus-operator';
+import { recordTiming, say } from './lib/report';
+import { realNodeLeftovers } from './lib/real-node';
+import { loadRunState } from './lib/settings';
+import { SimulatedControllers } from './lib/simulated';
+import { SynthesizedStack } from './lib/stacks';
+
+const state = loadRunState();
+const k = new Kubectl(state.context);
+const slow = state.settings.slowdown;
+const env = state.settings.environments[0];
+const app = SynthesizedStack.load(outDir(state), `${env}-app`);
+const platform = SynthesizedStack.load(outDir(state), `${env}-platform`);
+const ns = app.namespace;
+
+// The design's names (README "Topology"), written here, not read from the stack under test.
+const BACKEND = 'backend';
+const FRONTEND = 'frontend';
+const CLUSTER = 'postgres';
+const POOLER_RW = 'postgres-pooler-rw';
+const POOLER_RO = 'postgres-pooler-ro';
+const CACHE = 'cache';
+/** The namespaces the app's flows admit by name: the edge's proxies and Prometheus. */
+const EDGE_NAMESPACE = 'envoy-gateway-system';
+const MONITORING = 'monitoring';
+/** A namespace no flow admits. */
+const ELSEWHERE = 'web-topology-e2e-elsewhere';
+const PROMETHEUS = env;
+const BACKEND_IMAGE = 'ghcr.io/example/web-backend:1.0.0';
+const svc = (name: string) => `${name}.${ns}.svc.cluster.local`;
+
+let deployed = false;
+let volumes: SimulatedControllers | undefined;
+const requireDeployed = () => {
+  if (!deployed) throw new Error('not checked: cdktf deploy did not succeed');
+};
+
+function phase(name: string, body: () => void): void {
+  describe(name, () => {
+    let t0 = 0;
+    beforeAll(() => {
+      say(`== ${name}`);
+      t0 = Date.now();
+    });
+    afterAll(() => recordTiming(state.dir, name, (Date.now() - t0) / 1000));
+    body();
+  });
+}
+
+function pollTest(name: string, seconds: number, look: () => Promise<Observation>): void {
+  test(name, async () => {
+    requireDeployed();
+    const o = await poll(name, seconds * slow, look);
+    say(`  ${name} — ${o.detail}`);
+  });
+}
+
+function nowTest(name: string, look: () => Promise<Observation>): void {
+  test(name, async () => {
+    requireDeployed();
+    const o = await expectNow(name, look);
+    say(`  ${name} — ${o.detail}`);
+  });
+}
+
+/** A container of a Ready pod of one of the app's tiers (the poolers' pods are CloudNativePG's, labelled by it). */
+async function tier(name: string, container = name): Promise<PodRef> {
+  const selector: Labels = name.startsWith(`${CLUSTER}-pooler-`) ? { 'cnpg.io/poolerName': name } : { 'app.kubernetes.io/name': name };
+  const pod = await readyPod(k, ns, selector);
+  return { namespace: ns, pod: pod.metadata.name, container };
+}
+const backend = () => tier(BACKEND);
+const probeIn = async (namespace: string): Promise<PodRef> => ({ namespace, pod: (await readyPod(k, namespace, { 'web-topology.e2e/probe': 'true' })).metadata.name, container: 'probe' });
+
+/** Runs Python in the backend's container, with the URLs and credentials the kubelet gave it. */
+async function inBackend(script: string): Promise<{ code: number; out: string }> {
+  return execIn(k, await backend(), ['python3', '-c', script]);
+}
+
+/** What PostgreSQL says through a URL variable of the backend: recovery state and the server's address. */
+async function throughUrl(variable: string, rewrite = ''): Promise<{ code: number; out: string }> {
+  return inBackend(
+    [
+      'import os, psycopg',
+      `url = os.environ["${variable}"]${rewrite}`,
+      'with psycopg.connect(url, connect_timeout=5) as c:',
+      '    r = c.execute("select pg_is_in_recovery(), host(inet_server_addr())").fetchone()',
+      'print("recovery=%s server=%s" % r)',
+    ].join('\n'),
+  );
+}
+
+/** The instance pod that has a pod IP. */
+async function instanceAt(ip: string): Promise<string> {
+  const pods = await k.list<Pod>('pods', ns, `cnpg.io/cluster=${CLUSTER},cnpg.io/podRole=instance`);
+  return pods.find((p) => p.status.podIP === ip)?.metadata.name ?? `no instance at ${ip}`;
+}
+
+interface PostgresCluster extends KubeObject {
+  readonly status?: { readonly currentPrimary?: string; readonly instances?: number; readonly readyInstances?: number; readonly phase?: string };
+}
+const cluster = () => k.get<PostgresCluster>('clusters.postgresql.cnpg.io', CLUSTER, ns);
+
+/** The backend's /health, asked from the edge's namespace through the Service and cluster DNS. */
+async function backendHealth(): Promise<Observation> {
+  const r = await execIn(k, await probeIn(EDGE_NAMESPACE), [
+    'python3',
+    '-c',
+    [
+      'import sys, urllib.request, urllib.error',
+      'try:',
+      `    r = urllib.request.urlopen("http://${svc(BACKEND)}/health", timeout=5); print(r.status, r.read().decode())`,
+      'except urllib.error.HTTPError as e:',
+      '    print(e.code, e.read().decode())',
+    ].join('\n'),
+  ]);
+  return observed(r.code === 0 && r.out.startsWith('200 '), r.out.slice(0, 300));
+}
+
+/** GET a path of the Prometheus the test runs, from this host over the route to the pods. */
+async function prometheusApi<T>(path: string): Promise<T> {
+  const pod = await readyPod(k, MONITORING, { 'app.kubernetes.io/name': 'prometheus' });
+  const response = await fetch(`http://${pod.status.podIP}:9090${path}`, { signal: AbortSignal.timeout(10_000) });
+  return ((await response.json()) as { data: T }).data;
+}
+
+phase('deploy', () => {
+  beforeAll(async () => {
+    remember(state.dir, { deployed: [app.name] });
+    volumes = new SimulatedControllers(k, [ns], join(state.dir, 'cluster', 'node', 'volumes'));
+    for (const n of [EDGE_NAMESPACE, MONITORING, ELSEWHERE]) await k.exec(['create', 'namespace', n]);
+  });
+  test(`cdktf deploy ${app.name} (its Deployments and StatefulSet wait for Ready pods)`, async () => {
+    const t0 = Date.now();
+    await cdktf(state, 'deploy', [app.name], 1800);
+    recordTiming(state.dir, `  cdktf deploy ${app.name}`, (Date.now() - t0) / 1000);
+    deployed = true;
+  });
+});
+
+phase('pods on the real node', () => {
+  nowTest('the node runs the control plane\'s kubelet with containerd 2 and cgroup v1', async () => {
+    const [node] = await k.list<Node & { status: { nodeInfo?: Record<string, string> } }>('nodes');
+    const info = node?.status.nodeInfo ?? {};
+    const ok = condition(node?.status.conditions, 'Ready') === 'True' && /^containerd:\/\/2\./.test(info.containerRuntimeVersion ?? '');
+    return observed(ok, `${node?.metadata.name}: kubelet ${info.kubeletVersion}, ${info.containerRuntimeVersion}, kernel ${info.kernelVersion}`);
+  });
+  nowTest('while the nodes run, the leftover check (tools/real-node.sh check) sees them: kube-router on each node, their namespaces and routes', async () => {
+    const seen = realNodeLeftovers();
+    const firewalls = seen.filter((l) => l.startsWith('process ') && l.endsWith('/kube-router')).length;
+    const ok = firewalls === 2 && seen.some((l) => l.startsWith('netns ')) && seen.some((l) => l.startsWith('route '));
+    return observed(ok, `${firewalls} kube-router processes; ${seen.length} lines: ${[...new Set(seen.map((l) => l.split(' ')[0]))].join(', ')}`);
+  });
+  pollTest(`${ns}: every Deployment and StatefulSet is Available with its desired replicas`, 300, () => checks.workloadsReady(k, ns));
+  pollTest(`${ns}: every pod is Ready on the real node (probes of real processes), a Job's Succeeded`, 300, async () => {
+    const pods = (await k.list<Pod>('pods', ns)).filter((p) => p.metadata.deletionTimestamp === undefined);
+    const job = (p: Pod) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job');
+    const bad = pods.filter((p) => (job(p) ? p.status.phase !== 'Succeeded' : condition(p.status.conditions, 'Ready') !== 'True'));
+    if (pods.length === 0) return observed(false, 'no pods');
+    return observed(bad.length === 0, bad.length ? `not Ready: ${bad.map((p) => `${p.metadata.name} (${p.status.phase})`).join(', ')}` : `${pods.length} pods: ${pods.map((p) => p.metadata.name).join(', ')}`);
+  });
+  nowTest(`${ns}: no pod was refused (no FailedCreate events, e.g. from restricted Pod Security)`, () => checks.noFailedCreate(k, ns));
+});
+
+phase('PostgreSQL', () => {
+  pollTest(`${ns}: the primary lists each replica as streaming (pg_stat_replication)`, 180, async () => {
+    const c = await cluster();
+    const primary = c?.status?.currentPrimary;
+    if (!primary) return observed(false, 'no current primary');
+    const replicas = (await k.list<Pod>('pods', ns, `cnpg.io/cluster=${CLUSTER},cnpg.io/podRole=instance`)).map((p) => p.metadata.name).filter((n) => n !== primary && !n.includes('-initdb'));
+    const r = await execIn(k, { namespace: ns, pod: primary, container: 'postgres' }, ['psql', '-XAtc', "select application_name || ' ' || state from pg_stat_replication"]);
+    const streaming = r.out.split('\n').filter((l) => l.endsWith(' streaming')).map((l) => l.split(' ')[0]);
+    const missing = replicas.filter((n) => !streaming.includes(n));
+    return observed(r.code === 0 && replicas.length > 0 && missing.length === 0, `${primary}: ${r.out.replace(/\n/g, ', ') || 'no replication'}${missing.length ? `; not streaming: ${missing.join(', ')}` : ''}`);
+  });
+  for (const [variable, pooler, recovery] of [['DATABASE_URL', POOLER_RW, false], ['DATABASE_READ_URL', POOLER_RO, true]] as const) {
+    pollTest(`${ns}: the backend's ${variable} reaches ${recovery ? 'a replica' : 'the primary'} through ${pooler} with the operator's credentials (pg_is_in_recovery() ${recovery})`, 120, async () => {
+      const r = await throughUrl(variable);
+      const server = r.out.match(/server=(\S+)/)?.[1];
+      const ok = r.code === 0 && r.out.includes(`recovery=${recovery ? 'True' : 'False'}`);
+      return observed(ok, ok && server ? `${r.out} (${await instanceAt(server)})` : r.out.split('\n').pop() ?? '');
+    });
+  }
+  nowTest(`${ns}: broken input: the same URL with a wrong pooler port (5433) does not connect, so the check above can fail`, async () => {
+    const r = await throughUrl('DATABASE_URL', '.replace(":5432/", ":5433/")');
+    return observed(r.code !== 0 && !r.out.includes('recovery='), r.out.split('\n').pop() ?? '');
+  });
+});
+
+phase('cache', () => {
+  nowTest(`${ns}: Valkey answers on the write and read Services with the configured maxmemory, allkeys-lru and no persistence`, async () => {
+    const conf = app.configMapData(`${CACHE}-config`)['valkey.conf'] ?? '';
+    const maxmemory = conf.match(/^maxmemory (\d+)$/m)?.[1];
+    const r = await inBackend(
+      [
+        'import os, json, redis',
+        'out = {}',
+        'for v in ("REDIS_URL", "REDIS_READ_URL"):',
+        '    c = redis.Redis.from_url(os.environ[v], socket_timeout=5)',
+        '    got = c.config_get("*")',
+        '    out[v] = {k: got.get(k) for k in ("maxmemory", "maxmemory-policy", "save", "appendonly")}',
+        '    out[v]["role"] = c.info("replication")["role"]',
+        'print(json.dumps(out))',
+      ].join('\n'),
+    );
+    if (r.code !== 0) return observed(false, r.out.split('\n').pop() ?? '');
+    const got = JSON.parse(r.out) as Record<string, Record<string, string>>;
+    const want = { maxmemory, 'maxmemory-policy': 'allkeys-lru', save: '', appendonly: 'no' };
+    const ok = maxmemory !== undefined && Object.values(got).every((v) => Object.entries(want).every(([key, value]) => v[key] === value));
+    return observed(ok, r.out);
+  });
+});
+
+phase('backend', () => {
+  beforeAll(async () => {
+    if (!deployed) return;
+    for (const n of [EDGE_NAMESPACE, ELSEWHERE]) {
+      await k.exec(['apply', '-f', '-'], JSON.stringify(probePod('probe', n, BACKEND_IMAGE, { 'web-topology.e2e/probe': 'true' })));
+    }
+    await k.exec(['wait', '--for=condition=Ready', '--timeout=120s', '-n', EDGE_NAMESPACE, 'pod/probe']);
+    await k.exec(['wait', '--for=condition=Ready', '--timeout=120s', '-n', ELSEWHERE, 'pod/probe']);
+  });
+  pollTest(`${ns}: the backend's /health (PostgreSQL and the cache) is healthy through its Service and cluster DNS, asked from the edge's namespace`, 120, backendHealth);
+});
+
+phase('Prometheus', () => {
+  beforeAll(async () => {
+    if (!deployed) return;
+    await k.exec(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: promop.prometheusAccess(MONITORING, 'prometheus') }));
+    const resource = promop.prometheusResource(PROMETHEUS, MONITORING, promop.chartSelectors(platform));
+    const spec = { ...resource.spec, serviceAccountName: 'prometheus', scrapeInterval: '10s', evaluationInterval: '10s', resources: { requests: { cpu: '100m', memory: '256Mi' } } };
+    await k.exec(['apply', '-f', '-'], JSON.stringify({ ...resource, spec }));
+  });
+  pollTest(`${ns}: Prometheus, made by prometheus-operator from the monitors, has each target up: the backend, PostgreSQL, both poolers, the cache`, 300, async () => {
+    const data = await prometheusApi<{ activeTargets: { scrapePool: string; health: string; labels: Record<string, string>; lastError: string }[] }>('/api/v1/targets');
+    const jobs = [`serviceMonitor/${ns}/${BACKEND}/0`, `podMonitor/${ns}/${CLUSTER}/0`, `podMonitor/${ns}/${POOLER_RW}/0`, `podMonitor/${ns}/${POOLER_RO}/0`, `serviceMonitor/${ns}/${CACHE}/0`];
+    const lines = jobs.map((j) => {
+      const targets = data.activeTargets.filter((t) => t.scrapePool === j);
+      const up = targets.filter((t) => t.health === 'up').length;
+      return { ok: targets.length > 0 && up === targets.length, text: `${j}: ${up}/${targets.length} up${targets.find((t) => t.lastError)?.lastError ? ` (${targets.find((t) => t.lastError)?.lastError})` : ''}` };
+    });
+    return observed(lines.every((l) => l.ok), lines.map((l) => l.text).join('; '));
+  });
+});
+
+/** The flows the design allows and the ones it forbids (README "Topology"), as real connections. */
+interface Flow {
+  readonly name: string;
+  readonly from: () => Promise<PodRef>;
+  readonly to: string;
+  readonly port: number;
+}
+const allowed: Flow[] = [
+  { name: 'the backend to the rw pooler', from: backend, to: svc(POOLER_RW), port: 5432 },
+  { name: 'the backend to the ro pooler', from: backend, to: svc(POOLER_RO), port: 5432 },
+  { name: 'the backend to the cache (write)', from: backend, to: svc('cache-write'), port: 6379 },
+  { name: 'the backend to the cache (read)', from: backend, to: svc('cache-read'), port: 6379 },
+  { name: 'the edge\'s namespace to the backend', from: () => probeIn(EDGE_NAMESPACE), to: svc(BACKEND), port: 80 },
+  { name: 'the edge\'s namespace to the frontend', from: () => probeIn(EDGE_NAMESPACE), to: svc(FRONTEND), port: 80 },
+  { name: 'the rw pooler to the primary', from: () => tier(POOLER_RW, 'pgbouncer'), to: svc(`${CLUSTER}-rw`), port: 5432 },
+];
+const forbidden: Flow[] = [
+  { name: 'the frontend to PostgreSQL', from: () => tier(FRONTEND), to: svc(`${CLUSTER}-rw`), port: 5432 },
+  { name: 'the frontend to the rw pooler', from: () => tier(FRONTEND), to: svc(POOLER_RW), port: 5432 },
+  { name: 'the frontend to the cache', from: () => tier(FRONTEND), to: svc('cache-write'), port: 6379 },
+  { name: 'a pod of another namespace to the backend', from: () => probeIn(ELSEWHERE), to: svc(BACKEND), port: 80 },
+  { name: 'the cache to the backend', from: () => tier(CACHE, 'valkey'), to: svc(BACKEND), port: 80 },
+  { name: 'the backend to PostgreSQL directly, past the poolers', from: backend, to: svc(`${CLUSTER}-rw`), port: 5432 },
+];
+const describeFlow = (f: Flow, c: Connection) => `${f.to}:${f.port}: ${c}`;
+
+phase('NetworkPolicies enforced (kube-router)', () => {
+  for (const f of allowed) {
+    nowTest(`${ns}: allowed: ${f.name} connects`, async () => {
+      const c = await connect(k, await f.from(), f.to, f.port);
+      return observed(c === 'connected', describeFlow(f, c));
+    });
+  }
+  for (const f of forbidden) {
+    nowTest(`${ns}: forbidden: ${f.name} is refused`, async () => {
+      const c = await connect(k, await f.from(), f.to, f.port);
+      return observed(c === 'timed out' || c === 'refused', describeFlow(f, c));
+    });
+  }
+  test(`${ns}: broken input: with the backend-to-cache egress flow removed, the backend no longer reaches the cache (the matrix can fail)`, async () => {
+    requireDeployed();
+    const policy = 'backend-to-cache-egress';
+    const saved = JSON.parse(await k.exec(['-n', ns, 'get', 'networkpolicy', policy, '-o', 'json'])) as KubeObject & { metadata: Record<string, unknown> };
+    await k.exec(['-n', ns, 'delete', 'networkpolicy', policy]);
+    try {
+      const o = await poll('the backend to the cache is refused', 60, async () => {
+        const c = await connect(k, await backend(), svc('cache-write'), 6379);
+        return observed(c !== 'connected', c);
+      });
+      say(`  without ${policy}: the backend to cache-write ${o.detail}`);
+    } finally {
+      const { name, namespace, labels, annotations } = saved.metadata;
+      await k.exec(['create', '-f', '-'], JSON.stringify({ ...saved, metadata: { name, namespace, labels, annotations } }));
+    }
+    await poll('the backend reaches the cache again', 60, async () => {
+      const c = await connect(k, await backend(), svc('cache-write'), 6379);
+      return observed(c === 'connected', c);
+    });
+  });
+});
+
+phase('failover', () => {
+  test(`${ns}: with the primary's pod deleted, CloudNativePG promotes the replica, the rw pooler reaches the new primary and /health recovers`, async () => {
+    requireDeployed();
+    const old = (await cluster())?.status?.currentPrimary;
+    if (!old) throw new Error('no current primary');
+    const t0 = Date.now();
+    await k.exec(['-n', ns, 'delete', 'pod', old, '--wait=false']);
+    const promoted = await poll('a new primary', 180 * slow, async () => {
+      const now = (await cluster())?.status?.currentPrimary;
+      return observed(now !== undefined && now !== old, `current primary ${now}`, now);
+    });
+    const promotedAfter = (Date.now() - t0) / 1000;
+    const written = await poll('the rw pooler reaches a primary', 180 * slow, async () => {
+      const r = await throughUrl('DATABASE_URL');
+      const server = r.out.match(/server=(\S+)/)?.[1];
+      return observed(r.code === 0 && r.out.includes('recovery=False'), server ? `${r.out} (${await instanceAt(server)})` : r.out);
+    });
+    const writableAfter = (Date.now() - t0) / 1000;
+    await poll('the backend is healthy', 180 * slow, backendHealth);
+    const healthyAfter = (Date.now() - t0) / 1000;
+    recordTiming(state.dir, '  failover: promoted', promotedAfter);
+    recordTiming(state.dir, '  failover: rw pooler writable', writableAfter);
+    recordTiming(state.dir, '  failover: backend healthy', healthyAfter);
+    say(`  ${old} deleted: ${promoted.value} promoted after ${promotedAfter.toFixed(1)}s, rw pooler on it after ${writableAfter.toFixed(1)}s (${written.detail}), /health after ${healthyAfter.toFixed(1)}s`);
+  });
+});
+
+phase('an alert fires', () => {
+  test(`${ns}: with every instance fenced, Prometheus evaluates the PrometheusRule and PostgresNoPrimary fires; unfenced, the backend recovers`, async () => {
+    requireDeployed();
+    await k.exec(['-n', ns, 'annotate', 'clusters.postgresql.cnpg.io', CLUSTER, 'cnpg.io/fencedInstances=["*"]', '--overwrite']);
+    try {
+      const o = await poll('PostgresNoPrimary firing', 300 * slow, async () => {
+        const data = await prometheusApi<{ alerts: { labels: Record<string, string>; state: string }[] }>('/api/v1/alerts');
+        const a = data.alerts.find((x) => x.labels.alertname === 'PostgresNoPrimary');
+        return observed(a?.state === 'firing', `PostgresNoPrimary: ${a?.state ?? 'inactive'}; all: ${data.alerts.map((x) => `${x.labels.alertname}=${x.state}`).join(', ') || 'none'}`);
+      });
+      say(`  ${o.detail}`);
+    } finally {
+      await k.exec(['-n', ns, 'annotate', 'clusters.postgresql.cnpg.io', CLUSTER, 'cnpg.io/fencedInstances-']);
+    }
+    await poll('the backend is healthy again', 300 * slow, backendHealth);
+  });
+});
+
+phase('destroy', () => {
+  test(`cdktf destroy ${app.name}`, async () => {
+    requireDeployed();
+    const t0 = Date.now();
+    await cdktf(state, 'destroy', [app.name], 1800);
+    recordTiming(state.dir, `  cdktf destroy ${app.name}`, (Date.now() - t0) / 1000);
+    remember(state.dir, { deployed: [] });
+  });
+  pollTest(`namespace ${ns} is gone`, 180, () => checks.gone(k, 'namespace', ns));
+  afterAll(async () => {
+    await volumes?.stop();
+  });
+});
+
+phase('cluster down', () => {
+  test('the operators, the node and the cluster are stopped, and nothing of the run is left on this machine', () => {
+    const prometheusOperatorWasRunning = stopOperator(state.dir, 'prometheusOperatorPid');
+    const down = clusterDown(join(state.dir, 'cluster'));
+    if (!down.ok) throw new Error(down.output);
+    if (!prometheusOperatorWasRunning) throw new Error('prometheus-operator was not running at the end');
+    const left = realNodeLeftovers();
+    if (left.length > 0) throw new Error(`left on this machine:\n${left.join('\n')}`);
+    say(`  ${down.output.split('\n').pop() ?? ''}; no process, mount, interface, namespace, cgroup or route of the node left`);
+  });
+});
