@@ -16,8 +16,9 @@ import { Kubectl, isLive, selects, type KubeObject, type Labels, type NetworkPol
 import { clusterDown, remember, stopOperator } from './lib/lifecycle';
 import * as operator from './lib/operator-checks';
 import * as promop from './lib/prometheus-operator';
-import { expectNow, observed, poll, type Observation } from './lib/poll';
+import { expectNow, observed, type Observation } from './lib/poll';
 import { recordTiming, say } from './lib/report';
+import { phaseTests } from './lib/phases';
 import { loadRunState } from './lib/settings';
 import { SimulatedControllers } from './lib/simulated';
 import { discover } from './lib/scrape-targets';
@@ -42,36 +43,7 @@ const requireDeployed = () => {
   if (!deployed) throw new Error('not checked: cdktf deploy did not succeed');
 };
 
-/** A describe block whose duration is recorded as one phase of the run. */
-function phase(name: string, body: () => void): void {
-  describe(name, () => {
-    let t0 = 0;
-    beforeAll(() => {
-      say(`== ${name}`);
-      t0 = Date.now();
-    });
-    afterAll(() => recordTiming(state.dir, name, (Date.now() - t0) / 1000));
-    body();
-  });
-}
-
-/** A named test that waits (up to `seconds`, times the slowdown) for a look to hold. */
-function pollTest(name: string, seconds: number, look: () => Promise<Observation>): void {
-  test(name, async () => {
-    requireDeployed();
-    const o = await poll(name, seconds * slow, look);
-    say(`  ${name} — ${o.detail}`);
-  });
-}
-
-/** A named test that must hold at once. */
-function nowTest(name: string, look: () => Promise<Observation>): void {
-  test(name, async () => {
-    requireDeployed();
-    const o = await expectNow(name, look);
-    say(`  ${name} — ${o.detail}`);
-  });
-}
+const { phase, pollTest, nowTest } = phaseTests(state, requireDeployed);
 
 /** Every object of every listable type in every namespace with this label. */
 async function labelledObjects(selector: string): Promise<Observation> {

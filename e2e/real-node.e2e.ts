@@ -13,10 +13,11 @@ import * as checks from './lib/checks';
 import { Kubectl, condition, type KubeObject, type Labels, type Node, type Pod } from './lib/kube';
 import { clusterDown, remember, stopOperator } from './lib/lifecycle';
 import { connect, execIn, probePod, readyPod, type Connection, type PodRef } from './lib/pods';
-import { expectNow, observed, poll, type Observation } from './lib/poll';
+import { observed, poll, type Observation } from './lib/poll';
 import * as promop from './lib/prometheus-operator';
 import { recordTiming, say } from './lib/report';
 import { realNodeLeftovers } from './lib/real-node';
+import { phaseTests } from './lib/phases';
 import { loadRunState } from './lib/settings';
 import { SimulatedControllers } from './lib/simulated';
 import { SynthesizedStack } from './lib/stacks';
@@ -51,33 +52,7 @@ const requireDeployed = () => {
   if (!deployed) throw new Error('not checked: cdktf deploy did not succeed');
 };
 
-function phase(name: string, body: () => void): void {
-  describe(name, () => {
-    let t0 = 0;
-    beforeAll(() => {
-      say(`== ${name}`);
-      t0 = Date.now();
-    });
-    afterAll(() => recordTiming(state.dir, name, (Date.now() - t0) / 1000));
-    body();
-  });
-}
-
-function pollTest(name: string, seconds: number, look: () => Promise<Observation>): void {
-  test(name, async () => {
-    requireDeployed();
-    const o = await poll(name, seconds * slow, look);
-    say(`  ${name} — ${o.detail}`);
-  });
-}
-
-function nowTest(name: string, look: () => Promise<Observation>): void {
-  test(name, async () => {
-    requireDeployed();
-    const o = await expectNow(name, look);
-    say(`  ${name} — ${o.detail}`);
-  });
-}
+const { phase, pollTest, nowTest } = phaseTests(state, requireDeployed);
 
 /** A container of a Ready pod of one of the app's tiers (the poolers' pods are CloudNativePG's, labelled by it). */
 async function tier(name: string, container = name): Promise<PodRef> {

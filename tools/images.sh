@@ -675,7 +675,7 @@ img_pause() {
 # The app's tiers: Debian's python3 with psycopg 3 and redis-py, the e2e fixtures
 # (e2e/fixtures/web/*.py) in /app, USER 10001:10001 (the pods run as non-root with a read-only
 # root filesystem, so no bytecode is written). One /app layer for both.
-app_files=("$repo/e2e/fixtures/web/backend.py" "$repo/e2e/fixtures/web/frontend.py")
+app_files=("$repo/e2e/fixtures/web/backend.py" "$repo/e2e/fixtures/web/frontend.py" "$repo/e2e/fixtures/web/serving.py")
 app_layer() {
   local dir layer="$tmp/app.tar.gz" f
   [[ ! -f $layer ]] || return 0
