@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, cdktf, outDir } from './lib/cdktf';
@@ -17,6 +17,20 @@ function printed(output: string, key: string): string {
   const line = output.split('\n').find((l) => l.startsWith(`${key}=`));
   if (line === undefined) throw new Error(`no ${key}= line in:\n${output}`);
   return line.slice(key.length + 1);
+}
+
+/**
+ * One line per image reference with what it really holds (Debian's package versions, or the
+ * project's build of a module), from tools/images.sh's images.json: the tags name other releases.
+ */
+function imageContents(file: string): string[] {
+  const images = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { contents: Record<string, Record<string, string> | string> }>;
+  return Object.entries(images).map(([reference, { contents }]) => {
+    const parts = Object.entries(contents).map(([what, detail]) =>
+      typeof detail === 'string' ? `${what}: ${detail}` : what === 'debian' ? Object.entries(detail).map(([p, v]) => `${p} ${v}`).join(', ') : `${what} ${detail.version ?? ''}`.trim(),
+    );
+    return `image ${reference}: ${parts.join('; ')}`;
+  });
 }
 
 async function bash(script: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutSeconds: number): Promise<string> {
@@ -50,7 +64,7 @@ export default async function globalSetup(): Promise<void> {
     const toolsBin = printed(built, 'TOOLS_BIN');
     if (real) {
       const images = await phase(dir, 'images', () => bash('tools/images.sh', [], env, 3600));
-      for (const line of images.split('\n').filter((l) => l.startsWith('images: '))) say(line);
+      for (const line of imageContents(printed(images, 'IMAGES_JSON'))) say(line);
     }
     let kubeconfig: string;
     let context: string;
