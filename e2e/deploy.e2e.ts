@@ -257,11 +257,12 @@ phase('NetworkPolicies (Cyclonus)', () => {
   const binary = join(state.toolsBin, 'cyclonus');
   for (const app of apps) {
     const ns = app.namespace;
-    /** The stack's live policies and the namespace's Running pods. */
+    /** The stack's live policies, the namespace's Running pods and the Clusters' Job pods. */
     const live = async () => {
       const names = new Set(app.names('kubernetes_network_policy_v1'));
       const policies = (await k.list<NetworkPolicy>('networkpolicies', ns)).filter((p) => names.has(p.metadata.name));
-      const pods = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running');
+      const running = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running' && p.metadata.labels?.['cnpg.io/jobRole'] === undefined);
+      const pods = [...running, ...(await operator.clusterJobPods(k, ns, app))];
       const nsLabels = (await k.get<KubeObject>('namespace', ns))?.metadata.labels ?? {};
       return { policies, pods, nsLabels };
     };

@@ -25,6 +25,29 @@ const ownedBy = (o: KubeObject, kind: string, name: string) => (o.metadata.owner
 const runningPods = async (k: Kubectl, ns: string) => (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running');
 
 /** Names of the stack's CloudNativePG Clusters and Poolers. */
+/** The Jobs CloudNativePG runs for an initdb-bootstrapped Cluster, by the role it labels their pods with (pkg/specs/jobs.go). */
+const JOB_ROLES = ['initdb', 'join'] as const;
+
+/**
+ * The pods of the Clusters' Jobs, as flow ends: kwok's initdb pod Succeeds at once (so it is not
+ * Running) and no join Job is ever made (no replica starts), yet their flows are policies to judge.
+ * The live pods of Jobs in any phase, and for a role with none a stand-in labelled as
+ * CloudNativePG labels that role's pods. The real-node mode runs them for real.
+ */
+export async function clusterJobPods(k: Kubectl, ns: string, stack: SynthesizedStack): Promise<Pod[]> {
+  const jobPods = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.metadata.labels?.['cnpg.io/jobRole'] !== undefined);
+  const standIns = databaseObjects(stack).clusters.flatMap((cluster) =>
+    JOB_ROLES.filter((role) => !jobPods.some((p) => p.metadata.labels?.['cnpg.io/cluster'] === cluster && p.metadata.labels['cnpg.io/jobRole'] === role)).map(
+      (role): Pod => ({
+        metadata: { name: `${cluster}-${role}-stand-in`, namespace: ns, labels: { 'cnpg.io/cluster': cluster, 'cnpg.io/jobRole': role }, ownerReferences: [{ kind: 'Job', name: `${cluster}-${role}` }] },
+        spec: { containers: [] },
+        status: { phase: 'Running' },
+      }),
+    ),
+  );
+  return [...jobPods, ...standIns];
+}
+
 export function databaseObjects(stack: SynthesizedStack): { clusters: string[]; poolers: { name: string; instances: number }[] } {
   return {
     clusters: stack.customResources('Cluster').map((c) => c.metadata.name),
@@ -121,7 +144,8 @@ export async function secretKeysPresent(k: Kubectl, ns: string, stack: Synthesiz
  * with a label the operator does not set selects nothing, silently.
  */
 export async function selectorsMatchPods(k: Kubectl, ns: string, stack: SynthesizedStack): Promise<Observation> {
-  const pods = await runningPods(k, ns);
+  const jobs = await clusterJobPods(k, ns, stack);
+  const pods = [...(await runningPods(k, ns)), ...jobs];
   const names = new Set(stack.names('kubernetes_network_policy_v1'));
   const policies = (await k.list<NetworkPolicy>('networkpolicies', ns)).filter((p) => names.has(p.metadata.name));
   const selectors: { where: string; selector: LabelSelector }[] = [];
@@ -138,7 +162,7 @@ export async function selectorsMatchPods(k: Kubectl, ns: string, stack: Synthesi
   return observed(
     unmatched.length === 0,
     unmatched.length === 0
-      ? `${selectors.length} selectors of ${policies.length} NetworkPolicies and ${stack.podMonitorSelectors().length} PodMonitors each match Running pods`
+      ? `${selectors.length} selectors of ${policies.length} NetworkPolicies and ${stack.podMonitorSelectors().length} PodMonitors each match Running pods or the Clusters' Job pods (${jobs.map((p) => p.metadata.name).join(', ')})`
       : `select no Running pod: ${unmatched.map((u) => `${u.where} ${JSON.stringify(u.selector.matchLabels ?? u.selector)}`).join('; ')}`,
   );
 }
