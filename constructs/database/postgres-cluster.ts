@@ -53,7 +53,7 @@ const CNPG_METRICS_PORT = 9187;
  * makes the first primary, `join` copies the primary into each new replica. Their pods carry the
  * cluster's label and their role, not the instances' pod role.
  */
-const CNPG_JOB_ROLES = ['initdb', 'join'] as const;
+export const CNPG_JOB_ROLES = ['initdb', 'join'] as const;
 
 /**
  * PostgreSQL as a CloudNativePG Cluster: one primary and `readReplicas` streaming replicas,

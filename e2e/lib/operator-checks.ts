@@ -1,4 +1,5 @@
 import { at } from '../../__tests__/helpers';
+import { CNPG_JOB_ROLES } from '../../constructs/database/postgres-cluster';
 import {
   isLive,
   selects,
@@ -25,9 +26,6 @@ const ownedBy = (o: KubeObject, kind: string, name: string) => (o.metadata.owner
 const runningPods = async (k: Kubectl, ns: string) => (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running');
 
 /** Names of the stack's CloudNativePG Clusters and Poolers. */
-/** The Jobs CloudNativePG runs for an initdb-bootstrapped Cluster, by the role it labels their pods with (pkg/specs/jobs.go). */
-const JOB_ROLES = ['initdb', 'join'] as const;
-
 /**
  * The pods of the Clusters' Jobs, as flow ends: kwok's initdb pod Succeeds at once (so it is not
  * Running) and no join Job is ever made (no replica starts), yet their flows are policies to judge.
@@ -37,7 +35,7 @@ const JOB_ROLES = ['initdb', 'join'] as const;
 export async function clusterJobPods(k: Kubectl, ns: string, stack: SynthesizedStack): Promise<Pod[]> {
   const jobPods = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.metadata.labels?.['cnpg.io/jobRole'] !== undefined);
   const standIns = databaseObjects(stack).clusters.flatMap((cluster) =>
-    JOB_ROLES.filter((role) => !jobPods.some((p) => p.metadata.labels?.['cnpg.io/cluster'] === cluster && p.metadata.labels['cnpg.io/jobRole'] === role)).map(
+    CNPG_JOB_ROLES.filter((role) => !jobPods.some((p) => p.metadata.labels?.['cnpg.io/cluster'] === cluster && p.metadata.labels['cnpg.io/jobRole'] === role)).map(
       (role): Pod => ({
         metadata: { name: `${cluster}-${role}-stand-in`, namespace: ns, labels: { 'cnpg.io/cluster': cluster, 'cnpg.io/jobRole': role }, ownerReferences: [{ kind: 'Job', name: `${cluster}-${role}` }] },
         spec: { containers: [] },
