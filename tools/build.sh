@@ -5,14 +5,15 @@
 #   tools/build.sh [GROUP...]      GROUP: validate (tofu + providers), cluster, rules (promtool),
 #                                  edge (egctl), envoy-gateway (the controller), cnpg, cyclonus,
 #                                  promop (prometheus-operator), node (a real node: kubelet,
-#                                  kube-proxy, containerd, runc, CNI plugins, ...), all (default)
+#                                  kube-proxy, containerd, runc, CNI plugins, ...), score (kube-score),
+#                                  all (default)
 #
 # The tools come from Go modules with committed go.mod/go.sum, so versions are pinned
 # and the builds reuse Go's default caches: tools/terraform (OpenTofu and the providers),
 # tools/kube (everything built on the Kubernetes libraries: the control plane, kubelet and
 # kube-proxy, kwok, etcd, the operators, egctl, Prometheus, Cyclonus), tools/node (the container
 # runtime and the node's add-ons), tools/crane (crane, which cannot share tools/node's
-# dependencies) and tools/kubernetes-oldest (the oldest supported control plane). One module per
+# dependencies), tools/score (kube-score, on the Kubernetes libraries of its own release) and tools/kubernetes-oldest (the oldest supported control plane). One module per
 # group means one version of each shared dependency, so Go compiles each package once for the
 # group instead of once per tool (README "Toolchain"). Binaries land in
 # $TOOLS_CACHE (default ~/.cache/web-topology/tools), keyed by a stamp of the module's
@@ -285,6 +286,15 @@ build_node() {
     "-X github.com/google/go-containerregistry/cmd/crane/cmd.Version=${ver#v} -X github.com/google/go-containerregistry/pkg/v1/remote/transport.Version=${ver#v}"
 }
 
+# kube-score, which judges the objects the e2e deployed (e2e/lib/kube-score.ts), stamped as its
+# .goreleaser.yml does (GoReleaser's version: no leading v) from the pinned module's version and time.
+build_score() {
+  local ver date
+  read -r ver date < <(cd "$here/score" &&
+    go list -m -f '{{.Version}} {{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' github.com/zegl/kube-score)
+  build_tool score github.com/zegl/kube-score/cmd/kube-score kube-score "-X main.version=${ver#v} -X main.date=$date"
+}
+
 groups=("${@:-all}")
 for g in "${groups[@]}"; do
   case "$g" in
@@ -297,8 +307,9 @@ for g in "${groups[@]}"; do
     cyclonus) build_cyclonus ;;
     promop) build_promop ;;
     node) build_node ;;
-    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus; build_promop; build_node ;;
-    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus, promop, node or all)" >&2; exit 2 ;;
+    score) build_score ;;
+    all) build_validate; build_cluster; build_rules; build_edge; build_envoy_gateway; build_cnpg; build_cyclonus; build_promop; build_node; build_score ;;
+    *) echo "tools/build.sh: unknown group '$g' (expected validate, cluster, rules, edge, envoy-gateway, cnpg, cyclonus, promop, node, score or all)" >&2; exit 2 ;;
   esac
 done
 echo "TOOLS_BIN=$bin"
