@@ -135,6 +135,29 @@ describe('validation rules name the environment, field, value and rule', () => {
     );
   });
 
+  it('rejects a single PostgreSQL instance in prod, with the reason, but not in dev', () => {
+    expect(failure(withValue(prod, 'database.readReplicas', 0))).toContain(
+      'database.readReplicas = 0: must be at least 1 in prod: a single instance has no standby, so a node loss is an outage (or say why one will do in database.singleInstanceReason)',
+    );
+    expect(loadEnvironment(withValue(dev, 'database.readReplicas', 0), {}).database.readReplicas).toBe(0);
+  });
+
+  it('accepts a single instance in prod when singleInstanceReason says why', () => {
+    const reason = 'read-mostly catalogue, rebuilt from the nightly dump';
+    const single = withValue(withValue(prod, 'database.readReplicas', 0), 'database.singleInstanceReason', reason);
+    expect(loadEnvironment(single, {}).database).toMatchObject({ readReplicas: 0, singleInstanceReason: reason });
+  });
+
+  it('rejects a singleInstanceReason that does not say why, or that a standby makes stale', () => {
+    const single = withValue(prod, 'database.readReplicas', 0);
+    expect(failure(withValue(single, 'database.singleInstanceReason', '  ok  '))).toContain(
+      'database.singleInstanceReason = "  ok  ": must say why one instance is enough, in at least 10 characters',
+    );
+    expect(failure(withValue(prod, 'database.singleInstanceReason', 'a node loss is acceptable here'))).toContain(
+      'database.singleInstanceReason = "a node loss is acceptable here": must be unset with database.readReplicas 2: there is a standby',
+    );
+  });
+
   it('rejects unknown keys', () => {
     expect(failure(withValue(dev, 'backend.replica', 3))).toContain('backend.replica = 3: is not a known setting');
   });

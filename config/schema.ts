@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { hasTagOrDigest, imageTag, isUnpinned, PINNED_IMAGE_RULE } from '../constructs/core/image';
 import { isQuantity, parseQuantity } from '../constructs/core/quantity';
-import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX } from '../constructs/core/validation';
+import { DURATION_SECONDS_MAX, INT32_MAX, MIN_REASON_LENGTH, UINT32_MAX } from '../constructs/core/validation';
 import versions from './versions.json';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -350,11 +350,27 @@ const poolerSchema = z.strictObject({
     requests: { cpu: '100m', memory: '128Mi' },
     limits: { cpu: '500m', memory: '256Mi' },
   }),
+  /** Scratch space of the pgbouncer container. @default { request: "128Mi", limit: "512Mi" } */
+  ephemeralStorage: ephemeralStorageSchema.optional(),
+  /** PgBouncer pods kept during drains; below instances. @default { minAvailable: 1 } from 2 instances on, none at 1 */
+  disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
 });
 
 const databaseSchema = z.strictObject({
-  /** Read replicas next to the primary (CloudNativePG `instances` = 1 + readReplicas). */
+  /**
+   * Read replicas next to the primary (CloudNativePG `instances` = 1 + readReplicas). In prod at
+   * least 1 (a standby to fail over to), unless `singleInstanceReason` says why one instance will do.
+   */
   readReplicas: wholeNumber(0, 9),
+  /**
+   * Why prod runs a single instance: without a standby, a node loss is an outage until the
+   * node or its volume comes back. Only with readReplicas 0. @default unset: prod needs a standby
+   */
+  singleInstanceReason: z
+    .string({ error: 'must be text saying why one instance is enough' })
+    .trim()
+    .min(MIN_REASON_LENGTH, { error: `must say why one instance is enough, in at least ${MIN_REASON_LENGTH} characters` })
+    .optional(),
   /** @default "app" */
   databaseName: dnsLabel.default('app'),
   /**
@@ -369,6 +385,8 @@ const databaseSchema = z.strictObject({
     storageClass: dnsSubdomain.optional(),
   }),
   resources: resourcesSchema,
+  /** Scratch space of each instance's containers (PGDATA is on its volume). @default { request: "256Mi", limit: "1Gi" } */
+  ephemeralStorage: ephemeralStorageSchema.optional(),
   /** PostgreSQL max_connections, up to PostgreSQL's own maximum (MAX_BACKENDS, 2^18 − 1). @default 200 */
   maxConnections: wholeNumber(10, 262143).default(200),
   /** Connections kept for superusers and replication, not for poolers; fewer than maxConnections. @default 10 */
@@ -630,7 +648,19 @@ export const EnvironmentSchema = z
     monitoring: monitoringSchema,
   })
   .superRefine((env, ctx) => {
+    const db = env.database;
+    if (db.singleInstanceReason !== undefined && db.readReplicas > 0) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'singleInstanceReason'], input: db.singleInstanceReason, message: `must be unset with database.readReplicas ${db.readReplicas}: there is a standby` });
+    }
     if (env.name !== 'prod') return;
+    if (db.readReplicas === 0 && db.singleInstanceReason === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'readReplicas'],
+        input: 0,
+        message: 'must be at least 1 in prod: a single instance has no standby, so a node loss is an outage (or say why one will do in database.singleInstanceReason)',
+      });
+    }
     // Production rules: reproducible images and workloads that survive a voluntary disruption.
     const images: [string, string | undefined][] = [
       ['backend.image', env.backend.image],

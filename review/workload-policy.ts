@@ -14,6 +14,7 @@ import type { IConstruct } from 'constructs';
 import { isUnpinned } from '../constructs/core/image';
 import { selects } from '../constructs/core/labels';
 import { valueAt as get } from '../constructs/core/object-path';
+import { MIN_REASON_LENGTH } from '../constructs/core/validation';
 import { checkQuotas } from './quota-check';
 
 /** The checks, each with what it asks for. */
@@ -42,8 +43,8 @@ interface Exemption {
  * the policy report, so an exemption is a reviewed decision, not a silent hole.
  */
 export function exemptFromPolicy(scope: IConstruct, check: PolicyCheck, reason: string): void {
-  if (reason.trim().length < 10) {
-    throw new Error(`exemptFromPolicy(${scope.node.path}, "${check}"): the reason must say why (at least 10 characters), got "${reason}"`);
+  if (reason.trim().length < MIN_REASON_LENGTH) {
+    throw new Error(`exemptFromPolicy(${scope.node.path}, "${check}"): the reason must say why (at least ${MIN_REASON_LENGTH} characters), got "${reason}"`);
   }
   scope.node.addMetadata(EXEMPTION, { check, reason } satisfies Exemption);
 }

@@ -54,6 +54,7 @@ export class AppStack extends EnvironmentStack {
       databaseName: db.databaseName,
       storage: db.storage,
       resources: db.resources,
+      ephemeralStorage: db.ephemeralStorage,
       maxConnections: db.maxConnections,
       parameters: db.parameters,
       backup: db.backup,

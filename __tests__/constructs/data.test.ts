@@ -53,7 +53,10 @@ describe('PostgresCluster', () => {
     expect(spec.instances).toBe(3);
     expect(spec.affinity).toEqual({ enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
     expect(spec.storage).toEqual({ size: '10Gi' });
-    expect(spec.resources).toEqual(small);
+    expect(spec.resources).toEqual({
+      requests: { ...small.requests, 'ephemeral-storage': '256Mi' },
+      limits: { ...small.limits, 'ephemeral-storage': '1Gi' },
+    });
     expect(at(spec, 'postgresql', 'parameters')).toEqual({ max_connections: '200', shared_buffers: '256MB' });
     expect(at(spec, 'bootstrap', 'initdb')).toEqual({ database: 'app', owner: 'app' });
     expect(spec.enableSuperuserAccess).toBe(false);
@@ -62,6 +65,18 @@ describe('PostgresCluster', () => {
     ]);
     const withClass = database({ storage: { size: '50Gi', storageClass: 'ebs.gp3' } });
     expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'ebs.gp3' });
+  });
+
+  it('gives the instances the scratch space asked for, ephemeral storage included', () => {
+    const roomy = database({ ephemeralStorage: { request: '1Gi', limit: '4Gi' } });
+    const resources = at(manifests(roomy, 'Cluster')[0], 'spec', 'resources');
+    expect(at(resources, 'requests', 'ephemeral-storage')).toBe('1Gi');
+    expect(at(resources, 'limits', 'ephemeral-storage')).toBe('4Gi');
+  });
+
+  it("keeps CloudNativePG's PodDisruptionBudgets on, and renders none of its own", () => {
+    expect(at(manifests(out, 'Cluster')[0], 'spec', 'enablePDB')).toBe(true);
+    expect(resources(out, 'kubernetes_pod_disruption_budget_v1').filter((r) => at(r, 'metadata', 'name') === 'db' || at(r, 'metadata', 'name') === 'db-primary')).toEqual([]);
   });
 
   it("accepts the parameters CloudNativePG's defaulting webhook adds, so apply does not fail on them", () => {
@@ -161,6 +176,7 @@ describe('PostgresCluster', () => {
     ['a database name that is not a DNS label', { databaseName: 'App' }, `'databaseName' ("App") must be a DNS-1123 label`],
     ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
     ['fewer than 10 connections', { maxConnections: 9 }, `'maxConnections' (9) must be a whole number from 10 to 262143`],
+    ['scratch space asked above its limit', { ephemeralStorage: { request: '2Gi', limit: '1Gi' } }, `'ephemeralStorage.request' ("2Gi") must be less than or equal to 'ephemeralStorage.limit' ("1Gi")`],
   ] as [string, Partial<PostgresClusterProps>, string][])('refuses %s', (_, overrides, message) => {
     expect(() => database(overrides)).toThrow(`/db: ${message}`);
   });
@@ -181,8 +197,35 @@ describe('ConnectionPooler', () => {
     expect(spec.pgbouncer).toEqual({ poolMode: 'transaction', parameters: { max_client_conn: '100', default_pool_size: '20' } });
     expect(at(spec, 'template', 'spec', 'containers', 0)).toEqual({
       name: 'pgbouncer',
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      resources: { requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '512Mi' } },
     });
+  });
+
+  it("sets the resources of CloudNativePG's bootstrap-controller init container, by its name", () => {
+    expect(at(pooler('rw'), 'spec', 'template', 'spec', 'initContainers')).toEqual([
+      {
+        name: 'bootstrap-controller',
+        resources: { requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '500m', memory: '128Mi', 'ephemeral-storage': '256Mi' } },
+      },
+    ]);
+    const own = database({}, { bootstrapResources: small, bootstrapEphemeralStorage: { request: '1Gi', limit: '2Gi' }, ephemeralStorage: { request: '1Gi', limit: '3Gi' } });
+    const spec = at(manifests(own, 'Pooler')[0], 'spec', 'template', 'spec');
+    expect(at(spec, 'initContainers', 0, 'resources')).toEqual({
+      requests: { ...small.requests, 'ephemeral-storage': '1Gi' },
+      limits: { ...small.limits, 'ephemeral-storage': '2Gi' },
+    });
+    expect(at(spec, 'containers', 0, 'resources', 'limits', 'ephemeral-storage')).toBe('3Gi');
+  });
+
+  const budgets = (stack: Json) => new Map(resources(stack, 'kubernetes_pod_disruption_budget_v1').map((r) => [metadataName(r), at(r, 'spec')]));
+
+  it.each(['rw', 'ro'])('%s: keeps one of its 2 PgBouncer pods through a drain', (type) => {
+    expect(budgets(out).get(`db-pooler-${type}`)).toEqual({ min_available: '1', selector: { match_labels: poolerPods(type) } });
+  });
+
+  it('keeps as many pods as asked, and has no budget at 1 instance, which one would make undrainable', () => {
+    expect(budgets(database({}, { instances: 3, disruptionBudget: { minAvailable: 2 } })).get('db-pooler-rw')).toMatchObject({ min_available: '2' });
+    expect(budgets(database({}, { instances: 1 }))).toEqual(new Map());
   });
 
   it('labels its pods as it labels the Pooler', () => {
@@ -237,6 +280,11 @@ describe('ConnectionPooler', () => {
     ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
     ['no client connections', { maxClientConnections: 0 }, `'maxClientConnections' (0) must be a whole number of at least 1`],
     ['a memory that is not a quantity', { resources: { requests: { cpu: '100m', memory: 'x' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.memory' ("x") must be a positive Kubernetes quantity`],
+    ['a budget at 1 instance', { instances: 1, disruptionBudget: { minAvailable: 1 } }, `'disruptionBudget.minAvailable' (1) must be less than 'instances' (1), or no node can be drained`],
+    ['a budget that keeps every pod', { disruptionBudget: { minAvailable: 2 } }, `'disruptionBudget.minAvailable' (2) must be less than 'instances' (2)`],
+    ['scratch space asked above its limit', { ephemeralStorage: { request: '1Gi', limit: '512Mi' } }, `'ephemeralStorage.request' ("1Gi") must be less than or equal to 'ephemeralStorage.limit' ("512Mi")`],
+    ['an init container CPU that is not a quantity', { bootstrapResources: { requests: { cpu: 'lots', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } } }, `'bootstrapResources.requests.cpu' ("lots") must be a positive Kubernetes quantity`],
+    ['init scratch space that is not a quantity', { bootstrapEphemeralStorage: { request: '0', limit: '1Gi' } }, `'bootstrapEphemeralStorage.request' ("0") must be a positive Kubernetes quantity`],
   ] as [string, Partial<ConnectionPoolerProps>, string][])('refuses %s, naming the prop', (_, pooler, message) => {
     expect(() => database({}, pooler)).toThrow(`/rw: ${message}`);
   });

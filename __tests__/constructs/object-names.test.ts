@@ -33,8 +33,8 @@ function clash(build: (stack: TerraformStack) => void): string | undefined {
   }
 }
 
-const database = (stack: TerraformStack) => {
-  const cluster = new PostgresCluster(stack, 'db', { name: 'db', namespace: 'web', image: 'ghcr.io/cloudnative-pg/postgresql:17.6', storage: { size: '1Gi' }, resources: small });
+const database = (stack: TerraformStack, readReplicas = 2) => {
+  const cluster = new PostgresCluster(stack, 'db', { name: 'db', namespace: 'web', image: 'ghcr.io/cloudnative-pg/postgresql:17.6', storage: { size: '1Gi' }, resources: small, readReplicas });
   new ConnectionPooler(stack, 'rw', { cluster, type: 'rw', defaultPoolSize: 20, maxClientConnections: 100 });
 };
 
@@ -79,6 +79,15 @@ describe('checkUniqueNames', () => {
         declareObjects(s, 'another operator', [{ kind, namespace: 'web', name }]);
       }),
     ).toMatch(new RegExp(`'metadata.name' \\("${name}"\\) must be unique per kind.*CloudNativePG.*the ${kind} `));
+  });
+
+  it("knows that CloudNativePG makes no replicas' PodDisruptionBudget below 3 instances", () => {
+    expect(
+      clash((s) => {
+        database(s, 1);
+        declareObjects(s, 'another operator', [{ kind: 'PodDisruptionBudget', namespace: 'web', name: 'db' }]);
+      }),
+    ).toBeUndefined();
   });
 
   it("refuses a Deployment that takes the name of a Pooler's, whichever comes first", () => {

@@ -16,6 +16,8 @@ const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 export const INT32_MAX = 2_147_483_647;
 /** Envoy Gateway's uint32 fields (connection ceilings, rate limit requests, trusted hops). */
 export const UINT32_MAX = 4_294_967_295;
+/** A reason given for an opt-out (a policy exemption, a prod rule) must say why: at least this many characters. */
+export const MIN_REASON_LENGTH = 10;
 /** Gateway API Durations allow at most five digits per unit (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`). */
 export const DURATION_SECONDS_MAX = 99_999;
 

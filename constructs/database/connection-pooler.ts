@@ -3,11 +3,12 @@ import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
-import { checkResources, type ResourceRequirements } from '../core/resources';
-import { checkInteger, checkName, invalidProp } from '../core/validation';
+import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
+import { checkDrainable, checkInteger, checkName, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, type IConnectable } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import { DisruptionBudget } from '../workload/disruption-budget';
 import { spreadConstraint, ZONE } from '../workload/topology-spread';
 import { CNPG_STATUS_PORT, POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
 
@@ -24,18 +25,41 @@ export interface ConnectionPoolerProps {
   readonly defaultPoolSize: number;
   /** Client connections PgBouncer accepts (max_client_conn). */
   readonly maxClientConnections: number;
-  /** @default requests 100m / 128Mi, limits 500m / 256Mi */
+  /** Of the pgbouncer container. @default requests 100m / 128Mi, limits 500m / 256Mi */
   readonly resources?: ResourceRequirements;
+  /**
+   * Scratch space of the pgbouncer container: its logs, writable layer and the `scratch-data`
+   * emptyDir holding the operator's manager binary that runs PgBouncer.
+   * @default { request: "128Mi", limit: "512Mi" }
+   */
+  readonly ephemeralStorage?: EphemeralStorage;
+  /**
+   * Of the `bootstrap-controller` init container, which copies that binary into `scratch-data`.
+   * @default requests 50m / 64Mi and 128Mi of scratch space, limits 500m / 128Mi and 256Mi
+   */
+  readonly bootstrapResources?: ResourceRequirements;
+  /** @default { request: "128Mi", limit: "256Mi" } */
+  readonly bootstrapEphemeralStorage?: EphemeralStorage;
+  /**
+   * PgBouncer pods kept during voluntary disruptions (drains, upgrades); below `instances`.
+   * @default { minAvailable: 1 } from 2 instances on; none with 1, which a budget would make undrainable
+   */
+  readonly disruptionBudget?: { readonly minAvailable: number };
 }
 
 /** PgBouncer's port in CloudNativePG's Poolers and their Services. */
 export const POOLER_PORT = POSTGRES_PORT;
 const PGBOUNCER_METRICS_PORT = 9127;
 const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+const EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '512Mi' };
+const BOOTSTRAP_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } };
+const BOOTSTRAP_EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '256Mi' };
+/** The init container CloudNativePG adds to the Pooler's pods (pkg/specs.BootstrapControllerContainerName). */
+const BOOTSTRAP_CONTAINER = 'bootstrap-controller';
 
 /**
  * A CloudNativePG Pooler: PgBouncer in transaction mode in front of the primary (rw) or the
- * replicas (ro), spread over zones. It opens its own way to the cluster, the operator's access,
+ * replicas (ro), spread over zones, with a PodDisruptionBudget from 2 instances on. It opens its own way to the cluster, the operator's access,
  * its access to the API server and, when the cluster is scraped, Prometheus' scrape.
  */
 export class ConnectionPooler extends Construct implements IConnectable, Workload {
@@ -52,6 +76,7 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
   readonly host: string;
   readonly port = POOLER_PORT;
   readonly metricsMonitor?: MetricsMonitor;
+  readonly disruptionBudget?: DisruptionBudget;
   readonly connections: Connections;
   readonly footprint: PodFootprint;
 
@@ -70,6 +95,14 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
     checkInteger(this, 'maxClientConnections', props.maxClientConnections, 1);
     const resources = props.resources ?? RESOURCES;
     checkResources(this, 'resources', resources);
+    const ephemeralStorage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
+    checkEphemeralStorage(this, 'ephemeralStorage', ephemeralStorage);
+    const bootstrapResources = props.bootstrapResources ?? BOOTSTRAP_RESOURCES;
+    checkResources(this, 'bootstrapResources', bootstrapResources);
+    const bootstrapStorage = props.bootstrapEphemeralStorage ?? BOOTSTRAP_EPHEMERAL_STORAGE;
+    checkEphemeralStorage(this, 'bootstrapEphemeralStorage', bootstrapStorage);
+    const disruptionBudget = props.disruptionBudget ?? (this.instances >= 2 ? { minAvailable: 1 } : undefined);
+    if (disruptionBudget) checkDrainable(this, disruptionBudget.minAvailable, 'instances', this.instances);
 
     this.poolerName = name;
     this.type = type;
@@ -108,13 +141,20 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
         template: {
           metadata: { labels: { ...labels } },
           spec: {
-            containers: [{ name: 'pgbouncer', resources: { requests: { ...resources.requests }, limits: { ...resources.limits } } }],
+            containers: [{ name: 'pgbouncer', resources: containerResources(resources, ephemeralStorage) }],
+            // CloudNativePG fills in this init container's image, command and security context,
+            // and keeps the resources it finds (pkg/specs/pgbouncer/deployments.go).
+            initContainers: [{ name: BOOTSTRAP_CONTAINER, resources: containerResources(bootstrapResources, bootstrapStorage) }],
             topologySpreadConstraints: [spreadConstraint(ZONE, 'ScheduleAnyway', this.podSelector)],
           },
         },
       },
     });
     addDependency(this, cluster);
+
+    if (disruptionBudget) {
+      this.disruptionBudget = new DisruptionBudget(this, 'disruption-budget', { name, namespace, labels, selector: this.podSelector, minAvailable: disruptionBudget.minAvailable });
+    }
 
     if (cluster.scrapedBy) {
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', { name, namespace, through: 'pod', selector: this.podSelector });

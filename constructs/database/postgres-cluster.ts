@@ -3,7 +3,7 @@ import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
-import { checkResources, type ResourceRequirements } from '../core/resources';
+import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
 import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
@@ -29,7 +29,14 @@ export interface PostgresClusterProps {
   readonly databaseName?: string;
   /** Volume of each instance; the cluster's default StorageClass when `storageClass` is unset. */
   readonly storage: { readonly size: string; readonly storageClass?: string };
+  /** CPU and memory of each instance's containers (PostgreSQL and its bootstrap-controller init). */
   readonly resources: ResourceRequirements;
+  /**
+   * Scratch space of each instance's containers: their logs, writable layers and the
+   * `scratch-data` emptyDir (the instance manager's copy, sockets, TMPDIR); PGDATA is on the volume.
+   * @default { request: "256Mi", limit: "1Gi" }
+   */
+  readonly ephemeralStorage?: EphemeralStorage;
   /** PostgreSQL max_connections. @default 100 */
   readonly maxConnections?: number;
   /** Further PostgreSQL parameters; max_connections comes from `maxConnections`. @default {} */
@@ -48,6 +55,13 @@ export const POSTGRES_PORT = 5432;
 /** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
 export const CNPG_STATUS_PORT = 8000;
 const CNPG_METRICS_PORT = 9187;
+const EPHEMERAL_STORAGE: EphemeralStorage = { request: '256Mi', limit: '1Gi' };
+/**
+ * CloudNativePG keeps a PodDisruptionBudget `<name>` over the replicas (all but one available)
+ * only from this many instances on; `<name>-primary` always keeps the primary
+ * (pkg/specs/poddisruptionbudget.go).
+ */
+const CNPG_REPLICAS_PDB_MIN_INSTANCES = 3;
 /**
  * The Jobs CloudNativePG runs for an initdb-bootstrapped Cluster (pkg/specs/jobs.go): `initdb`
  * makes the first primary, `join` copies the primary into each new replica. Their pods carry the
@@ -57,7 +71,8 @@ export const CNPG_JOB_ROLES = ['initdb', 'join'] as const;
 
 /**
  * PostgreSQL as a CloudNativePG Cluster: one primary and `readReplicas` streaming replicas,
- * one per host (required anti-affinity) and spread over zones, with the application database
+ * one per host (required anti-affinity) and spread over zones, drains held back by the operator's
+ * PodDisruptionBudgets (`enablePDB`), with the application database
  * and its owner bootstrapped so the operator writes their credentials to `<name>-app`. It opens
  * replication between its instances, the operator's access, the instances' and the bootstrap
  * Jobs' access to the API server, a joining replica's copy of the primary and, with `scrapedBy`,
@@ -94,6 +109,8 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     checkName(this, 'databaseName', this.databaseName);
     checkQuantity(this, 'storage.size', props.storage.size);
     checkResources(this, 'resources', props.resources);
+    const ephemeralStorage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
+    checkEphemeralStorage(this, 'ephemeralStorage', ephemeralStorage);
     this.maxConnections = props.maxConnections ?? 100;
     checkInteger(this, 'maxConnections', this.maxConnections, 10, 262143);
     const parameters = props.parameters ?? {};
@@ -130,8 +147,9 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     declareObjects(this, 'CloudNativePG', [
       ...['rw', 'ro', 'r'].map((suffix) => ({ kind: 'Service', namespace, name: `${name}-${suffix}` })),
       ...['app', 'ca', 'server', 'replication', 'pooler'].map((suffix) => ({ kind: 'Secret', namespace, name: `${name}-${suffix}` })),
-      ...['ServiceAccount', 'Role', 'RoleBinding', 'PodDisruptionBudget'].map((kind) => ({ kind, namespace, name })),
+      ...['ServiceAccount', 'Role', 'RoleBinding'].map((kind) => ({ kind, namespace, name })),
       { kind: 'PodDisruptionBudget', namespace, name: `${name}-primary` },
+      ...(instances >= CNPG_REPLICAS_PDB_MIN_INSTANCES ? [{ kind: 'PodDisruptionBudget', namespace, name }] : []),
     ]);
     this.cluster = new CustomResource(this, 'cluster', {
       apiVersion: 'postgresql.cnpg.io/v1',
@@ -148,7 +166,11 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
         enableSuperuserAccess: false,
         bootstrap: { initdb: { database: this.databaseName, owner: this.databaseName } },
         storage: { size: props.storage.size, ...(props.storage.storageClass ? { storageClass: props.storage.storageClass } : {}) },
-        resources: { requests: { ...props.resources.requests }, limits: { ...props.resources.limits } },
+        // CloudNativePG gives these to the postgres container and its bootstrap-controller init (pkg/specs).
+        resources: containerResources(props.resources, ephemeralStorage),
+        // CloudNativePG's default, written out so the operator's PodDisruptionBudgets stay ours to keep:
+        // a drain never takes the primary, nor (from 3 instances) more than one replica.
+        enablePDB: true,
         postgresql: { parameters: { ...parameters, max_connections: String(this.maxConnections) } },
         affinity: { enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
         topologySpreadConstraints: [spreadConstraint(ZONE, 'ScheduleAnyway', this.instanceSelector)],
