@@ -17,6 +17,7 @@ import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { WebService } from '../constructs/workload/web-service';
 import { capacityMarkdown, capacityReport } from '../review/capacity-report';
 import { review as reviewCommand, summary } from '../review/cli';
+import { acceptedCriticalsMarkdown } from '../review/kube-score-accepted';
 import { PolicyError, reviewEnvironment, writeReview, type EnvironmentReview } from '../review/review';
 import { topologyDiagram } from '../review/topology-diagram';
 import { checkPolicy, exemptFromPolicy, policyMarkdown, POLICY_CHECKS, type PolicyCheck } from '../review/workload-policy';
@@ -427,6 +428,7 @@ describe('workload policy', () => {
       '',
       '- `a/c` **image-tag**: runs "x", which is not pinned — exempt: a vendor image',
       '',
+      ...acceptedCriticalsMarkdown(),
     ]);
     expect(policyMarkdown('dev', { checked: 0, errors: [], warnings: [] })).toContain('## Errors\n\nnone\n\n## Warnings (exempted)\n\nnone\n');
   });

@@ -15,6 +15,7 @@ import { isUnpinned } from '../constructs/core/image';
 import { selects } from '../constructs/core/labels';
 import { valueAt as get } from '../constructs/core/object-path';
 import { MIN_REASON_LENGTH } from '../constructs/core/validation';
+import { acceptedCriticalsMarkdown } from './kube-score-accepted';
 import { checkQuotas } from './quota-check';
 
 /** The checks, each with what it asks for. */
@@ -212,5 +213,6 @@ export function policyMarkdown(environment: string, r: PolicyResult): string {
     '',
     ...(r.warnings.length ? r.warnings.map(line) : ['none']),
     '',
+    ...acceptedCriticalsMarkdown(),
   ].join('\n');
 }
