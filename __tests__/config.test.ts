@@ -170,6 +170,47 @@ describe('validation rules name the environment, field, value and rule', () => {
   });
 });
 
+describe('cache AUTH and TLS', () => {
+  it.each([dev, staging, prod])('$name names the Secret holding the cache password', (env) => {
+    expect(loadEnvironment(env, {}).cache.auth).toEqual({ secretName: 'cache-auth' });
+  });
+
+  it('refuses a cache without AUTH', () => {
+    expect(lineOf(failure(withValue(prod, 'cache.auth', undefined)), 'cache.auth')).toBe('  - cache.auth = (missing): is required');
+  });
+
+  it('refuses an empty Secret name, without showing it', () => {
+    expect(lineOf(failure(withValue(prod, 'cache.auth.secretName', '')), 'cache.auth.secretName')).toMatch(/= \(hidden\): must be a DNS-1123 label/);
+  });
+
+  it('hides a password given in place of the Secret name or key', () => {
+    for (const path of ['cache.auth.secretName', 'cache.auth.key']) {
+      const message = failure(withValue(prod, path, 'S3cr3t pa55!'));
+      expect(message).not.toContain('S3cr3t');
+      expect(lineOf(message, path)).toContain('= (hidden): ');
+    }
+  });
+
+  it('refuses TLS without a certificate Secret', () => {
+    expect(lineOf(failure(withValue(prod, 'cache.tls', {})), 'cache.tls.certificateSecretName')).toBe('  - cache.tls.certificateSecretName = (missing): is required');
+  });
+
+  it('passes the Secret key and TLS to the cache: rediss:// URLs that carry the password by reference', () => {
+    const tls = withValue(withValue(dev, 'cache.tls', { certificateSecretName: 'cache-tls' }), 'cache.auth', { secretName: 'valkey', key: 'pw' });
+    const { app } = synthesize(tls);
+    const backend = resources(app, 'kubernetes_deployment_v1').find((d) => at(d, 'metadata', 'name') === 'backend');
+    const env = at(backend, 'spec', 'template', 'spec', 'container', 0, 'env') as { name: string; value?: string; value_from?: unknown }[];
+    const cacheEnv = env.filter((e) => ['CACHE_PASSWORD', 'REDIS_URL', 'REDIS_READ_URL'].includes(e.name));
+    expect(cacheEnv).toEqual([
+      { name: 'CACHE_PASSWORD', value_from: { secret_key_ref: { name: 'valkey', key: 'pw' } } },
+      { name: 'REDIS_URL', value: 'rediss://:$(CACHE_PASSWORD)@cache-write.web-dev.svc:6379/0' },
+      { name: 'REDIS_READ_URL', value: 'rediss://:$(CACHE_PASSWORD)@cache-read.web-dev.svc:6379/0' },
+    ]);
+    const conf = at(resources(app, 'kubernetes_config_map_v1').find((c) => at(c, 'metadata', 'name') === 'cache-config'), 'data', 'valkey.conf') as string;
+    expect(conf.split('\n').slice(0, 2)).toEqual(['port 0', 'tls-port 6379']);
+  });
+});
+
 describe('cross-tier invariants', () => {
   it('backend connections at max scale must fit the rw pooler', () => {
     expect(failure(withValue(prod, 'backend.replicas.max', 21))).toContain(

@@ -30,8 +30,17 @@ describe('queue-worker example', () => {
     const env = at(resources(synthesized, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
     expect(env.filter((e) => 'value' in e)).toEqual([
       { name: 'DATABASE_URL', value: 'postgresql://$(DB_USER):$(DB_PASSWORD)@results-pooler-rw.jobs.svc:5432/app' },
-      { name: 'QUEUE_URL', value: 'redis://queue-write.jobs.svc:6379/0' },
+      { name: 'QUEUE_URL', value: 'redis://:$(QUEUE_PASSWORD)@queue-write.jobs.svc:6379/0' },
     ]);
+  });
+
+  it('authenticates the worker to the queue with the password from its Secret, declared before the URL that refers to it', () => {
+    const env = at(resources(synthesized, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
+    const names = env.map((e) => e.name);
+    expect(env.find((e) => e.name === 'QUEUE_PASSWORD')).toEqual({ name: 'QUEUE_PASSWORD', value_from: { secret_key_ref: { name: 'queue-auth', key: 'password' } } });
+    expect(names.indexOf('QUEUE_PASSWORD')).toBeLessThan(names.indexOf('QUEUE_URL'));
+    // The queue is read from its primary only.
+    expect(names.filter((n) => /QUEUE|REDIS/.test(String(n)))).toEqual(['QUEUE_PASSWORD', 'QUEUE_URL']);
   });
 
   it('lets only the worker reach the pooler and the queue', () => {

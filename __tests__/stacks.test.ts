@@ -139,7 +139,7 @@ describe.each(envNames)('%s stacks', (env) => {
     const namespace = ENVIRONMENTS[env].namespace.name;
     const pool = loadEnvironment(ENVIRONMENTS[env], {}).database.clientPool;
     const credentials = (key: string) => ({ value_from: { secret_key_ref: { name: 'postgres-app', key } } });
-    expect(backendEnv(app).slice(0, 9)).toEqual([
+    expect(backendEnv(app).slice(0, 10)).toEqual([
       // The kubelet only substitutes variables defined earlier in the list.
       { name: 'DB_USER', ...credentials('username') },
       { name: 'DB_PASSWORD', ...credentials('password') },
@@ -148,8 +148,9 @@ describe.each(envNames)('%s stacks', (env) => {
       { name: 'DB_POOL_SIZE', value: String(pool.size) },
       { name: 'DB_MAX_OVERFLOW', value: String(pool.maxOverflow) },
       { name: 'WEB_CONCURRENCY', value: String(pool.processesPerPod) },
-      { name: 'REDIS_URL', value: `redis://cache-write.${namespace}.svc:6379/0` },
-      { name: 'REDIS_READ_URL', value: `redis://cache-read.${namespace}.svc:6379/0` },
+      { name: 'CACHE_PASSWORD', value_from: { secret_key_ref: { name: 'cache-auth', key: 'password' } } },
+      { name: 'REDIS_URL', value: `redis://:$(CACHE_PASSWORD)@cache-write.${namespace}.svc:6379/0` },
+      { name: 'REDIS_READ_URL', value: `redis://:$(CACHE_PASSWORD)@cache-read.${namespace}.svc:6379/0` },
     ]);
     expect(secretLiterals([platform, app])).toEqual([]);
   });

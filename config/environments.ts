@@ -49,6 +49,7 @@ export const dev: EnvironmentInput = {
   cache: {
     instances: 1,
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    auth: { secretName: 'cache-auth' },
   },
   monitoring: {
     retention: '2d',
@@ -101,6 +102,7 @@ export const staging: EnvironmentInput = {
     instances: 2,
     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } },
     disruptionBudget: { minAvailable: 1 },
+    auth: { secretName: 'cache-auth' },
   },
   monitoring: {
     retention: '7d',
@@ -158,6 +160,7 @@ export const prod: EnvironmentInput = {
     instances: 2,
     resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     disruptionBudget: { minAvailable: 1 },
+    auth: { secretName: 'cache-auth' },
   },
   monitoring: {
     retention: '15d',

@@ -171,17 +171,15 @@ const ephemeralStorageSchema = z
   });
 
 const SECRET_KEY_RULE = 'must be a key of a Secret: at most 253 letters, digits, "-", "_" and "."';
+const secretKey = z
+  .string({ error: SECRET_KEY_RULE })
+  .max(253, { error: SECRET_KEY_RULE })
+  .regex(/^[-._a-zA-Z0-9]+$/, { error: SECRET_KEY_RULE });
 /** A key of a Secret in the app namespace; the value stays in the cluster. */
-const secretKeyRef = z.strictObject(
-  {
-    secretName: dnsSubdomain,
-    key: z
-      .string({ error: SECRET_KEY_RULE })
-      .max(253, { error: SECRET_KEY_RULE })
-      .regex(/^[-._a-zA-Z0-9]+$/, { error: SECRET_KEY_RULE }),
-  },
-  { error: 'must be a reference to a Secret key, { secretName, key }' },
-);
+const secretKeyRef = z.strictObject({ secretName: dnsSubdomain, key: secretKey }, { error: 'must be a reference to a Secret key, { secretName, key }' });
+
+/** A kubernetes.io/tls Secret of the app namespace. */
+const tlsCertificate = z.strictObject({ certificateSecretName: dnsLabel });
 
 const ENV_NAME_RULE = 'must be a C identifier (letters, digits and "_", not starting with a digit), as environment variable names are';
 const envName = z.string({ error: ENV_NAME_RULE }).regex(ENV_VAR_NAME, { error: ENV_NAME_RULE });
@@ -259,7 +257,7 @@ const edgeSchema = z
     /** Hostnames the listeners and routes answer for; any host when empty. @default [] */
     hostnames: z.array(hostname).max(16, { error: 'must list at most 16 hostnames' }).default([]),
     /** HTTPS listener on 443 with the certificate in this Secret (type kubernetes.io/tls) of the app namespace. */
-    tls: z.strictObject({ certificateSecretName: dnsLabel }).optional(),
+    tls: tlsCertificate.optional(),
     /** Envoy proxy replicas. @default 2 */
     proxyReplicas: wholeNumber(1, INT32_MAX).default(2),
     /**
@@ -441,6 +439,18 @@ const cacheSchema = z.strictObject({
   disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
   /** Scratch space of the Valkey container (its /data and /tmp emptyDirs). @default { request: "128Mi", limit: "2Gi" } */
   ephemeralStorage: ephemeralStorageSchema.optional(),
+  /**
+   * The Secret holding the password Valkey requires (created before deploy, README "Cache
+   * password"); `key` defaults to the cache construct's ("password").
+   */
+  auth: z
+    .strictObject({ secretName: dnsLabel, key: secretKey.optional() })
+    .register(secretBearing, { reason: 'the password may be given in place of the name' }),
+  /**
+   * TLS on the cache's port with the certificate in this Secret (kubernetes.io/tls with ca.crt);
+   * the URLs become rediss://. @default plain TCP
+   */
+  tls: tlsCertificate.optional(),
 });
 
 /** An objective in percent; below 93.06 % a 14.4× burn of the budget would exceed every request. */

@@ -78,6 +78,8 @@ export class AppStack extends EnvironmentStack {
       maxmemoryPercent: env.cache.maxmemoryPercent,
       ephemeralStorage: env.cache.ephemeralStorage,
       disruptionBudget: env.cache.disruptionBudget,
+      auth: env.cache.auth,
+      tls: env.cache.tls,
       scrapedBy: peers.prometheus,
     });
 
@@ -100,8 +102,7 @@ export class AppStack extends EnvironmentStack {
         { name: 'DB_POOL_SIZE', value: String(pool.size) },
         { name: 'DB_MAX_OVERFLOW', value: String(pool.maxOverflow) },
         { name: 'WEB_CONCURRENCY', value: String(pool.processesPerPod) },
-        { name: 'REDIS_URL', value: `redis://${cache.writeHost}:${cache.port}/0` },
-        { name: 'REDIS_READ_URL', value: `redis://${cache.readHost}:${cache.port}/0` },
+        ...cache.connectionEnv(),
         ...services.map((s) => ({ name: `${s.serviceName.toUpperCase().replace(/-/g, '_')}_URL`, value: s.url })),
         ...tracedAs(tracing, 'backend', env.backend.image),
       ]),

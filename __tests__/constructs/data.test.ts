@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { ValkeyCache, type ValkeyCacheProps } from '../../constructs/cache/valkey-cache';
 import { ConnectionPooler, type ConnectionPoolerProps } from '../../constructs/database/connection-pooler';
@@ -304,7 +308,9 @@ describe('ValkeyCache', () => {
     resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '500m', memory: '1Gi' } },
     disruptionBudget: { minAvailable: 1 },
     scrapedBy: prometheus,
+    auth: { secretName: 'cache-auth' },
   };
+  const withTls: Partial<ValkeyCacheProps> = { tls: { certificateSecretName: 'cache-tls' } };
   const cache = (overrides: Partial<ValkeyCacheProps> = {}) => synthScope((scope) => new ValkeyCache(scope, 'cache', { ...props, ...overrides }));
   const sharedCache = fixture(() => cache());
   let out: Json;
@@ -325,13 +331,14 @@ describe('ValkeyCache', () => {
     expect(conf(out)).toEqual([
       'port 6379',
       'bind * -::*',
-      'protected-mode no',
+      'protected-mode yes',
       'dir /data',
       'save ""',
       'appendonly no',
       `maxmemory ${768 * 2 ** 20}`,
       'maxmemory-policy allkeys-lru',
       'replica-read-only yes',
+      'include /run/valkey/auth.conf',
       '',
     ]);
     expect(conf(cache({ maxmemoryPercent: 50 }))).toContain(`maxmemory ${512 * 2 ** 20}`);
@@ -343,6 +350,7 @@ describe('ValkeyCache', () => {
     const command = containers[0].command as string[];
     expect(command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(command[2]).toContain('*-0) exec valkey-server /etc/valkey/valkey.conf ;;');
+    expect(command[2]).toContain('> /run/valkey/auth.conf;');
     expect(command[2]).toContain('--replicaof cache-0.cache-headless 6379');
     // Terraform would read "${" as an interpolation.
     expect(command[2]).not.toContain('${');
@@ -400,7 +408,8 @@ describe('ValkeyCache', () => {
     const [valkey] = containers;
     expect(valkey.port).toEqual([{ name: 'valkey', container_port: 6379 }]);
     expect(at(valkey, 'startup_probe', 'tcp_socket')).toEqual([{ port: 'valkey' }]);
-    expect(at(valkey, 'readiness_probe', 'exec', 'command')).toEqual(['valkey-cli', '-p', '6379', 'ping']);
+    // -e: an error reply (NOAUTH) fails the probe.
+    expect(at(valkey, 'readiness_probe', 'exec', 'command')).toEqual(['valkey-cli', '-e', '-p', '6379', 'ping']);
   });
 
   it('reads its configuration read-only and keeps its data in scratch space', () => {
@@ -410,6 +419,7 @@ describe('ValkeyCache', () => {
       { name: 'config', mount_path: '/etc/valkey', read_only: true },
       { name: 'data', mount_path: '/data' },
       { name: 'tmp', mount_path: '/tmp' },
+      { name: 'auth', mount_path: '/run/valkey' },
     ]);
     expect(at(statefulSet, 'spec', 'template', 'spec', 'volume', 0)).toEqual({ name: 'config', config_map: { name: `\${kubernetes_config_map_v1.${config.__name}.metadata[0].name}` } });
   });
@@ -420,7 +430,11 @@ describe('ValkeyCache', () => {
       { name: 'metrics', port: 9121, target_port: 'metrics', protocol: 'TCP' },
     ];
     for (const service of resources(out, 'kubernetes_service_v1')) expect([metadataName(service), at(service, 'spec', 'type'), at(service, 'spec', 'port')]).toEqual([metadataName(service), 'ClusterIP', ports]);
-    expect(containers[1].env).toEqual([{ name: 'REDIS_ADDR', value: 'redis://localhost:6379' }]);
+    expect((containers[1].env as Json[])[0]).toEqual({ name: 'REDIS_ADDR', value: 'redis://localhost:6379' });
+  });
+
+  it('keeps the file with the password in memory, not on the node\'s disk', () => {
+    expect((at(statefulSet, 'spec', 'template', 'spec', 'volume') as Json[]).find((v) => v.name === 'auth')).toEqual({ name: 'auth', empty_dir: { medium: 'Memory', size_limit: '1Mi' } });
   });
 
   it('keeps the data directory in scratch space of at most 64Mi', () => {
@@ -459,6 +473,158 @@ describe('ValkeyCache', () => {
     );
   });
 
+  describe('AUTH', () => {
+    const password = { secret_key_ref: { name: 'cache-auth', key: 'password' } };
+    const start = (o: Json) => (at(resources(o, 'kubernetes_stateful_set_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'command') as string[])[2];
+
+    it('gives Valkey the password from the Secret in REDISCLI_AUTH, which its readiness probe (valkey-cli) sends too', () => {
+      expect(containers[0].env).toEqual([{ name: 'REDISCLI_AUTH', value_from: password }]);
+      const other = resources(cache({ auth: { secretName: 'other', key: 'pw' } }), 'kubernetes_stateful_set_v1')[0];
+      expect(at(other, 'spec', 'template', 'spec', 'container', 0, 'env')).toEqual([{ name: 'REDISCLI_AUTH', value_from: { secret_key_ref: { name: 'other', key: 'pw' } } }]);
+    });
+
+    it('authenticates the exporter with the same Secret', () => {
+      expect(containers[1].env).toEqual([
+        { name: 'REDIS_ADDR', value: 'redis://localhost:6379' },
+        { name: 'REDIS_PASSWORD', value_from: password },
+      ]);
+    });
+
+    it('writes no password into the synthesized configuration, whatever the environment of synth holds', () => {
+      const sentinel = 'sentinel-Pa55word-never-in-json';
+      const saved = { ...process.env };
+      Object.assign(process.env, { REDISCLI_AUTH: sentinel, REDIS_PASSWORD: sentinel, CACHE_PASSWORD: sentinel });
+      try {
+        const json = JSON.stringify(synthScope((scope) => {
+          const c = new ValkeyCache(scope, 'cache', { ...props, ...withTls });
+          expect(JSON.stringify(c.connectionEnv())).not.toContain(sentinel);
+        }));
+        expect(json).not.toContain(sentinel);
+        // Only the start script names requirepass, with the variable, never a value.
+        expect(json.match(/requirepass/g)).toHaveLength(1);
+        expect(start(out)).toContain(`printf 'requirepass "%s"\\nmasterauth "%s"\\n' "$REDISCLI_AUTH" "$REDISCLI_AUTH" > /run/valkey/auth.conf`);
+      } finally {
+        process.env = saved;
+      }
+    });
+
+    describe('start script', () => {
+      let dir: string;
+      beforeEach(() => {
+        dir = mkdtempSync(join(tmpdir(), 'valkey-start-'));
+        // A stand-in for valkey-server that reports how it was started.
+        writeFileSync(join(dir, 'valkey-server'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+      });
+      afterEach(() => rmSync(dir, { recursive: true, force: true }));
+      const run = (hostname: string, secret: string) =>
+        spawnSync('sh', ['-c', start(out).replaceAll('/run/valkey/auth.conf', join(dir, 'auth.conf'))], {
+          env: { PATH: `${dir}:${process.env.PATH ?? ''}`, HOSTNAME: hostname, REDISCLI_AUTH: secret },
+          encoding: 'utf8',
+        });
+
+      it('writes requirepass and masterauth to a file only its user may read, then starts pod 0 as the primary', () => {
+        const r = run('cache-0', 'Tok3n.with_safe~chars-1');
+        expect([r.status, r.stdout.trim()]).toEqual([0, '/etc/valkey/valkey.conf']);
+        expect(readFileSync(join(dir, 'auth.conf'), 'utf8')).toBe('requirepass "Tok3n.with_safe~chars-1"\nmasterauth "Tok3n.with_safe~chars-1"\n');
+        expect(statSync(join(dir, 'auth.conf')).mode & 0o777).toBe(0o600);
+      });
+
+      it('starts the other pods as replicas of pod 0, which they authenticate to with masterauth', () => {
+        const r = run('cache-1', 'token');
+        expect([r.status, r.stdout.trim()]).toEqual([0, '/etc/valkey/valkey.conf --replicaof cache-0.cache-headless 6379']);
+        expect(readFileSync(join(dir, 'auth.conf'), 'utf8')).toContain('masterauth "token"');
+      });
+
+      it.each([
+        ['empty', ''],
+        ['with a quote', 'pass"word'],
+        ['with URL delimiters', 'p@ss/w:rd'],
+        ['with a space', 'pass word'],
+      ])('refuses a password %s, naming the Secret and key but not the password', (_, secret) => {
+        const r = run('cache-0', secret);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain("the password in Secret 'cache-auth', key 'password', must be non-empty and only letters, digits");
+        if (secret !== '') expect(r.stderr).not.toContain(secret);
+      });
+    });
+
+    it('gives clients the password first, then the URLs that refer to it', () => {
+      synthScope((scope) => {
+        const c = new ValkeyCache(scope, 'cache', props);
+        expect(c.connectionEnv()).toEqual([
+          { name: 'CACHE_PASSWORD', secretKeyRef: { secretName: 'cache-auth', key: 'password' } },
+          { name: 'REDIS_URL', value: 'redis://:$(CACHE_PASSWORD)@cache-write.web.svc:6379/0' },
+          { name: 'REDIS_READ_URL', value: 'redis://:$(CACHE_PASSWORD)@cache-read.web.svc:6379/0' },
+        ]);
+        expect(c.connectionEnv({ password: 'Q_PW', writeUrl: 'QUEUE_URL', readUrl: false })).toEqual([
+          { name: 'Q_PW', secretKeyRef: { secretName: 'cache-auth', key: 'password' } },
+          { name: 'QUEUE_URL', value: 'redis://:$(Q_PW)@cache-write.web.svc:6379/0' },
+        ]);
+      });
+    });
+  });
+
+  describe('TLS', () => {
+    const tlsOut = fixture(() => cache(withTls));
+    const pod = () => at(resources(tlsOut(), 'kubernetes_stateful_set_v1')[0], 'spec', 'template', 'spec') as Json;
+    const container = (i: number) => (pod().container as Json[])[i];
+
+    it('listens with TLS only, replicates over TLS and authenticates clients by password, not certificate', () => {
+      const lines = conf(tlsOut());
+      expect(lines.slice(0, 7)).toEqual([
+        'port 0',
+        'tls-port 6379',
+        'tls-cert-file /tls/tls.crt',
+        'tls-key-file /tls/tls.key',
+        'tls-ca-cert-file /tls/ca.crt',
+        'tls-replication yes',
+        'tls-auth-clients no',
+      ]);
+      expect(lines).toContain('include /run/valkey/auth.conf');
+    });
+
+    it('mounts the certificate Secret for Valkey, readable by the pod group only, and only its CA for the exporter', () => {
+      expect(pod().volume).toEqual(
+        expect.arrayContaining([
+          { name: 'tls', secret: { secret_name: 'cache-tls', default_mode: '0440' } },
+          { name: 'tls-ca', secret: { secret_name: 'cache-tls', default_mode: '0440', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ]),
+      );
+      expect(at(container(0), 'volume_mount')).toContainEqual({ name: 'tls', mount_path: '/tls', read_only: true });
+      expect(at(container(1), 'volume_mount')).toEqual([{ name: 'tls-ca', mount_path: '/tls', read_only: true }]);
+    });
+
+    it('probes and scrapes over TLS with the CA, authenticated', () => {
+      expect(at(container(0), 'readiness_probe', 'exec', 'command')).toEqual(['valkey-cli', '-e', '--tls', '--cacert', '/tls/ca.crt', '-p', '6379', 'ping']);
+      expect(container(1).env).toEqual([
+        { name: 'REDIS_ADDR', value: 'rediss://localhost:6379' },
+        { name: 'REDIS_PASSWORD', value_from: { secret_key_ref: { name: 'cache-auth', key: 'password' } } },
+        { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: '/tls/ca.crt' },
+      ]);
+    });
+
+    it('gives clients rediss:// URLs and names the hosts the certificate must cover', () => {
+      synthScope((scope) => {
+        const c = new ValkeyCache(scope, 'cache', { ...props, ...withTls });
+        expect(c.connectionEnv().map((e) => ('value' in e ? e.value : e.secretKeyRef.secretName))).toEqual([
+          'cache-auth',
+          'rediss://:$(CACHE_PASSWORD)@cache-write.web.svc:6379/0',
+          'rediss://:$(CACHE_PASSWORD)@cache-read.web.svc:6379/0',
+        ]);
+        expect(c.tlsDnsNames).toEqual(['cache-write.web.svc', 'cache-read.web.svc', '*.cache-headless.web.svc', 'localhost']);
+      });
+    });
+
+    it('mounts nothing of TLS without the option', () => {
+      expect(JSON.stringify(out)).not.toMatch(/tls/);
+    });
+  });
+
+  it('runs as UID/GID 10001 with that fsGroup, so the emptyDirs and the certificate are its own', () => {
+    expect(at(statefulSet, 'spec', 'template', 'spec', 'security_context')).toMatchObject({ run_as_user: '10001', run_as_group: '10001', fs_group: '10001', run_as_non_root: true });
+  });
+
   it('has a PDB', () => {
     expect(at(resources(out, 'kubernetes_pod_disruption_budget_v1')[0], 'spec', 'min_available')).toBe('1');
   });
@@ -476,6 +642,14 @@ describe('ValkeyCache', () => {
     ['scratch space that is not a quantity', { ephemeralStorage: { request: 'z', limit: '1Gi' } }, `'ephemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
     ["the exporter's scratch space that is not a quantity", { exporterEphemeralStorage: { request: 'z', limit: '1Gi' } }, `'exporterEphemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
     ['a maxmemory that is not a quantity', { maxmemory: 'lots' }, `'maxmemory' ("lots") must be a positive Kubernetes quantity`],
+    ['no auth', { auth: undefined }, `'auth' (undefined) must name the Secret holding the password ({ secretName, key }): a cache without AUTH is refused`],
+    ['an empty auth Secret name', { auth: { secretName: '' } }, `'auth.secretName' ("") must name the pre-created Secret holding the password: a cache without AUTH is refused`],
+    ['an auth Secret name that is not a DNS label', { auth: { secretName: 'Cache_Auth' } }, `'auth.secretName' ("Cache_Auth") must be a DNS-1123 label`],
+    ['an auth key with a slash', { auth: { secretName: 'cache-auth', key: 'a/b' } }, `'auth.key' ("a/b") must be a key of a Secret: 1 to 253 letters, digits, "-", "_" and "."`],
+    ['an empty auth key', { auth: { secretName: 'cache-auth', key: '' } }, `'auth.key' ("") must be a key of a Secret`],
+    ['TLS without a certificate Secret', { tls: {} }, `'tls.certificateSecretName' (undefined) must name a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt: TLS needs a certificate`],
+    ['TLS with an empty certificate Secret name', { tls: { certificateSecretName: '' } }, `'tls.certificateSecretName' ("") must name a kubernetes.io/tls Secret`],
+    ['TLS with a certificate Secret name that is not a DNS label', { tls: { certificateSecretName: 'TLS' } }, `'tls.certificateSecretName' ("TLS") must be a DNS-1123 label`],
   ] as [string, Partial<ValkeyCacheProps>, string][])('refuses %s', (_, overrides, message) => {
     expect(() => cache(overrides)).toThrow(`/cache: ${message}`);
   });

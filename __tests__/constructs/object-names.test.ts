@@ -110,6 +110,7 @@ describe('checkUniqueNames', () => {
           exporterImage: 'docker.io/oliver006/redis_exporter:v1.80.0',
           instances: 1,
           resources: small,
+          auth: { secretName: 'api-cache-auth' },
         });
       }),
     ).toMatch(/^names\/api-cache\/.*: 'spec.selector' \(".*app.kubernetes.io\/name=api.*"\) must select only its own pods: names\/api\/.* selects the same labels in namespace 'web'$/);

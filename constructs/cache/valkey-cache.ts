@@ -5,13 +5,42 @@ import { Construct } from 'constructs';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { parseQuantity } from '../core/quantity';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
+import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, invalidProp, requireProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
 import { DisruptionBudget } from '../workload/disruption-budget';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from '../workload/pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 import { HOST, spreadOver, ZONE } from '../workload/topology-spread';
+import type { EnvVar } from '../workload/web-service';
+
+/** The password every client, replica and probe of the cache gives, from a Secret made outside Terraform. */
+export interface ValkeyAuth {
+  /** Secret in the cache's namespace holding the password; created before deploy, so no value reaches the plan or the state. */
+  readonly secretName: string;
+  /** Key of the password in the Secret. @default "password" */
+  readonly key?: string;
+}
+
+/** TLS on Valkey's port, for clients and replication alike. */
+export interface ValkeyTls {
+  /**
+   * A kubernetes.io/tls Secret with `tls.crt`, `tls.key` and `ca.crt`; the certificate names
+   * every host of `ValkeyCache.tlsDnsNames` (clients check the Services' names, the exporter
+   * "localhost").
+   */
+  readonly certificateSecretName: string;
+}
+
+/** Names of the variables `ValkeyCache.connectionEnv` writes. */
+export interface CacheClientEnvNames {
+  /** The password, from the Secret, which the URLs refer to. @default "CACHE_PASSWORD" */
+  readonly password?: string;
+  /** URL of the primary, for writes. @default "REDIS_URL" */
+  readonly writeUrl?: string;
+  /** URL of every instance, for reads; `false` for none. @default "REDIS_READ_URL" */
+  readonly readUrl?: string | false;
+}
 
 export interface ValkeyCacheProps {
   /** Name of the StatefulSet; Services are `<name>-write`, `<name>-read` and `<name>-headless`. */
@@ -38,12 +67,32 @@ export interface ValkeyCacheProps {
   readonly disruptionBudget?: { readonly minAvailable: number };
   /** Prometheus' pods: they get a ServiceMonitor and a flow to the exporter. @default no ServiceMonitor */
   readonly scrapedBy?: Peer;
+  /** The password Valkey requires (`requirepass`), replicas give their primary (`masterauth`) and clients, probe and exporter send. */
+  readonly auth: ValkeyAuth;
+  /** @default no TLS: plain TCP, inside the NetworkPolicies */
+  readonly tls?: ValkeyTls;
 }
 
 export const VALKEY_PORT = 6379;
 const EXPORTER_PORT = 9121;
-/** The valkey user of the official image. */
-const RUN_AS = { user: 999, group: 999 } as const;
+const AUTH_KEY = 'password';
+const CLIENT_ENV: Required<CacheClientEnvNames> = { password: 'CACHE_PASSWORD', writeUrl: 'REDIS_URL', readUrl: 'REDIS_READ_URL' };
+/**
+ * Written at start from the Secret by the start script, so no ConfigMap, argument or state holds
+ * the password; in memory (an emptyDir of medium Memory), so no disk of the node does either.
+ */
+const AUTH_DIR = '/run/valkey';
+const AUTH_CONF = `${AUTH_DIR}/auth.conf`;
+/** Where the certificate Secret is mounted. */
+const TLS_DIR = '/tls';
+const CA_FILE = `${TLS_DIR}/ca.crt`;
+/**
+ * Characters the password may hold: the kubelet puts it into the clients' URLs unencoded, and
+ * the start script into a quoted `requirepass` line.
+ */
+const PASSWORD_CHARS = 'A-Za-z0-9._~-';
+/** Secret keys (Kubernetes' rule for ConfigMap and Secret keys). */
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const EXPORTER_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } };
 const EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '2Gi' };
 const EXPORTER_EPHEMERAL_STORAGE: EphemeralStorage = { request: '16Mi', limit: '64Mi' };
@@ -80,6 +129,11 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
   readonly metricsMonitor?: MetricsMonitor;
   readonly connections: Connections;
   readonly footprint: PodFootprint;
+  /** "rediss" with TLS, "redis" without. */
+  readonly scheme: 'redis' | 'rediss';
+  /** Hosts the TLS certificate must name: the Services, the pods (replication) and localhost (the exporter). */
+  readonly tlsDnsNames: readonly string[];
+  private readonly auth: Required<ValkeyAuth>;
 
   constructor(scope: Construct, id: string, props: ValkeyCacheProps) {
     super(scope, id);
@@ -103,9 +157,23 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
       }
     }
     if (props.disruptionBudget) checkDrainable(this, props.disruptionBudget.minAvailable, 'instances', props.instances);
+    requireProp(this, 'auth', props.auth, props.auth !== undefined, 'must name the Secret holding the password ({ secretName, key }): a cache without AUTH is refused');
+    const secretName = props.auth.secretName;
+    requireProp(this, 'auth.secretName', secretName, typeof secretName === 'string' && secretName !== '', 'must name the pre-created Secret holding the password: a cache without AUTH is refused');
+    checkName(this, 'auth.secretName', secretName);
+    const key = props.auth.key ?? AUTH_KEY;
+    requireProp(this, 'auth.key', key, SECRET_KEY.test(key), 'must be a key of a Secret: 1 to 253 letters, digits, "-", "_" and "."');
+    const tls = props.tls;
+    if (tls !== undefined) {
+      const cert = tls.certificateSecretName;
+      requireProp(this, 'tls.certificateSecretName', cert, typeof cert === 'string' && cert !== '', 'must name a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt: TLS needs a certificate');
+      checkName(this, 'tls.certificateSecretName', cert);
+    }
 
     this.cacheName = name;
     this.instances = props.instances;
+    this.auth = { secretName, key };
+    this.scheme = tls ? 'rediss' : 'redis';
     this.maxmemoryBytes = valkeyMaxmemoryBytes(props.resources.limits.memory, props.maxmemory, props.maxmemoryPercent);
     this.memoryLimitBytes = parseQuantity(props.resources.limits.memory);
     const labels = componentLabels(name);
@@ -116,20 +184,34 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     this.connections.allowInternally([VALKEY_PORT]);
     const headless = `${name}-headless`;
 
+    const listen = tls
+      ? [
+          'port 0',
+          `tls-port ${VALKEY_PORT}`,
+          `tls-cert-file ${TLS_DIR}/tls.crt`,
+          `tls-key-file ${TLS_DIR}/tls.key`,
+          `tls-ca-cert-file ${CA_FILE}`,
+          'tls-replication yes',
+          // Clients prove who they are with the password, not a certificate.
+          'tls-auth-clients no',
+        ]
+      : [`port ${VALKEY_PORT}`];
     const config = new ConfigMapV1(this, 'config', {
       metadata: { name: `${name}-config`, namespace, labels: { ...labels } },
       data: {
         'valkey.conf': [
-          `port ${VALKEY_PORT}`,
+          ...listen,
           'bind * -::*',
-          // Reachable only through the NetworkPolicies: no AUTH, so no password to manage.
-          'protected-mode no',
+          // Should the password be missing, Valkey answers on loopback only.
+          'protected-mode yes',
           'dir /data',
           'save ""',
           'appendonly no',
           `maxmemory ${this.maxmemoryBytes}`,
           'maxmemory-policy allkeys-lru',
           'replica-read-only yes',
+          // requirepass and masterauth, written by the start script from the Secret.
+          `include ${AUTH_CONF}`,
           '',
         ].join('\n'),
       },
@@ -154,11 +236,19 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     this.readService = service('read', this.podSelector);
     this.writeHost = `${name}-write.${namespace}.svc`;
     this.readHost = `${name}-read.${namespace}.svc`;
+    this.tlsDnsNames = [this.writeHost, this.readHost, `*.${headless}.${namespace}.svc`, 'localhost'];
 
     const primary = `${name}-0.${headless}`;
+    // The password comes in REDISCLI_AUTH (valkey-cli reads it too, so the probe needs no argument);
+    // printf is a shell builtin, so it is in no process' arguments.
     const start =
+      `case "$REDISCLI_AUTH" in ''|*[!${PASSWORD_CHARS}]*) ` +
+      `echo "the password in Secret '${secretName}', key '${key}', must be non-empty and only letters, digits, '.', '_', '~' and '-' (it goes into the clients' URLs unencoded)" >&2; exit 1 ;; esac; ` +
+      `umask 077; printf 'requirepass "%s"\\nmasterauth "%s"\\n' "$REDISCLI_AUTH" "$REDISCLI_AUTH" > ${AUTH_CONF}; ` +
       `case "$HOSTNAME" in *-0) exec valkey-server /etc/valkey/valkey.conf ;; ` +
       `*) exec valkey-server /etc/valkey/valkey.conf --replicaof ${primary} ${VALKEY_PORT} ;; esac`;
+    const password = (envName: string) => ({ name: envName, valueFrom: { secretKeyRef: { name: secretName, key } } });
+    const tlsCli = tls ? ['--tls', '--cacert', CA_FILE] : [];
 
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
       metadata: { name, namespace, labels: { ...labels } },
@@ -173,7 +263,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(RUN_AS),
+            securityContext: restrictedPodSecurityContext(UNPRIVILEGED),
             topologySpreadConstraint: [spreadOver(HOST, 'ScheduleAnyway', this.podSelector), spreadOver(ZONE, 'ScheduleAnyway', this.podSelector)],
             container: [
               {
@@ -181,23 +271,32 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
                 image: props.image,
                 imagePullPolicy: 'IfNotPresent',
                 command: ['sh', '-c', start],
+                env: [password('REDISCLI_AUTH')],
                 port: [{ name: 'valkey', containerPort: VALKEY_PORT }],
                 resources: containerResources(props.resources, storage),
                 startupProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 2, failureThreshold: 30 },
-                readinessProbe: { exec: { command: ['valkey-cli', '-p', String(VALKEY_PORT), 'ping'] }, periodSeconds: 5, timeoutSeconds: 2 },
+                // -e: valkey-cli exits 0 on an error reply (NOAUTH, LOADING) unless told.
+                readinessProbe: { exec: { command: ['valkey-cli', '-e', ...tlsCli, '-p', String(VALKEY_PORT), 'ping'] }, periodSeconds: 5, timeoutSeconds: 2 },
                 livenessProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 10, failureThreshold: 3 },
                 securityContext: restrictedContainerSecurityContext(),
                 volumeMount: [
                   { name: 'config', mountPath: '/etc/valkey', readOnly: true },
                   { name: 'data', mountPath: '/data' },
                   TMP_MOUNT,
+                  { name: 'auth', mountPath: AUTH_DIR },
+                  ...(tls ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : []),
                 ],
               },
               {
                 name: 'exporter',
                 image: props.exporterImage,
                 imagePullPolicy: 'IfNotPresent',
-                env: [{ name: 'REDIS_ADDR', value: `redis://localhost:${VALKEY_PORT}` }],
+                // The certificate names localhost for it (tlsDnsNames): the exporter checks the host name.
+                env: [
+                  { name: 'REDIS_ADDR', value: `${this.scheme}://localhost:${VALKEY_PORT}` },
+                  password('REDIS_PASSWORD'),
+                  ...(tls ? [{ name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: CA_FILE }] : []),
+                ],
                 port: [{ name: 'metrics', containerPort: EXPORTER_PORT }],
                 resources: containerResources(exporterResources, exporterStorage),
                 // Readiness may report Valkey's state; liveness only that the exporter answers.
@@ -205,12 +304,22 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
                 readinessProbe: { httpGet: { path: '/health', port: 'metrics' }, periodSeconds: 10 },
                 livenessProbe: { tcpSocket: [{ port: 'metrics' }], periodSeconds: 20 },
                 securityContext: restrictedContainerSecurityContext(),
+                // The CA only: the exporter has no use for the private key.
+                ...(tls ? { volumeMount: [{ name: 'tls-ca', mountPath: TLS_DIR, readOnly: true }] } : {}),
               },
             ],
             volume: [
               { name: 'config', configMap: { name: config.metadata.name } },
               { name: 'data', emptyDir: { sizeLimit: '64Mi' } },
               TMP_VOLUME,
+              { name: 'auth', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+              ...(tls
+                ? [
+                    // Readable by the pod's group (fsGroup) only.
+                    { name: 'tls', secret: { secretName: tls.certificateSecretName, defaultMode: '0440' } },
+                    { name: 'tls-ca', secret: { secretName: tls.certificateSecretName, defaultMode: '0440', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                  ]
+                : []),
             ],
           },
         },
@@ -238,5 +347,20 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
         minAvailable: props.disruptionBudget.minAvailable,
       });
     }
+  }
+
+  /**
+   * What a client container needs: the password from the Secret first, then the URLs that refer
+   * to it, which the kubelet fills in (`$(CACHE_PASSWORD)`), so the password never enters the
+   * plan or the state. Keep them in this order, ahead of anything that refers to them.
+   */
+  connectionEnv(names: CacheClientEnvNames = {}): EnvVar[] {
+    const { password, writeUrl, readUrl } = { ...CLIENT_ENV, ...names };
+    const url = (host: string) => `${this.scheme}://:$(${password})@${host}:${this.port}/0`;
+    return [
+      { name: password, secretKeyRef: { ...this.auth } },
+      { name: writeUrl, value: url(this.writeHost) },
+      ...(readUrl === false ? [] : [{ name: readUrl, value: url(this.readHost) }]),
+    ];
   }
 }

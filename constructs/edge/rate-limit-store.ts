@@ -4,7 +4,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { requireProp } from '../core/validation';
-import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME } from '../workload/pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 
 export interface RateLimitStoreProps {
   /** Namespace of Envoy Gateway, where its rate limit service runs. */
@@ -17,8 +17,6 @@ export interface RateLimitStoreProps {
 
 /** Valkey's port. */
 const PORT = 6379;
-/** The official image's valkey user. */
-const RUN_AS = { user: 999, group: 999 } as const;
 /** Labels of the rate limit pods Envoy Gateway creates (internal/infrastructure/kubernetes/ratelimit). */
 const ENVOY_RATELIMIT_PODS: Labels = { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit' };
 /** A counter per client and limit is a few hundred bytes: 96 MiB hold hundreds of thousands of clients. */
@@ -59,7 +57,7 @@ export class RateLimitStore extends Construct {
         template: {
           metadata: { labels: { ...labels } },
           spec: {
-            ...restrictedPodSettings(RUN_AS),
+            ...restrictedPodSettings(UNPRIVILEGED),
             container: [
               {
                 name: 'valkey',

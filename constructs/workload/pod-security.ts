@@ -13,6 +13,12 @@ export interface RunAs {
   readonly group: number;
 }
 
+/**
+ * The UID/GID our workloads run as: above 10000, so no user of an image or of the node owns
+ * files as it (kube-score's rule); the pod's fsGroup makes its emptyDirs and Secret files theirs.
+ */
+export const UNPRIVILEGED: RunAs = { user: 10001, group: 10001 };
+
 export function restrictedPodSecurityContext(runAs: RunAs): DeploymentV1SpecTemplateSpecSecurityContext {
   return {
     runAsNonRoot: true,

@@ -11,7 +11,7 @@ import { Connections, type IConnectable, type Peer } from '../guardrails/connect
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
 import { Autoscaler, checkReplicas, type AutoscalingOptions, type ReplicaRange } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from './pod-security';
 import { HOST, spreadOver, ZONE } from './topology-spread';
 
 /** A reference to one key of a Secret in the same namespace. */
@@ -76,8 +76,6 @@ export interface WebServiceProps {
   readonly env?: readonly EnvVar[];
 }
 
-/** Container UID/GID of the web tiers; the images must not need root. */
-const RUN_AS = { user: 10001, group: 10001 } as const;
 const EPHEMERAL_STORAGE: EphemeralStorage = { request: '256Mi', limit: '2Gi' };
 
 /**
@@ -166,7 +164,7 @@ export class WebService extends Construct implements IConnectable, Workload {
             serviceAccountName: name,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(RUN_AS),
+            securityContext: restrictedPodSecurityContext(UNPRIVILEGED),
             topologySpreadConstraint: [
               spreadOver(ZONE, props.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway', this.podSelector, true),
               spreadOver(HOST, 'ScheduleAnyway', this.podSelector, true),

@@ -48,6 +48,8 @@ export class QueueWorkerStack extends TerraformStack {
       exporterImage: 'docker.io/oliver006/redis_exporter:v1.92.1',
       instances: 1,
       resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      // Created before deploy: kubectl -n jobs create secret generic queue-auth --from-literal=password=...
+      auth: { secretName: 'queue-auth' },
     });
 
     const credentials = { secretName: db.appSecretName };
@@ -63,7 +65,8 @@ export class QueueWorkerStack extends TerraformStack {
         { name: 'DB_USER', secretKeyRef: { ...credentials, key: 'username' } },
         { name: 'DB_PASSWORD', secretKeyRef: { ...credentials, key: 'password' } },
         { name: 'DATABASE_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@${pooler.host}:${pooler.port}/${db.databaseName}` },
-        { name: 'QUEUE_URL', value: `redis://${queue.writeHost}:${queue.port}/0` },
+        // Jobs are taken from the primary only.
+        ...queue.connectionEnv({ password: 'QUEUE_PASSWORD', writeUrl: 'QUEUE_URL', readUrl: false }),
       ],
     });
     pooler.connections.allowDefaultPortFrom(worker);
