@@ -12,6 +12,8 @@ import { cdktf, outDir } from './lib/cdktf';
 import * as checks from './lib/checks';
 import { Kubectl, condition, type KubeObject, type Labels, type Node, type Pod } from './lib/kube';
 import { clusterDown, remember, stopOperator } from './lib/lifecycle';
+import { stringify } from 'yaml';
+import { describeFinding, scoreObjects } from './lib/kube-score';
 import { connect, execIn, probePod, readyPod, type Connection, type PodRef } from './lib/pods';
 import { observed, poll, type Observation } from './lib/poll';
 import * as promop from './lib/prometheus-operator';
@@ -19,6 +21,7 @@ import { recordTiming, say } from './lib/report';
 import { realNodeLeftovers } from './lib/real-node';
 import { phaseTests } from './lib/phases';
 import { loadRunState } from './lib/settings';
+import { createSecretOnceNamespaceExists } from './lib/secrets';
 import { SimulatedControllers } from './lib/simulated';
 import { SynthesizedStack } from './lib/stacks';
 
@@ -37,6 +40,8 @@ const CLUSTER = 'postgres';
 const POOLER_RW = 'postgres-pooler-rw';
 const POOLER_RO = 'postgres-pooler-ro';
 const CACHE = 'cache';
+/** The Secret the cache's password comes from, which users create (README "Cache password and TLS"). */
+const CACHE_SECRET = { name: 'cache-auth', key: 'password' };
 /** The namespaces the app's flows admit by name: the edge's proxies and Prometheus. */
 const EDGE_NAMESPACE = 'envoy-gateway-system';
 const MONITORING = 'monitoring';
@@ -121,9 +126,9 @@ phase('deploy', () => {
     volumes = new SimulatedControllers(k, [ns], join(state.dir, 'cluster', 'node', 'volumes'));
     for (const n of [EDGE_NAMESPACE, MONITORING, ELSEWHERE]) await k.exec(['create', 'namespace', n]);
   });
-  test(`cdktf deploy ${app.name} (its Deployments and StatefulSet wait for Ready pods)`, async () => {
+  test(`cdktf deploy ${app.name} (its Deployments and StatefulSet wait for Ready pods), the cache's Secret created once its namespace exists`, async () => {
     const t0 = Date.now();
-    await cdktf(state, 'deploy', [app.name], 1800);
+    await Promise.all([cdktf(state, 'deploy', [app.name], 1800), createSecretOnceNamespaceExists(k, ns, CACHE_SECRET.name, CACHE_SECRET.key, 600)]);
     recordTiming(state.dir, `  cdktf deploy ${app.name}`, (Date.now() - t0) / 1000);
     deployed = true;
   });
@@ -151,6 +156,33 @@ phase('pods on the real node', () => {
     return observed(bad.length === 0, bad.length ? `not Ready: ${bad.map((p) => `${p.metadata.name} (${p.status.phase})`).join(', ')}` : `${pods.length} pods: ${pods.map((p) => p.metadata.name).join(', ')}`);
   });
   nowTest(`${ns}: no pod was refused (no FailedCreate events, e.g. from restricted Pod Security)`, () => checks.noFailedCreate(k, ns));
+});
+
+/** What the app's namespace runs, as deployed: ours and CloudNativePG's objects, its instance pods (it makes no StatefulSet). */
+async function deployedObjects(): Promise<KubeObject[]> {
+  const kinds = ['deployments', 'statefulsets', 'services', 'poddisruptionbudgets', 'networkpolicies', 'horizontalpodautoscalers'];
+  const objects = (await Promise.all(kinds.map((kind) => k.list<KubeObject>(kind, ns)))).flat();
+  return [...objects, ...(await k.list<Pod>('pods', ns, `cnpg.io/cluster=${CLUSTER},cnpg.io/podRole=instance`))];
+}
+const asYaml = (objects: readonly object[]) => objects.map((o) => stringify(o)).join('---\n');
+const kubeletVersion = async () => ((await k.list<Node & { status: { nodeInfo?: Record<string, string> } }>('nodes'))[0]?.status.nodeInfo?.kubeletVersion ?? 'unknown');
+
+phase('kube-score', () => {
+  nowTest(`${ns}: kube-score finds no critical on the deployed objects (ours and CloudNativePG's) but those accepted in the policy report`, async () => {
+    const objects = await deployedObjects();
+    const result = await scoreObjects(asYaml(objects), { kubernetesVersion: await kubeletVersion() });
+    for (const f of result.accepted) say(`  accepted: ${describeFinding(f)}`);
+    say(`  kube-score: ${objects.length} objects, ${result.criticals.length} criticals, ${result.accepted.length} accepted, ${result.warnings.length} warnings`);
+    return observed(result.criticals.length === 0, result.criticals.map(describeFinding).join('\n') || 'no critical');
+  });
+  nowTest(`${ns}: broken input: the backend's Deployment without its resources is critical for kube-score (the check above can fail)`, async () => {
+    const deployment = await k.get<KubeObject & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } }>('deployment', BACKEND, ns);
+    if (!deployment) return observed(false, 'no backend Deployment');
+    for (const c of deployment.spec.template.spec.containers) delete c.resources;
+    const result = await scoreObjects(asYaml([deployment]), { kubernetesVersion: await kubeletVersion() });
+    const found = result.criticals.filter((f) => f.check === 'container-resources');
+    return observed(found.length > 0, result.criticals.map(describeFinding).join('\n') || 'no critical');
+  });
 });
 
 phase('PostgreSQL', () => {
@@ -198,6 +230,23 @@ phase('cache', () => {
     const got = JSON.parse(r.out) as Record<string, Record<string, string>>;
     const want = { maxmemory, 'maxmemory-policy': 'allkeys-lru', save: '', appendonly: 'no' };
     const ok = maxmemory !== undefined && Object.values(got).every((v) => Object.entries(want).every(([key, value]) => v[key] === value));
+    return observed(ok, r.out);
+  });
+  nowTest(`${ns}: the cache refuses an unauthenticated PING on both Services; the backend's, with the password from ${CACHE_SECRET.name}, succeeds`, async () => {
+    const r = await inBackend(
+      [
+        'import os, redis',
+        `for host in ("${svc(`${CACHE}-write`)}", "${svc(`${CACHE}-read`)}"):`,
+        '    try:',
+        `        redis.Redis(host=host, port=6379, socket_timeout=5).ping(); print(host, "anonymous: PONG")`,
+        '    except redis.exceptions.AuthenticationError as e:',
+        '        print(host, "anonymous: refused (%s)" % e)',
+        'for v in ("REDIS_URL", "REDIS_READ_URL"):',
+        '    print(v, "authenticated:", "PONG" if redis.Redis.from_url(os.environ[v], socket_timeout=5).ping() else "no")',
+      ].join('\n'),
+    );
+    const lines = r.out.split('\n');
+    const ok = r.code === 0 && lines.filter((l) => l.includes('anonymous: refused')).length === 2 && lines.filter((l) => l.endsWith('authenticated: PONG')).length === 2;
     return observed(ok, r.out);
   });
 });
