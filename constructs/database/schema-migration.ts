@@ -14,6 +14,28 @@ import { Connections, type IConnectable } from '../guardrails/connections';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/pod-security';
 import { POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
 
+/** Where the runner finds the migrations (a ConfigMap or the copy from the image). */
+const MIGRATIONS_DIR = '/migrations';
+/** Where CloudNativePG's server CA certificate is mounted. */
+const CA_DIR = '/etc/postgres-ca';
+/** The key of the CA certificate in CloudNativePG's `<cluster>-ca` Secret (pkg/certs CACertKey). */
+const CA_KEY = 'ca.crt';
+/** The runner image's user (tools/images.sh), also the user that copies from a migrations image. */
+const RUN_AS = { user: 10001, group: 10001 } as const;
+const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+const EPHEMERAL_STORAGE: EphemeralStorage = { request: '64Mi', limit: '256Mi' };
+const TIMEOUT_SECONDS = 600;
+/** The apply waits this much past the Job's deadline, so it sees the deadline's Failed condition. */
+const WAIT_MARGIN_SECONDS = 120;
+/** The largest object etcd stores, so the largest ConfigMap. */
+const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+/** goose reads `<version>_<name>.sql` (migration.go NumericComponent); a ConfigMap key allows only these characters. */
+const FILE_NAME = /^([0-9]+)_[-._a-zA-Z0-9]+\.sql$/;
+const GOOSE_UP = /^--\s*\+goose\s*up\s*$/im;
+const GOOSE_NO_TRANSACTION = /^--\s*\+goose\s*no transaction\s*$/im;
+const CONCURRENTLY = /\bconcurrently\b/i;
+const INT64_MAX = 2n ** 63n - 1n;
+
 /** Migration files by name (`<version>_<name>.sql`), put into a ConfigMap. */
 export interface MigrationFiles {
   readonly files: Readonly<Record<string, string>>;
@@ -45,28 +67,6 @@ export interface SchemaMigrationProps {
   /** How long the Job may run, waiting for the database included (activeDeadlineSeconds). @default 600 */
   readonly timeoutSeconds?: number;
 }
-
-/** Where the runner finds the migrations (a ConfigMap or the copy from the image). */
-const MIGRATIONS_DIR = '/migrations';
-/** Where CloudNativePG's server CA certificate is mounted. */
-const CA_DIR = '/etc/postgres-ca';
-/** The key of the CA certificate in CloudNativePG's `<cluster>-ca` Secret (pkg/certs CACertKey). */
-const CA_KEY = 'ca.crt';
-/** The runner image's user (tools/images.sh), also the user that copies from a migrations image. */
-const RUN_AS = { user: 10001, group: 10001 } as const;
-const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-const EPHEMERAL_STORAGE: EphemeralStorage = { request: '64Mi', limit: '256Mi' };
-const TIMEOUT_SECONDS = 600;
-/** The apply waits this much past the Job's deadline, so it sees the deadline's Failed condition. */
-const WAIT_MARGIN_SECONDS = 120;
-/** The largest object etcd stores, so the largest ConfigMap. */
-const CONFIGMAP_MAX_BYTES = 1024 * 1024;
-/** goose reads `<version>_<name>.sql` (migration.go NumericComponent); a ConfigMap key allows only these characters. */
-const FILE_NAME = /^([0-9]+)_[-._a-zA-Z0-9]+\.sql$/;
-const GOOSE_UP = /^--\s*\+goose\s*up\s*$/im;
-const GOOSE_NO_TRANSACTION = /^--\s*\+goose\s*no transaction\s*$/im;
-const CONCURRENTLY = /\bconcurrently\b/i;
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The `.sql` files of a directory (other files are left out, as goose leaves them), by name,
@@ -128,7 +128,8 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
   constructor(scope: Construct, id: string, props: SchemaMigrationProps) {
     super(scope, id);
     const { cluster, source } = props;
-    const namespace = cluster.namespace;
+    this.namespace = cluster.namespace;
+    const { namespace } = this;
     const name = props.name ?? `${cluster.clusterName}-migrate`;
     // The hash suffix ("-" and 8 hex digits) must fit in a label value too (the pods' job-name).
     checkName(this, 'name', name);
@@ -147,7 +148,6 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
       this.checkFiles(source.files);
     }
 
-    this.namespace = namespace;
     this.podSelector = selectorLabels(name);
     const labels = componentLabels(name);
     this.footprint = { name, namespace, minReplicas: 0, maxReplicas: 1, containers: [resources] };
