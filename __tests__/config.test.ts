@@ -103,6 +103,12 @@ describe('validation rules name the environment, field, value and rule', () => {
     expect(() => loadEnvironment(withValue(dev, 'frontend.image', 'ghcr.io/example/web-frontend:latest'), {})).not.toThrow();
   });
 
+  it('rejects ":latest" for the migration runner in prod', () => {
+    expect(failure(withValue(prod, 'database.migrations', { image: 'ghcr.io/example/goose-migrate:latest' }))).toContain(
+      'database.migrations.image = "ghcr.io/example/goose-migrate:latest": must not use the ":latest" tag in prod',
+    );
+  });
+
   it('rejects ":latest" for the cache image in prod', () => {
     expect(failure(withValue(prod, 'cache.image', 'docker.io/valkey/valkey:latest'))).toContain(
       'cache.image = "docker.io/valkey/valkey:latest": must not use the ":latest" tag in prod',

@@ -26,6 +26,14 @@ describe('queue-worker example', () => {
     expect(resources(synthesized, 'kubernetes_stateful_set_v1').map(metadataName)).toEqual(['queue']);
   });
 
+  it('creates the results table with its own migration before the workers roll out', () => {
+    const [job] = resources(synthesized, 'kubernetes_manifest').filter((r) => at(r, 'manifest', 'kind') === 'Job');
+    expect(at(job, 'manifest', 'metadata', 'name')).toMatch(/^results-migrate-[0-9a-f]{8}$/);
+    const files = resources(synthesized, 'kubernetes_config_map_v1').find((c) => metadataName(c) === at(job, 'manifest', 'metadata', 'name'));
+    expect(Object.keys(files?.data as Json)).toEqual(['00001_create_results.sql']);
+    expect(resources(synthesized, 'kubernetes_deployment_v1')[0].depends_on).toContain(`kubernetes_manifest.${job.__name}`);
+  });
+
   it('gives the worker the pooler and the queue by their construct attributes', () => {
     const env = at(resources(synthesized, 'kubernetes_deployment_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
     expect(env.filter((e) => 'value' in e)).toEqual([

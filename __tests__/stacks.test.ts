@@ -213,6 +213,19 @@ describe.each(envNames)('%s stacks', (env) => {
     expect(Object.keys(platform.output as Json)).toEqual(['grafana_url']);
   });
 
+  it("roll the backend out only after the repository's migrations succeeded, the guide's indexes among them", () => {
+    const [job] = resources(app, 'kubernetes_manifest').filter((r) => at(r, 'manifest', 'kind') === 'Job');
+    const files = resources(app, 'kubernetes_config_map_v1').find((c) => metadataName(c) === at(job, 'manifest', 'metadata', 'name'))?.data as Record<string, string>;
+    expect(Object.keys(files)).toEqual(['00001_create_content_tables.sql', '00002_add_indexes.sql']);
+    expect(files['00002_add_indexes.sql'].match(/^CREATE INDEX CONCURRENTLY IF NOT EXISTS \w+ ON (content|seo_analysis) /gm)).toHaveLength(5);
+    expect(at(job, 'manifest', 'spec', 'template', 'spec', 'containers', 0, 'image')).toBe(versions.images.migrationRunner);
+    const verdict = Object.entries(at(app, 'data', 'kubernetes_resources') as Record<string, Json>).find(([, d]) => d.kind === 'Job');
+    const backend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'backend');
+    expect(backend?.depends_on).toEqual(expect.arrayContaining([`kubernetes_manifest.${job.__name}`, `data.kubernetes_resources.${verdict?.[0]}`]));
+    const frontend = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === 'frontend');
+    expect(frontend?.depends_on).not.toContain(`kubernetes_manifest.${job.__name}`);
+  });
+
   it('create the namespace before anything in it', () => {
     const ns = resources(app, 'kubernetes_namespace_v1')[0];
     for (const r of resources(app)) {
@@ -236,7 +249,7 @@ function backendEnv(app: Json): Json[] {
   return at(backend, 'spec', 'template', 'spec', 'container', 0, 'env') as Json[];
 }
 
-/** Labels of every pod template in the stack (Deployments, StatefulSet pods by ordinal). */
+/** Labels of every pod template in the stack (Deployments, StatefulSet pods by ordinal, Jobs). */
 function podTemplates(app: Json): Record<string, string>[] {
   const labels = (w: Resource) => at(w, 'spec', 'template', 'metadata', 'labels') as Record<string, string>;
   const deployments = resources(app, 'kubernetes_deployment_v1').map(labels);
@@ -246,7 +259,8 @@ function podTemplates(app: Json): Record<string, string>[] {
       'statefulset.kubernetes.io/pod-name': `${metadataName(s)}-${i}`,
     })),
   );
-  return [...deployments, ...statefulPods, ...operatorPods(app)];
+  const jobs = manifests(app, 'Job').map((j) => at(j, 'spec', 'template', 'metadata', 'labels') as Record<string, string>);
+  return [...deployments, ...statefulPods, ...jobs, ...operatorPods(app)];
 }
 
 /**

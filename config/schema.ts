@@ -408,6 +408,18 @@ const databaseSchema = z.strictObject({
     })
     .prefault({}),
   poolers: z.strictObject({ rw: poolerSchema, ro: poolerSchema }),
+  /**
+   * Schema migrations, run by goose as a Job before the backend rolls out (README "Schema
+   * migrations").
+   */
+  migrations: z
+    .strictObject({
+      /** Directory of goose `.sql` files, relative to the repository root. @default "migrations" */
+      directory: nonEmptyText.default('migrations'),
+      /** The runner image (goose and psql). @default config/versions.json images.migrationRunner */
+      image: imageRef.optional(),
+    })
+    .prefault({}),
   /** Scheduled base backups through the Barman Cloud plugin; off when unset. */
   backup: z
     .strictObject({
@@ -676,6 +688,7 @@ export const EnvironmentSchema = z
       ['backend.image', env.backend.image],
       ['frontend.image', env.frontend.image],
       ['cache.image', env.cache.image],
+      ['database.migrations.image', env.database.migrations.image],
     ];
     for (const [path, image] of images) {
       // An image without any tag or digest is refused by its field's own rule already.

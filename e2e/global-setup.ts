@@ -56,7 +56,7 @@ export default async function globalSetup(): Promise<void> {
     const ownCluster = settings.mode !== 'external';
     const groups = {
       kwok: ['validate', 'cluster', 'cnpg', 'envoy-gateway', 'cyclonus', 'promop'],
-      real: ['validate', 'cluster', 'cnpg', 'promop', 'node', 'score'],
+      real: ['validate', 'cluster', 'cnpg', 'promop', 'node', 'migrate', 'score'],
       external: ['validate', 'cyclonus'],
     }[settings.mode];
     const built = await phase(dir, 'toolchain', () => bash('tools/build.sh', groups, env, 3600));

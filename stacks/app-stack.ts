@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, WebTierConfig } from '../config/schema';
@@ -9,6 +10,7 @@ import { KubectlProvider } from '../constructs/core/kubectl-provider';
 import { checkUniqueNames } from '../constructs/core/object-names';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
+import { migrationsFromDirectory, SchemaMigration } from '../constructs/database/schema-migration';
 import { EdgeGateway } from '../constructs/edge/edge-gateway';
 import { AppNamespace } from '../constructs/guardrails/app-namespace';
 import type { Peer } from '../constructs/guardrails/connections';
@@ -22,8 +24,8 @@ import { EnvironmentStack } from './environment-stack';
 import { PLATFORM_NAMESPACES, platformPeers } from './platform-stack';
 
 /**
- * Everything that runs the app, in its own namespace: the web tiers, the edge, PostgreSQL and
- * its poolers, the cache, monitors, alert rules, the dashboard, and the guard rails. This is the
+ * Everything that runs the app, in its own namespace: the web tiers, the edge, PostgreSQL, its
+ * schema migration and its poolers, the cache, monitors, alert rules, the dashboard, and the guard rails. This is the
  * one place that maps an environment's config onto the constructs' props and wires them to
  * each other; each construct declares its own network flows and monitors. Its custom resources
  * need the platform stack's CRDs and operators, hence the stack dependency.
@@ -65,6 +67,12 @@ export class AppStack extends EnvironmentStack {
     const rwPooler = pooler('rw');
     // Without replicas there is nothing to pool reads to: they go to the primary's pooler.
     const readPooler = postgres.readReplicas > 0 ? pooler('ro') : rwPooler;
+    const migration = new SchemaMigration(this, 'migration', {
+      cluster: postgres,
+      image: db.migrations.image ?? versions.images.migrationRunner,
+      // The directory is relative to the repository root, wherever synth runs.
+      source: { files: migrationsFromDirectory(resolve(__dirname, '..', db.migrations.directory)) },
+    });
 
     const cache = new ValkeyCache(this, 'cache', {
       name: 'cache',
@@ -107,6 +115,8 @@ export class AppStack extends EnvironmentStack {
         ...tracedAs(tracing, 'backend', env.backend.image),
       ]),
     );
+    // The backend rolls out only after the migration succeeded: a failed one leaves the old pods serving.
+    addDependency(backend.deployment, migration);
     const frontend = new WebService(this, 'frontend-tier', tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)]));
 
     for (const target of [...new Set([rwPooler, readPooler]), cache, ...services]) target.connections.allowDefaultPortFrom(backend);

@@ -169,7 +169,7 @@ up() {
     down
   fi
   t=$SECONDS
-  "$here/build.sh" cluster $([[ $E2E_NODES == real ]] && echo node) >&2
+  "$here/build.sh" cluster $([[ $E2E_NODES == real ]] && echo node migrate) >&2
   [[ $E2E_NODES == real ]] && "$here/images.sh" >&2
   log "toolchain ready in $((SECONDS - t))s"
   kube_version=$("$bin/kube-apiserver" --version | awk '{print $2}')

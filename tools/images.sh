@@ -6,7 +6,7 @@
 #   tools/images.sh        build what changed, print one line per image and the path of images.json
 #
 # What goes in: Debian's packages for the Debian-based images, the project's own Go builds for the
-# rest (tools/build.sh cnpg promop node), gcc for the pause binary. The Debian-based images share one
+# rest (tools/build.sh cnpg promop node migrate), gcc for the pause binary. The Debian-based images share one
 # Debian root filesystem (debootstrap --variant=minbase plus tools/images/packages.txt) as their
 # first layer, so containerd stores it once; each adds a small layer of its own (users, files,
 # directories) and the image config (entrypoint, user, env) of the upstream image it stands for.
@@ -63,7 +63,7 @@ trap 'exit 143' TERM
 
 if [[ ${IMAGES_NO_BUILD:-} != 1 ]]; then
   # Its progress goes to stderr: stdout is one line per image.
-  "$here/build.sh" cnpg promop node >&2 || die "tools/build.sh cnpg promop node failed"
+  "$here/build.sh" cnpg promop node migrate >&2 || die "tools/build.sh cnpg promop node migrate failed"
 fi
 need_bin() {
   [[ -x $bin/$1 ]] || die "$bin/$1 is missing: tools/build.sh $2 builds it"
@@ -74,6 +74,7 @@ cnpg_manager=$(need_bin cnpg-manager cnpg)
 prometheus=$(need_bin prometheus node)
 reloader=$(need_bin prometheus-config-reloader node)
 coredns=$(need_bin coredns node)
+goose=$(need_bin goose migrate)
 
 # module MODULE_DIR MODULE: sets mod_version and mod_dir, the source tree of MODULE at the version
 # tools/MODULE_DIR/go.mod selects (downloaded into Go's module cache if needed).
@@ -108,6 +109,7 @@ versions_json="$repo/config/versions.json"
 postgres_ref=$(node -p "require('$versions_json').images.postgres")
 valkey_ref=$(node -p "require('$versions_json').images.valkey")
 exporter_ref=$(node -p "require('$versions_json').images.valkeyExporter")
+migrate_ref=$(node -p "require('$versions_json').images.migrationRunner")
 # The app's own tiers (config/environments.ts).
 backend_ref=$(sed -n "s/^const BACKEND_IMAGE = '\(.*\)';/\1/p" "$repo/config/environments.ts")
 frontend_ref=$(sed -n "s/^const FRONTEND_IMAGE = '\(.*\)';/\1/p" "$repo/config/environments.ts")
@@ -153,6 +155,11 @@ module kube k8s.io/kubernetes
 kubernetes_version=$mod_version kubernetes_dir=$mod_dir
 module kube github.com/prometheus/prometheus
 prometheus_dir=$mod_dir
+
+# The migration runner's goose is the release of tools/goose, which its tag names.
+module goose github.com/pressly/goose/v3
+[[ $mod_version == "${migrate_ref##*:}" ]] || die "tools/goose pins goose $mod_version, but the runner image is $migrate_ref"
+check_module "$goose" github.com/pressly/goose/v3 "$mod_version"
 
 pg_major=${postgres_ref##*:}; pg_major=${pg_major%%.*}
 [[ $postgres_ref == *"-$suite" && $pg_major =~ ^[0-9]+$ ]] \
@@ -670,6 +677,23 @@ img_pause() {
     --arg gcc "$(gcc -dumpfullversion)" '{pause: {version: $v, source: $src, gcc: $gcc, linkage: "static"}}')
   [[ ${pause_ref##*:} == "$tag" ]] || log "note: $pause_ref is built from Kubernetes $kubernetes_version's pause $tag"
   publish pause "$pause_ref" "$tmp/pause.tar.gz"
+}
+
+# The schema migrations' runner (constructs/database/schema-migration.ts runs `sh -c` with goose,
+# pg_isready and psql): the shared root filesystem, whose postgresql-MAJOR brings
+# postgresql-client-MAJOR, with goose at /usr/local/bin/goose, USER 10001:10001 (app), PATH ending in
+# /usr/lib/postgresql/MAJOR/bin (psql and pg_isready themselves, not Debian's Perl wrappers).
+images+=(goose-migrate)
+img_goose-migrate() {
+  up_to_date goose-migrate "$migrate_ref" "$base_layer" "$goose" && return
+  local dir
+  dir=$(stage goose)
+  put "$dir" "$goose" usr/local/bin/goose 0755 0:0
+  layer_tar "$dir" "$tmp/goose.tar.gz" fixed
+  cfg_user=10001:10001 cfg_workdir=/ cfg_entrypoint=goose cfg_path="$DEFAULT_PATH:/usr/lib/postgresql/$pg_major/bin"
+  contents=$(go_contents goose github.com/pressly/goose/v3 "$goose" -version |
+    jq --arg c "$(deb_version "postgresql-client-$pg_major")" "{debian: {\"postgresql-client-$pg_major\": \$c}} + .")
+  publish goose-migrate "$migrate_ref" "$base_layer" "$tmp/goose.tar.gz"
 }
 
 # The app's tiers: Debian's python3 with psycopg 3 and redis-py, the e2e fixtures

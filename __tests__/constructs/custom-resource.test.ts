@@ -241,7 +241,9 @@ describe('appliedObject', () => {
 describe('the shipped environments', () => {
   it.each(Object.keys(ENVIRONMENTS))('%s: every custom resource passes its CRD', (name) => {
     const { app } = synthesize(ENVIRONMENTS[name]);
-    const kinds = new Set(manifests(app).map((m) => `${String(m.apiVersion)} ${String(m.kind)}`));
+    // The schema migration's Job is a manifest too (for its wait), of a built-in kind.
+    const custom = manifests(app).filter((m) => m.apiVersion !== 'batch/v1');
+    const kinds = new Set(custom.map((m) => `${String(m.apiVersion)} ${String(m.kind)}`));
     // Synthesizing would have thrown on a refused resource; make sure there were resources to check.
     expect([...kinds].every((k) => k.split(' ')[1] in crdSchemas[k.split(' ')[0] as keyof typeof crdSchemas])).toBe(true);
     expect(kinds.size).toBeGreaterThanOrEqual(8);

@@ -88,6 +88,10 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
   readonly maxConnections: number;
   /** Secret with `username`, `password`, `host`, `port`, `dbname` and `uri`, written by the operator. */
   readonly appSecretName: string;
+  /** Secret whose `ca.crt` signs the instances' server certificates (SANs include {@link primaryHost}). */
+  readonly caSecretName: string;
+  /** In-cluster DNS name of the primary's Service (`<name>-rw`), bypassing the poolers. */
+  readonly primaryHost: string;
   /** Labels of the instance pods (not the poolers, which carry `cnpg.io/cluster` too). */
   readonly instanceSelector: Labels;
   /** The operator's pods, which reach the status port of the instances and the poolers. */
@@ -124,6 +128,8 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     this.clusterName = name;
     this.namespace = namespace;
     this.appSecretName = `${name}-app`;
+    this.caSecretName = `${name}-ca`;
+    this.primaryHost = `${name}-rw.${namespace}.svc`;
     this.instanceSelector = { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' };
     this.operator = namespacePeer('operator', props.operatorNamespace ?? 'cnpg-system');
     this.scrapedBy = props.scrapedBy;

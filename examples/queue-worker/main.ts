@@ -11,7 +11,11 @@ import { QueueWorkerStack } from './queue-worker-stack';
 /** The example stack, with the kubernetes provider release this project builds and validates against. */
 export function queueWorkerApp(outdir: string): { app: App; stack: QueueWorkerStack } {
   const app = new App({ outdir });
-  const stack = new QueueWorkerStack(app, 'queue-worker', { kubeconfigPath: '~/.kube/config', workerImage: 'registry.example.com/jobs/worker:2.3.0' });
+  const stack = new QueueWorkerStack(app, 'queue-worker', {
+    kubeconfigPath: '~/.kube/config',
+    workerImage: 'registry.example.com/jobs/worker:2.3.0',
+    migrationRunnerImage: versions.images.migrationRunner,
+  });
   stack.addOverride('terraform.required_providers.kubernetes.version', versions.providers.kubernetes);
   stack.addOverride('terraform.required_providers.kubectl.version', versions.providers.kubectl);
   // Relative to the stack's directory, so the output holds no absolute path.

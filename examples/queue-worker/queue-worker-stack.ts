@@ -1,11 +1,14 @@
+import { join } from 'node:path';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { addDependency } from '../../constructs/core/construct-dependencies';
 import { KubectlProvider } from '../../constructs/core/kubectl-provider';
 import { checkUniqueNames } from '../../constructs/core/object-names';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
+import { migrationsFromDirectory, SchemaMigration } from '../../constructs/database/schema-migration';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
 import { WebService } from '../../constructs/workload/web-service';
 
@@ -14,11 +17,14 @@ export interface QueueWorkerStackProps {
   readonly kubeconfigPath: string;
   /** Worker image, pinned. */
   readonly workerImage: string;
+  /** The schema migration's runner image (goose and psql), pinned. */
+  readonly migrationRunnerImage: string;
 }
 
 /**
  * A queue worker with its own PostgreSQL and a Valkey queue: workers take jobs from Valkey and
- * write results through PgBouncer. Only the worker may reach the pooler and the queue.
+ * write results through PgBouncer, into the table that the schema migration (./migrations) makes
+ * before the workers roll out. Only the worker may reach the pooler and the queue.
  */
 export class QueueWorkerStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: QueueWorkerStackProps) {
@@ -40,6 +46,11 @@ export class QueueWorkerStack extends TerraformStack {
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
     });
     const pooler = new ConnectionPooler(this, 'results-pooler', { cluster: db, type: 'rw', defaultPoolSize: 20, maxClientConnections: 200 });
+    const migration = new SchemaMigration(this, 'results-schema', {
+      cluster: db,
+      image: props.migrationRunnerImage,
+      source: { files: migrationsFromDirectory(join(__dirname, 'migrations')) },
+    });
 
     const queue = new ValkeyCache(this, 'job-queue', {
       name: 'queue',
@@ -69,6 +80,7 @@ export class QueueWorkerStack extends TerraformStack {
         ...queue.connectionEnv({ password: 'QUEUE_PASSWORD', writeUrl: 'QUEUE_URL', readUrl: false }),
       ],
     });
+    addDependency(worker.deployment, migration);
     pooler.connections.allowDefaultPortFrom(worker);
     queue.connections.allowDefaultPortFrom(worker);
 
