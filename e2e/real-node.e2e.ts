@@ -7,8 +7,9 @@
  * primary fails over. Global setup built the toolchain and the images, started the cluster, the
  * node and the operators, and synthesized the stacks.
  */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cdktf, outDir } from './lib/cdktf';
+import { cdktf, outDir, plan, PROJECT_ROOT, toolEnvironment } from './lib/cdktf';
 import * as checks from './lib/checks';
 import { Kubectl, condition, type KubeObject, type Labels, type Node, type Pod } from './lib/kube';
 import { clusterDown, remember, stopOperator } from './lib/lifecycle';
@@ -22,6 +23,7 @@ import { realNodeLeftovers } from './lib/real-node';
 import { phaseTests } from './lib/phases';
 import { loadRunState } from './lib/settings';
 import { createSecretOnceNamespaceExists } from './lib/secrets';
+import { run } from './lib/processes';
 import { SimulatedControllers } from './lib/simulated';
 import { SynthesizedStack } from './lib/stacks';
 
@@ -40,6 +42,9 @@ const CLUSTER = 'postgres';
 const POOLER_RW = 'postgres-pooler-rw';
 const POOLER_RO = 'postgres-pooler-ro';
 const CACHE = 'cache';
+/** The guide's indexes (migrations/00002_add_indexes.sql), the tables they are on, and the database. */
+const GUIDE_INDEXES = ['idx_content_user_id', 'idx_content_created_at', 'idx_content_status', 'idx_seo_analysis_content_id', 'idx_seo_analysis_created_at'];
+const DATABASE = 'app';
 /** The Secret the cache's password comes from, which users create (README "Cache password and TLS"). */
 const CACHE_SECRET = { name: 'cache-auth', key: 'password' };
 /** The namespaces the app's flows admit by name: the edge's proxies and Prometheus. */
@@ -207,6 +212,91 @@ phase('PostgreSQL', () => {
   nowTest(`${ns}: broken input: the same URL with a wrong pooler port (5433) does not connect, so the check above can fail`, async () => {
     const r = await throughUrl('DATABASE_URL', '.replace(":5432/", ":5433/")');
     return observed(r.code !== 0 && !r.out.includes('recovery='), r.out.split('\n').pop() ?? '');
+  });
+});
+
+/** A query in the app's database on the current primary, as PostgreSQL's superuser over its local socket. */
+async function sqlOnPrimary(query: string): Promise<string> {
+  const primary = (await cluster())?.status?.currentPrimary;
+  if (!primary) throw new Error('no current primary');
+  const r = await execIn(k, { namespace: ns, pod: primary, container: 'postgres' }, ['psql', '-d', DATABASE, '-XAt', '-v', 'ON_ERROR_STOP=1', '-c', query]);
+  if (r.code !== 0) throw new Error(`psql on ${primary}: ${r.out}`);
+  return r.out.trim();
+}
+/** The migrations goose recorded as applied, with when. */
+const appliedMigrations = () => sqlOnPrimary('select version_id, tstamp from goose_db_version where is_applied order by id');
+/** The backend's pods and the Deployment's generation: what a rollout would change. */
+async function backendRollout(): Promise<string> {
+  const d = await k.get<KubeObject & { metadata: { generation?: number } }>('deployment', BACKEND, ns);
+  const pods = (await k.list<Pod>('pods', ns, `app.kubernetes.io/name=${BACKEND}`)).map((p) => `${p.metadata.name} ${condition(p.status.conditions, 'Ready')}`);
+  return `generation ${d?.metadata.generation}; ${pods.sort().join(', ')}`;
+}
+/**
+ * A user's next release, synthesized beside the run's output: the repository's migrations plus
+ * `extra` files, and a changed backend (its rollout must wait for them). Same state files.
+ */
+async function synthesizeRelease(name: string, extra: Record<string, string>): Promise<string> {
+  const migrations = mkdtempSync(join(state.dir, `${name}-migrations-`));
+  cpSync(join(PROJECT_ROOT, 'migrations'), migrations, { recursive: true });
+  for (const [file, sql] of Object.entries(extra)) writeFileSync(join(migrations, file), sql);
+  const output = join(state.dir, `out-${name}`);
+  const r = await run('node', ['--require', 'tsx/cjs', 'e2e/lib/synth-migrations.ts', output, migrations, 'RELEASE=next'], { cwd: PROJECT_ROOT, env: toolEnvironment(state), timeoutSeconds: 300 });
+  rmSync(migrations, { recursive: true, force: true });
+  if (r.code !== 0) throw new Error(`synth of ${name}: ${(r.stderr || r.stdout).trim()}`);
+  return output;
+}
+/** A migration that fails half-way through a CREATE UNIQUE INDEX CONCURRENTLY, leaving the index invalid. */
+const FAILING_INDEX = 'idx_content_title_unique';
+const FAILING_MIGRATION = {
+  '00003_unique_titles.sql': [
+    '-- +goose NO TRANSACTION',
+    '-- +goose Up',
+    "INSERT INTO content (user_id, title) VALUES (1, 'same title'), (2, 'same title');",
+    `CREATE UNIQUE INDEX CONCURRENTLY ${FAILING_INDEX} ON content (title);`,
+    '',
+  ].join('\n'),
+};
+
+phase('schema migrations', () => {
+  nowTest(`${ns}: the migration Job applied the guide's schema before the backend rolled out: its five indexes exist and are valid, goose recorded versions 1 and 2`, async () => {
+    const indexes = await sqlOnPrimary(`select indexname from pg_indexes where indexname in (${GUIDE_INDEXES.map((i) => `'${i}'`).join(', ')}) order by 1`);
+    const invalid = await sqlOnPrimary('select count(*) from pg_index where not indisvalid');
+    const versions = (await appliedMigrations()).split('\n').map((l) => l.split('|')[0]);
+    const ok = indexes.split('\n').length === GUIDE_INDEXES.length && invalid === '0' && versions.join(',') === '0,1,2';
+    return observed(ok, `indexes: ${indexes.replace(/\n/g, ', ')}; invalid: ${invalid}; goose versions: ${versions.join(', ')}`);
+  });
+  test(`${ns}: a second cdktf deploy applies nothing (goose's records unchanged), and a plan after it shows no change`, async () => {
+    requireDeployed();
+    const before = await appliedMigrations();
+    await cdktf(state, 'deploy', [app.name], 900);
+    const after = await appliedMigrations();
+    if (after !== before) throw new Error(`goose's records changed:\nbefore: ${before}\nafter: ${after}`);
+    const p = await plan(state, join(outDir(state), 'stacks', app.name));
+    if (p.changes.length > 0 || p.outputs.length > 0) throw new Error(`the plan after a second deploy changes: ${[...p.changes.map((c) => `${c.address} ${c.actions.join('/')}`), ...p.outputs].join(', ')}`);
+  });
+  test(`${ns}: broken input: a release whose migration fails stops cdktf deploy with PostgreSQL's error and the invalid index it left; the old backend pods keep serving`, async () => {
+    requireDeployed();
+    const release = await synthesizeRelease('failing-migration', FAILING_MIGRATION);
+    const rollout = await backendRollout();
+    const failure = await cdktf(state, 'deploy', [app.name], 900, release).then(
+      () => 'deploy succeeded',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    say(`  the failed deploy said: ${failure.split('\n').filter((l) => /could not create unique index|invalid index/.test(l)).join(' | ')}`);
+    if (!failure.includes(`could not create unique index "${FAILING_INDEX}"`) || !failure.includes(`invalid index ${FAILING_INDEX}`)) {
+      throw new Error(`the deploy's error does not carry the migration's failure and the invalid index:\n${failure}`);
+    }
+    const now = await backendRollout();
+    if (now !== rollout) throw new Error(`the backend rolled out past a failed migration:\nbefore: ${rollout}\nafter: ${now}`);
+    await poll('the backend serves', 60, backendHealth);
+  });
+  test(`${ns}: recovery as README says: with the invalid index dropped and the failing migration taken out, the next deploy finishes; goose recorded nothing of it`, async () => {
+    requireDeployed();
+    await sqlOnPrimary(`drop index concurrently if exists ${FAILING_INDEX}`);
+    await cdktf(state, 'deploy', [app.name], 900);
+    const versions = (await appliedMigrations()).split('\n').map((l) => l.split('|')[0]);
+    if (versions.join(',') !== '0,1,2') throw new Error(`goose versions after recovery: ${versions.join(', ')}`);
+    await poll('the backend serves', 120, backendHealth);
   });
 });
 

@@ -30,10 +30,11 @@ export function toolEnvironment(state: RunState): NodeJS.ProcessEnv {
 
 /**
  * `cdktf synth|deploy|destroy` as users run it; its (spinner-heavy) output goes to a log in the
- * run directory, and a failure carries the log's error lines.
+ * run directory, and a failure carries the log's error lines. `output`: another synthesized
+ * variant of the stacks, whose local state is the same files (they sit next to the run's output).
  */
-export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'destroy', stacks: readonly string[], timeoutSeconds: number): Promise<void> {
-  const flags = ['--no-color', '--output', outDir(state)];
+export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'destroy', stacks: readonly string[], timeoutSeconds: number, output = outDir(state)): Promise<void> {
+  const flags = ['--no-color', '--output', output];
   // deploy/destroy: synth wrote the output already, with a lock file per stack that names the
   // providers as OpenTofu does, so cdktf runs no `providers lock` (offline, that would fail: no
   // --skip-provider-lock here, as users run it). Without the platform stack, deploy needs
