@@ -50,6 +50,14 @@ describe('kube-score on deployed objects', () => {
     expect(r.criticals.map((f) => f.check)).toContain('container-security-context-user-group-id');
   });
 
+  it("accepts a check only on the objects its name pattern names: a Job pods' NetworkPolicy, not another", async () => {
+    const policy = (name: string) =>
+      ['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', `metadata: {name: ${name}, namespace: web}`, 'spec: {podSelector: {matchLabels: {absent: "true"}}, policyTypes: [Egress]}', ''].join('\n');
+    const r = await scoreObjects([policy('postgres-join-to-apiserver-egress'), policy('backend-to-cache-egress')].join('---\n'), { kubernetesVersion: 'v1.36', binary });
+    expect(r.accepted.map((f) => `${f.object} ${f.check}`)).toEqual(['NetworkPolicy web/postgres-join-to-apiserver-egress networkpolicy-targets-pod']);
+    expect(r.criticals.map((f) => `${f.object} ${f.check}`)).toEqual(['NetworkPolicy web/backend-to-cache-egress networkpolicy-targets-pod']);
+  });
+
   it('describes a finding on one line, with the reason when accepted', () => {
     const f: KubeScoreFinding = { object: 'Deployment web/api', labels: {}, check: 'pod-probes', grade: 'critical', path: '', summary: 'Container is missing a readinessProbe' };
     expect(describeFinding(f)).toBe('Deployment web/api pod-probes: Container is missing a readinessProbe');

@@ -8,7 +8,8 @@
 #
 #   tools/real-node.sh net     create the nodes' network and its link to this host; run before
 #                              the control plane starts, which binds to the host's end
-#   tools/real-node.sh up      start the nodes, load the images, wait until they and CoreDNS are Ready
+#   tools/real-node.sh up      start the image registry and the nodes, load the images, wait until
+#                              they and CoreDNS are Ready
 #   tools/real-node.sh down    stop every process, unmount every mount, remove the namespaces, the
 #                              links, the cgroups and the directory; idempotent, safe after a failure
 #   tools/real-node.sh check   print what any run left on this machine; exit 1 when there is any
@@ -41,6 +42,8 @@ POD_PREFIX=10.244
 SERVICE_CIDR=10.0.0.0/24
 API_SERVICE_ADDRESS=10.0.0.1
 API_PORT=6443
+# The registry the nodes pull through, on the host's end of their link (see start_registry).
+REGISTRY_PORT=5000
 DNS_ADDRESS=10.0.0.10
 ZONES=(zone-a zone-b)
 # Every run's names start with this, so check and down can find what a crashed run left.
@@ -170,6 +173,8 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.snapshotter.v1.bt
   path = "$d/containerd/opt"
 [plugins."io.containerd.cri.v1.images"]
   snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.images".registry]
+    config_path = "$d/certs.d"
   [plugins."io.containerd.cri.v1.images".pinned_images]
     sandbox = "$(image_of registry.k8s.io/pause:)"
 [plugins."io.containerd.cri.v1.runtime"]
@@ -342,12 +347,48 @@ spec:
 EOF
 }
 
+# Every registry host of images.json, mirrored by this run's registry under its own name as a
+# path prefix (override_path), so two hosts' repositories of one name stay apart. Only pull and
+# resolve: nothing is pushed from a node.
+write_registry_hosts() {
+  local d=$1 host
+  for host in $(node -p "[...new Set(Object.keys(require('$TOOLS_CACHE/images/images.json')).map((r) => r.split('/')[0]))].join(' ')"); do
+    mkdir -p "$d/certs.d/$host"
+    cat > "$d/certs.d/$host/hosts.toml" <<EOF
+server = "https://$host"
+[host."http://$HOST_ADDRESS:$REGISTRY_PORT/v2/$host"]
+  capabilities = ["pull", "resolve"]
+  override_path = true
+EOF
+  done
+}
+
+# A registry with every image of images.json, on the host's end of the nodes' link: the app's
+# containers pull tags `Always` (constructs/core/image.ts), so each start asks a registry for the
+# tag, as on any cluster; no upstream registry is reachable here. crane's, blobs on disk.
+start_registry() {
+  local t=$SECONDS ref file layout count=0 address="$HOST_ADDRESS:$REGISTRY_PORT"
+  mkdir -p "$dir/registry/blobs"
+  "$bin/crane" registry serve --address "$address" --disk "$dir/registry/blobs" >>"$dir/registry/registry.log" 2>&1 &
+  echo $! > "$dir/registry/crane.pid"
+  wait_for 30 "the registry at $address answering" "$bin/crane" catalog --insecure "$address"
+  while read -r ref file; do
+    layout=$(mktemp -d "$dir/registry/layout.XXXXXX")
+    tar -xf "$file" -C "$layout"
+    "$bin/crane" push --insecure "$layout" "$address/$ref" >>"$dir/registry/registry.log" 2>&1 || die "crane push $ref failed; see $dir/registry/registry.log"
+    rm -rf "$layout"
+    count=$((count + 1))
+  done < <(node -p "Object.entries(require('$TOOLS_CACHE/images/images.json')).map(([r, i]) => r + ' ' + i.file).join('\\n')")
+  log "registry at $address: $count images pushed in $((SECONDS - t))s"
+}
+
 # Starts node I: containerd, its images, kubelet, kube-proxy.
 start_node() {
   local i=$1 id=$2 d name t=$SECONDS
   d=$(node_dir "$i")
   name=$(node_name "$i")
   write_configs "$i" "$id"
+  write_registry_hosts "$d"
   # The shim and runc are found on PATH.
   start "$i" containerd env PATH="$bin:$PATH" "$bin/containerd" --config "$d/containerd.toml"
   wait_for 60 "$name: containerd answering" in_node "$i" "$bin/ctr" --address "$d/containerd/containerd.sock" version
@@ -396,6 +437,7 @@ up() {
   echo $! > "$dir/relay/socat.pid"
   sed "s#server: https://127.0.0.1:$API_PORT#server: https://$HOST_ADDRESS:$API_PORT#" "$kubeconfig" > "$node_kubeconfig"
   grep -q "server: https://$HOST_ADDRESS:$API_PORT" "$node_kubeconfig" || die "$kubeconfig does not name https://127.0.0.1:$API_PORT"
+  start_registry
   for ((i = 0; i < NODES; i++)); do start_node "$i" "$id"; done
 
   t=$SECONDS
@@ -430,7 +472,7 @@ alive() { local p; for p in "$@"; do [[ -e /proc/$p ]] && echo "$p"; done; retur
 stop_processes() {
   local id=$1 pids name p i
   # kubelet first, so it does not restart what the rest stops.
-  for name in kubelet kube-router kube-proxy containerd socat; do
+  for name in kubelet kube-router kube-proxy containerd socat crane; do
     for p in "$dir"/*/"$name.pid"; do [[ -f $p ]] && { kill -TERM "$(cat "$p")" 2>/dev/null || true; }; done
   done
   for i in $(seq 50); do
@@ -495,6 +537,7 @@ check() {
     case "${exe##*/}" in
       containerd|containerd-shim-runc-v2|kubelet|kube-proxy|kube-router) [[ $exe == "$bin"/* ]] && { echo "process ${p#/proc/} $exe"; found=1; } ;;
       socat) grep -q "bind=$HOST_ADDRESS" "$p/cmdline" 2>/dev/null && { echo "process ${p#/proc/} socat (API relay)"; found=1; } ;;
+      crane) grep -q "$HOST_ADDRESS:$REGISTRY_PORT" "$p/cmdline" 2>/dev/null && { echo "process ${p#/proc/} crane (registry)"; found=1; } ;;
     esac
   done
   ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PREFIX-" | sed 's/^/netns /' && found=1

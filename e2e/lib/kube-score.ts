@@ -78,7 +78,7 @@ export async function scoreObjects(yamlText: string, options: ScoreOptions): Pro
       .flatMap((c) => {
         const grade = GRADES[c.grade as keyof typeof GRADES];
         const labels = o.object_meta.labels ?? {};
-        const reason = grade === 'critical' ? accepted.find((a) => a.check === c.check.id && Object.entries(a.labels ?? {}).every(([k, v]) => labels[k] === v))?.reason : undefined;
+        const reason = grade === 'critical' ? accepted.find((a) => a.check === c.check.id && Object.entries(a.labels ?? {}).every(([k, v]) => labels[k] === v) && (a.names?.test(o.object_meta.name ?? '') ?? true))?.reason : undefined;
         const base = { object: `${o.type_meta.kind ?? ''} ${o.object_meta.namespace ?? ''}/${o.object_meta.name ?? ''}`, labels, check: c.check.id, grade };
         const comments = c.comments && c.comments.length > 0 ? c.comments : [{ path: '', summary: c.check.id }];
         return comments.map((m) => ({ ...base, path: m.path, summary: m.summary, ...(reason ? { accepted: reason } : {}) }));
