@@ -12,6 +12,9 @@ export type Resource = Json & { readonly __type: string; readonly __name: string
 
 export const ENVIRONMENTS: Record<string, EnvironmentInput> = { dev, staging, prod };
 
+/** A well-formed image digest, for references pinned by one. */
+export const DIGEST = `sha256:${'a'.repeat(64)}`;
+
 export interface Synthesized {
   readonly platform: Json;
   readonly app: Json;

@@ -3,7 +3,7 @@ import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-k
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { addDependency } from '../../constructs/core/construct-dependencies';
-import { hasTagOrDigest, imageTag, isUnpinned } from '../../constructs/core/image';
+import { hasTagOrDigest, imageTag, isUnpinned, pullPolicyFor } from '../../constructs/core/image';
 import { KubectlProvider } from '../../constructs/core/kubectl-provider';
 import { componentLabels, selects } from '../../constructs/core/labels';
 import { valueAt } from '../../constructs/core/object-path';
@@ -23,6 +23,7 @@ import {
   PropError,
   requireProp,
 } from '../../constructs/core/validation';
+import { DIGEST as digest } from '../helpers';
 
 /** A construct at path `stack/web`, to validate props against. */
 const scope = () => new Construct(new TerraformStack(Testing.app(), 'stack'), 'web');
@@ -124,8 +125,6 @@ describe('prop validation', () => {
 });
 
 describe('image references', () => {
-  const digest = `sha256:${'a'.repeat(64)}`;
-
   it('reads the tag after the last path segment, not a registry port', () => {
     expect(imageTag('valkey/valkey:8.1.4')).toBe('8.1.4');
     expect(imageTag('registry.example.com:5000/team/api:1.2')).toBe('1.2');
@@ -146,6 +145,14 @@ describe('image references', () => {
     expect(isUnpinned(`api:latest@${digest}`)).toBe(false);
     expect(isUnpinned('api:1.0.0')).toBe(false);
     expect(isUnpinned(`api@${digest}`)).toBe(false);
+  });
+
+  it('pulls an image pinned by a tag at every start, and one pinned by a digest only when the node lacks it', () => {
+    expect(pullPolicyFor('valkey/valkey:8.1.4')).toBe('Always');
+    expect(pullPolicyFor('registry.example.com:5000/team/api:1.2')).toBe('Always');
+    expect(pullPolicyFor(`registry.example.com:5000/team/api@${digest}`)).toBe('IfNotPresent');
+    // The digest decides what runs, whatever the tag next to it says.
+    expect(pullPolicyFor(`registry.example.com/api:1.2@${digest}`)).toBe('IfNotPresent');
   });
 });
 

@@ -7,7 +7,7 @@ import { ValkeyCache, type ValkeyCacheProps } from '../../constructs/cache/valke
 import { ConnectionPooler, type ConnectionPoolerProps } from '../../constructs/database/connection-pooler';
 import { PostgresCluster, type PostgresClusterProps } from '../../constructs/database/postgres-cluster';
 import { namespacePeer } from '../../constructs/guardrails/connections';
-import { at, customResource, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
+import { at, customResource, DIGEST, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json, type Resource } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -69,6 +69,12 @@ describe('PostgresCluster', () => {
     ]);
     const withClass = database({ storage: { size: '50Gi', storageClass: 'ebs.gp3' } });
     expect(at(manifests(withClass, 'Cluster')[0], 'spec', 'storage')).toEqual({ size: '50Gi', storageClass: 'ebs.gp3' });
+  });
+
+  it('has CloudNativePG pull an image pinned by a tag at every start, one pinned by a digest only when the node lacks it', () => {
+    const pullPolicy = (o: Json) => at(manifests(o, 'Cluster')[0], 'spec', 'imagePullPolicy');
+    expect(pullPolicy(out)).toBe('Always');
+    expect(pullPolicy(database({ image: `ghcr.io/cloudnative-pg/postgresql:17.6@${DIGEST}` }))).toBe('IfNotPresent');
   });
 
   it('gives the instances the scratch space asked for, ephemeral storage included', () => {
@@ -201,6 +207,7 @@ describe('ConnectionPooler', () => {
     expect(spec.pgbouncer).toEqual({ poolMode: 'transaction', parameters: { max_client_conn: '100', default_pool_size: '20' } });
     expect(at(spec, 'template', 'spec', 'containers', 0)).toEqual({
       name: 'pgbouncer',
+      imagePullPolicy: 'Always',
       resources: { requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '512Mi' } },
     });
   });
@@ -209,6 +216,7 @@ describe('ConnectionPooler', () => {
     expect(at(pooler('rw'), 'spec', 'template', 'spec', 'initContainers')).toEqual([
       {
         name: 'bootstrap-controller',
+        imagePullPolicy: 'Always',
         resources: { requests: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '128Mi' }, limits: { cpu: '500m', memory: '128Mi', 'ephemeral-storage': '256Mi' } },
       },
     ]);
@@ -230,6 +238,16 @@ describe('ConnectionPooler', () => {
   it('keeps as many pods as asked, and has no budget at 1 instance, which one would make undrainable', () => {
     expect(budgets(database({}, { instances: 3, disruptionBudget: { minAvailable: 2 } })).get('db-pooler-rw')).toMatchObject({ min_available: '2' });
     expect(budgets(database({}, { instances: 1 }))).toEqual(new Map());
+  });
+
+  it("has CloudNativePG's images, pinned by a tag, pulled at every start, whatever the cluster's image", () => {
+    const pullPolicies = (p: Json) => ['containers', 'initContainers'].map((list) => at(p, 'spec', 'template', 'spec', list, 0, 'imagePullPolicy'));
+    expect(pullPolicies(pooler('rw') as Json)).toEqual(['Always', 'Always']);
+    const digestCluster = database({ image: `ghcr.io/cloudnative-pg/postgresql:17.6@${DIGEST}` });
+    expect(manifests(digestCluster, 'Pooler').map(pullPolicies)).toEqual([
+      ['Always', 'Always'],
+      ['Always', 'Always'],
+    ]);
   });
 
   it('labels its pods as it labels the Pooler', () => {
@@ -390,13 +408,22 @@ describe('ValkeyCache', () => {
     expect([at(statefulSet, 'spec', 'pod_management_policy'), at(statefulSet, 'spec', 'update_strategy')]).toEqual(['Parallel', [{ type: 'RollingUpdate' }]]);
   });
 
-  it('runs without an API token or Service variables, and pulls its pinned images once', () => {
+  it('runs without an API token or Service variables', () => {
     const pod = at(statefulSet, 'spec', 'template', 'spec') as Json;
     expect([pod.automount_service_account_token, pod.enable_service_links]).toEqual([false, false]);
-    expect(containers.map((c) => [c.name, c.image_pull_policy])).toEqual([
-      ['valkey', 'IfNotPresent'],
+  });
+
+  it('pulls each image pinned by a tag at every start, one pinned by a digest only when the node lacks it', () => {
+    const pullPolicies = (o: Json) => (at(resources(o, 'kubernetes_stateful_set_v1')[0], 'spec', 'template', 'spec', 'container') as Json[]).map((c) => [c.name, c.image_pull_policy]);
+    expect(pullPolicies(out)).toEqual([
+      ['valkey', 'Always'],
+      ['exporter', 'Always'],
+    ]);
+    expect(pullPolicies(cache({ exporterImage: `docker.io/oliver006/redis_exporter:v1.80.0@${DIGEST}` }))).toEqual([
+      ['valkey', 'Always'],
       ['exporter', 'IfNotPresent'],
     ]);
+    expect(pullPolicies(cache({ image: `docker.io/valkey/valkey@${DIGEST}` }))[0]).toEqual(['valkey', 'IfNotPresent']);
   });
 
   it('spreads its instances over hosts and zones where it can', () => {

@@ -5,7 +5,7 @@ import { dev, prod } from '../../config/environments';
 import { EdgeGateway, type EdgeGatewayProps } from '../../constructs/edge/edge-gateway';
 import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
 import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
-import { at, customResource, firstDeployment, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, customResource, DIGEST, firstDeployment, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const TARGETS = { namespace: 'web', backend: { serviceName: 'api', port: 80 }, frontend: { serviceName: 'site', port: 8080 } };
 
@@ -364,8 +364,14 @@ describe('RateLimitStore', () => {
       'valkey-server', '--port', '6379', '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
       '--maxmemory', '96mb', '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp',
     ]);
-    expect(container).toMatchObject({ name: 'valkey', image: 'valkey/valkey:8.1.10-alpine', image_pull_policy: 'IfNotPresent', port: [{ name: 'valkey', container_port: 6379 }] });
+    expect(container).toMatchObject({ name: 'valkey', image: 'valkey/valkey:8.1.10-alpine', port: [{ name: 'valkey', container_port: 6379 }] });
     expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } });
+  });
+
+  it('pulls an image pinned by a tag at every start, one pinned by a digest only when the node lacks it', () => {
+    expect(container.image_pull_policy).toBe('Always');
+    const pinned = synthScope((scope) => new RateLimitStore(scope, 'store', { namespace: 'envoy-gateway-system', image: `valkey/valkey@${DIGEST}` }));
+    expect(firstDeployment(pinned).container.image_pull_policy).toBe('IfNotPresent');
   });
 
   it('replaces its one pod rather than running two that would split the counters', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { migrationsFromDirectory, SchemaMigration, type SchemaMigrationProps } from '../../constructs/database/schema-migration';
-import { at, fixture, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, DIGEST, fixture, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const RUNNER = 'ghcr.io/example/goose-migrate:v3.30.1';
 const TABLES = '-- +goose Up\nCREATE TABLE content (id bigint PRIMARY KEY, user_id bigint);\n';
@@ -127,6 +127,20 @@ describe('SchemaMigration', () => {
     });
     expect(init.securityContext).toEqual(container(out).securityContext);
     expect((pod(out).volumes as Json[]).find((v) => v.name === 'migrations')).toEqual({ name: 'migrations', emptyDir: { sizeLimit: '256Mi' } });
+  });
+
+  it('pulls the runner and the migrations image pinned by a tag at every start, each pinned by a digest only when the node lacks it', () => {
+    const pullPolicies = (o: Json) => [at(pod(o), 'initContainers', 0, 'imagePullPolicy'), container(o).imagePullPolicy];
+    expect(container(shared()).imagePullPolicy).toBe('Always');
+    expect(pullPolicies(migration({ source: { image: 'ghcr.io/example/web-backend:1.0.0', directory: '/app/migrations' } }))).toEqual(['Always', 'Always']);
+    expect(pullPolicies(migration({ image: `${RUNNER}@${DIGEST}`, source: { image: `ghcr.io/example/web-backend@${DIGEST}`, directory: '/app/migrations' } }))).toEqual([
+      'IfNotPresent',
+      'IfNotPresent',
+    ]);
+    expect(pullPolicies(migration({ image: `${RUNNER}@${DIGEST}`, source: { image: 'ghcr.io/example/web-backend:1.0.0', directory: '/app/migrations' } }))).toEqual([
+      'Always',
+      'IfNotPresent',
+    ]);
   });
 
   it("stops the deploy unless the Job succeeded, with its conditions and its pods' log tail in the error", () => {

@@ -4,7 +4,7 @@ import { Autoscaler } from '../../constructs/workload/autoscaler';
 import { DisruptionBudget } from '../../constructs/workload/disruption-budget';
 import { HOST, spreadConstraint, spreadOver, ZONE } from '../../constructs/workload/topology-spread';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
-import { at, firstDeployment, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, DIGEST, firstDeployment, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 
@@ -130,8 +130,13 @@ describe('WebService', () => {
       capabilities: { drop: ['ALL'] },
       seccomp_profile: { type: 'RuntimeDefault' },
     });
-    // No Service variables in its environment; the pinned image is not pulled again on every start.
-    expect([pod.enable_service_links, container.image_pull_policy]).toEqual([false, 'IfNotPresent']);
+    // No Service variables in its environment.
+    expect(pod.enable_service_links).toBe(false);
+  });
+
+  it('pulls an image pinned by a tag at every start, one pinned by a digest only when the node lacks it', () => {
+    expect(container.image_pull_policy).toBe('Always');
+    expect(containerOf(webService({ image: `registry.example.com/api:1.0.0@${DIGEST}` })).image_pull_policy).toBe('IfNotPresent');
   });
 
   it('leaves the replica count to its HPA, so a deploy does not scale it back', () => {

@@ -2,6 +2,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Construct } from 'constructs';
+import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { parseQuantity } from '../core/quantity';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
@@ -269,7 +270,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
               {
                 name: 'valkey',
                 image: props.image,
-                imagePullPolicy: 'IfNotPresent',
+                imagePullPolicy: pullPolicyFor(props.image),
                 command: ['sh', '-c', start],
                 env: [password('REDISCLI_AUTH')],
                 port: [{ name: 'valkey', containerPort: VALKEY_PORT }],
@@ -290,7 +291,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
               {
                 name: 'exporter',
                 image: props.exporterImage,
-                imagePullPolicy: 'IfNotPresent',
+                imagePullPolicy: pullPolicyFor(props.exporterImage),
                 // The certificate names localhost for it (tlsDnsNames): the exporter checks the host name.
                 env: [
                   { name: 'REDIS_ADDR', value: `${this.scheme}://localhost:${VALKEY_PORT}` },

@@ -14,11 +14,34 @@ export function imageTag(image: string): string | undefined {
 /** The rule an image reference without a version breaks, in words. */
 export const PINNED_IMAGE_RULE = 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")';
 
+/** Whether the reference is pinned by a digest (with or without a tag next to it). */
+export function hasDigest(image: string): boolean {
+  return image.includes('@sha256:');
+}
+
 export function hasTagOrDigest(image: string): boolean {
-  return image.includes('@sha256:') || imageTag(image) !== undefined;
+  return hasDigest(image) || imageTag(image) !== undefined;
 }
 
 /** Whether the reference names a moving version: no tag and no digest, or ":latest" without a digest. */
 export function isUnpinned(image: string): boolean {
-  return !hasTagOrDigest(image) || (imageTag(image) === 'latest' && !image.includes('@sha256:'));
+  return !hasTagOrDigest(image) || (imageTag(image) === 'latest' && !hasDigest(image));
+}
+
+/**
+ * How an image pinned by a tag is pulled: the kubelet resolves the tag again at every container
+ * start, so a tag pushed again is noticed and the pod's pull credentials are checked each time
+ * (kube-score's container-image-pull-policy asks for it).
+ */
+export const TAG_PULL_POLICY = 'Always';
+/**
+ * How an image pinned by a digest is pulled: its content cannot change, so a registry round-trip
+ * at every start would add nothing but a dependency on the registry.
+ */
+export const DIGEST_PULL_POLICY = 'IfNotPresent';
+export type PullPolicy = typeof TAG_PULL_POLICY | typeof DIGEST_PULL_POLICY;
+
+/** The `imagePullPolicy` of a container running this image: a digest's, else (a tag) a tag's. */
+export function pullPolicyFor(image: string): PullPolicy {
+  return hasDigest(image) ? DIGEST_PULL_POLICY : TAG_PULL_POLICY;
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
+import { TAG_PULL_POLICY } from '../core/image';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
@@ -141,10 +142,11 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
         template: {
           metadata: { labels: { ...labels } },
           spec: {
-            containers: [{ name: 'pgbouncer', resources: containerResources(resources, ephemeralStorage) }],
-            // CloudNativePG fills in this init container's image, command and security context,
-            // and keeps the resources it finds (pkg/specs/pgbouncer/deployments.go).
-            initContainers: [{ name: BOOTSTRAP_CONTAINER, resources: containerResources(bootstrapResources, bootstrapStorage) }],
+            // CloudNativePG fills in both images, its PgBouncer image and its own, each pinned by a
+            // tag (pkg/versions), and keeps the pull policy and resources it finds; it fills in the
+            // init container's command and security context too (pkg/specs/pgbouncer/deployments.go).
+            containers: [{ name: 'pgbouncer', imagePullPolicy: TAG_PULL_POLICY, resources: containerResources(resources, ephemeralStorage) }],
+            initContainers: [{ name: BOOTSTRAP_CONTAINER, imagePullPolicy: TAG_PULL_POLICY, resources: containerResources(bootstrapResources, bootstrapStorage) }],
             topologySpreadConstraints: [spreadConstraint(ZONE, 'ScheduleAnyway', this.podSelector)],
           },
         },

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
 import { CustomResource } from '../core/custom-resource';
+import { pullPolicyFor } from '../core/image';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
@@ -168,6 +169,10 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
       spec: {
         instances,
         imageName: props.image,
+        // CloudNativePG gives it to every container of the instances and of the initdb and join Jobs
+        // (pkg/specs pods.go, containers.go, jobs.go): PostgreSQL's, and the bootstrap-controller
+        // init container's with the operator's own image, whose pin the Cluster does not know.
+        imagePullPolicy: pullPolicyFor(props.image),
         primaryUpdateStrategy: 'unsupervised',
         enableSuperuserAccess: false,
         bootstrap: { initdb: { database: this.databaseName, owner: this.databaseName } },

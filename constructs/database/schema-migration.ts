@@ -6,6 +6,7 @@ import { DataKubernetesResources } from '@cdktf/provider-kubernetes/lib/data-kub
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
+import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
 import { checkImage, checkInteger, checkName, checkPath, invalidProp, requireProp } from '../core/validation';
@@ -175,6 +176,7 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
                 {
                   name: 'copy-migrations',
                   image: source.image,
+                  imagePullPolicy: pullPolicyFor(source.image),
                   command: ['cp', '-R', `${source.directory.replace(/\/+$/, '')}/.`, `${MIGRATIONS_DIR}/`],
                   volumeMounts: [migrations],
                   ...container,
@@ -186,6 +188,7 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
           {
             name: 'migrate',
             image: props.image,
+            imagePullPolicy: pullPolicyFor(props.image),
             command: ['/bin/sh', '-c', SCRIPT],
             env: [
               { name: 'PGHOST', value: cluster.primaryHost },

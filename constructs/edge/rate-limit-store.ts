@@ -2,6 +2,7 @@ import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
+import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { requireProp } from '../core/validation';
 import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
@@ -62,7 +63,7 @@ export class RateLimitStore extends Construct {
               {
                 name: 'valkey',
                 image: props.image,
-                imagePullPolicy: 'IfNotPresent',
+                imagePullPolicy: pullPolicyFor(props.image),
                 // Counters only: no snapshots, no append-only file; evict the keys closest to expiry when full.
                 command: ['valkey-server', '--port', String(PORT), '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
                   '--maxmemory', MAXMEMORY, '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp'],

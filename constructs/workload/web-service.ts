@@ -3,6 +3,7 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { addDependency } from '../core/construct-dependencies';
+import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
 import { checkDrainable, checkImage, checkInteger, checkName, checkPath, invalidProp } from '../core/validation';
@@ -173,7 +174,7 @@ export class WebService extends Construct implements IConnectable, Workload {
               {
                 name,
                 image: props.image,
-                imagePullPolicy: 'IfNotPresent',
+                imagePullPolicy: pullPolicyFor(props.image),
                 port: ports,
                 env: envVars(this.env),
                 resources: containerResources(props.resources, storage),
