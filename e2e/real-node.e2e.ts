@@ -7,8 +7,8 @@
  * primary fails over. Global setup built the toolchain and the images, started the cluster, the
  * node and the operators, and synthesized the stacks.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { cdktf, outDir, plan, PROJECT_ROOT, toolEnvironment } from './lib/cdktf';
 import * as checks from './lib/checks';
 import { Kubectl, condition, type KubeObject, type Labels, type Node, type Pod } from './lib/kube';
@@ -165,7 +165,7 @@ phase('pods on the real node', () => {
 
 /** What the app's namespace runs, as deployed: ours and CloudNativePG's objects, its instance pods (it makes no StatefulSet). */
 async function deployedObjects(): Promise<KubeObject[]> {
-  const kinds = ['deployments', 'statefulsets', 'services', 'poddisruptionbudgets', 'networkpolicies', 'horizontalpodautoscalers'];
+  const kinds = ['deployments', 'statefulsets', 'jobs', 'services', 'poddisruptionbudgets', 'networkpolicies', 'horizontalpodautoscalers'];
   const objects = (await Promise.all(kinds.map((kind) => k.list<KubeObject>(kind, ns)))).flat();
   return [...objects, ...(await k.list<Pod>('pods', ns, `cnpg.io/cluster=${CLUSTER},cnpg.io/podRole=instance`))];
 }
@@ -257,49 +257,6 @@ const FAILING_MIGRATION = {
   ].join('\n'),
 };
 
-phase('schema migrations', () => {
-  nowTest(`${ns}: the migration Job applied the guide's schema before the backend rolled out: its five indexes exist and are valid, goose recorded versions 1 and 2`, async () => {
-    const indexes = await sqlOnPrimary(`select indexname from pg_indexes where indexname in (${GUIDE_INDEXES.map((i) => `'${i}'`).join(', ')}) order by 1`);
-    const invalid = await sqlOnPrimary('select count(*) from pg_index where not indisvalid');
-    const versions = (await appliedMigrations()).split('\n').map((l) => l.split('|')[0]);
-    const ok = indexes.split('\n').length === GUIDE_INDEXES.length && invalid === '0' && versions.join(',') === '0,1,2';
-    return observed(ok, `indexes: ${indexes.replace(/\n/g, ', ')}; invalid: ${invalid}; goose versions: ${versions.join(', ')}`);
-  });
-  test(`${ns}: a second cdktf deploy applies nothing (goose's records unchanged), and a plan after it shows no change`, async () => {
-    requireDeployed();
-    const before = await appliedMigrations();
-    await cdktf(state, 'deploy', [app.name], 900);
-    const after = await appliedMigrations();
-    if (after !== before) throw new Error(`goose's records changed:\nbefore: ${before}\nafter: ${after}`);
-    const p = await plan(state, join(outDir(state), 'stacks', app.name));
-    if (p.changes.length > 0 || p.outputs.length > 0) throw new Error(`the plan after a second deploy changes: ${[...p.changes.map((c) => `${c.address} ${c.actions.join('/')}`), ...p.outputs].join(', ')}`);
-  });
-  test(`${ns}: broken input: a release whose migration fails stops cdktf deploy with PostgreSQL's error and the invalid index it left; the old backend pods keep serving`, async () => {
-    requireDeployed();
-    const release = await synthesizeRelease('failing-migration', FAILING_MIGRATION);
-    const rollout = await backendRollout();
-    const failure = await cdktf(state, 'deploy', [app.name], 900, release).then(
-      () => 'deploy succeeded',
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    );
-    say(`  the failed deploy said: ${failure.split('\n').filter((l) => /could not create unique index|invalid index/.test(l)).join(' | ')}`);
-    if (!failure.includes(`could not create unique index "${FAILING_INDEX}"`) || !failure.includes(`invalid index ${FAILING_INDEX}`)) {
-      throw new Error(`the deploy's error does not carry the migration's failure and the invalid index:\n${failure}`);
-    }
-    const now = await backendRollout();
-    if (now !== rollout) throw new Error(`the backend rolled out past a failed migration:\nbefore: ${rollout}\nafter: ${now}`);
-    await poll('the backend serves', 60, backendHealth);
-  });
-  test(`${ns}: recovery as README says: with the invalid index dropped and the failing migration taken out, the next deploy finishes; goose recorded nothing of it`, async () => {
-    requireDeployed();
-    await sqlOnPrimary(`drop index concurrently if exists ${FAILING_INDEX}`);
-    await cdktf(state, 'deploy', [app.name], 900);
-    const versions = (await appliedMigrations()).split('\n').map((l) => l.split('|')[0]);
-    if (versions.join(',') !== '0,1,2') throw new Error(`goose versions after recovery: ${versions.join(', ')}`);
-    await poll('the backend serves', 120, backendHealth);
-  });
-});
-
 phase('cache', () => {
   nowTest(`${ns}: Valkey answers on the write and read Services with the configured maxmemory, allkeys-lru and no persistence`, async () => {
     const conf = app.configMapData(`${CACHE}-config`)['valkey.conf'] ?? '';
@@ -351,6 +308,55 @@ phase('backend', () => {
     await k.exec(['wait', '--for=condition=Ready', '--timeout=120s', '-n', ELSEWHERE, 'pod/probe']);
   });
   pollTest(`${ns}: the backend's /health (PostgreSQL and the cache) is healthy through its Service and cluster DNS, asked from the edge's namespace`, 120, backendHealth);
+});
+
+phase('schema migrations', () => {
+  nowTest(`${ns}: the migration Job applied the guide's schema before the backend rolled out: its five indexes exist and are valid, goose recorded versions 1 and 2`, async () => {
+    const indexes = await sqlOnPrimary(`select indexname from pg_indexes where indexname in (${GUIDE_INDEXES.map((i) => `'${i}'`).join(', ')}) order by 1`);
+    const invalid = await sqlOnPrimary('select count(*) from pg_index where not indisvalid');
+    const versions = (await appliedMigrations()).split('\n').map((l) => l.split('|')[0]);
+    const ok = indexes.split('\n').length === GUIDE_INDEXES.length && invalid === '0' && versions.join(',') === '0,1,2';
+    return observed(ok, `indexes: ${indexes.replace(/\n/g, ', ')}; invalid: ${invalid}; goose versions: ${versions.join(', ')}`);
+  });
+  test(`${ns}: a second cdktf deploy applies nothing (goose's records unchanged), and a plan after it shows no change`, async () => {
+    requireDeployed();
+    const before = await appliedMigrations();
+    await cdktf(state, 'deploy', [app.name], 900);
+    const after = await appliedMigrations();
+    if (after !== before) throw new Error(`goose's records changed:\nbefore: ${before}\nafter: ${after}`);
+    const p = await plan(state, join(outDir(state), 'stacks', app.name));
+    if (p.changes.length > 0 || p.outputs.length > 0) throw new Error(`the plan after a second deploy changes: ${[...p.changes.map((c) => `${c.address} ${c.actions.join('/')}`), ...p.outputs].join(', ')}`);
+  });
+  test(`${ns}: broken input: a release whose migration fails stops cdktf deploy with PostgreSQL's error and the invalid index it left; the old backend pods keep serving`, async () => {
+    requireDeployed();
+    const release = await synthesizeRelease('failing-migration', FAILING_MIGRATION);
+    const rollout = await backendRollout();
+    const failed = await cdktf(state, 'deploy', [app.name], 900, release).then(
+      () => false,
+      () => true,
+    );
+    // The deploy's whole output, as the user's terminal shows it, its wrapped lines joined.
+    const output = readFileSync(join(state.dir, `deploy-${basename(release)}.log`), 'utf8')
+      .split('\n')
+      .map((l) => l.replace(new RegExp(`^${app.name}\\s+`), '').trim())
+      .join(' ');
+    const wanted = [`could not create unique index "${FAILING_INDEX}"`, `invalid index ${FAILING_INDEX}`];
+    say(`  the failed deploy said: ${wanted.map((w) => (output.includes(w) ? `"${w}"` : `(not "${w}")`)).join(', ')}`);
+    if (!failed || !wanted.every((w) => output.includes(w))) {
+      throw new Error(`the deploy ${failed ? 'failed' : 'succeeded'}, and its output does not carry the migration's failure and the invalid index:\n${output.slice(-3000)}`);
+    }
+    const now = await backendRollout();
+    if (now !== rollout) throw new Error(`the backend rolled out past a failed migration:\nbefore: ${rollout}\nafter: ${now}`);
+    await poll('the backend serves', 60, backendHealth);
+  });
+  test(`${ns}: recovery as README says: with the invalid index dropped and the failing migration taken out, the next deploy finishes; goose recorded nothing of it`, async () => {
+    requireDeployed();
+    await sqlOnPrimary(`drop index concurrently if exists ${FAILING_INDEX}`);
+    await cdktf(state, 'deploy', [app.name], 900);
+    const versions = (await appliedMigrations()).split('\n').map((l) => l.split('|')[0]);
+    if (versions.join(',') !== '0,1,2') throw new Error(`goose versions after recovery: ${versions.join(', ')}`);
+    await poll('the backend serves', 120, backendHealth);
+  });
 });
 
 phase('Prometheus', () => {

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { run } from './processes';
 import type { RunState } from './settings';
 
@@ -47,7 +47,7 @@ export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'dest
     env: toolEnvironment(state),
     timeoutSeconds,
   });
-  const log = join(state.dir, `${command}.log`);
+  const log = join(state.dir, output === outDir(state) ? `${command}.log` : `${command}-${basename(output)}.log`);
   writeFileSync(log, result.stdout + result.stderr);
   if (result.code !== 0) {
     const text = stripTerminal(result.stdout + result.stderr);
