@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeFinding, kubeScoreBinary, scoreObjects, type KubeScoreFinding } from '../e2e/lib/kube-score';
-import { ACCEPTED_KUBE_SCORE_CRITICALS } from '../review/kube-score-accepted';
-import { policyMarkdown } from '../review/workload-policy';
+import { describeFinding, kubeScoreBinary, scoreObjects, type KubeScoreFinding } from '../../e2e/lib/kube-score';
+import { ACCEPTED_KUBE_SCORE_CRITICALS } from '../../review/kube-score-accepted';
+import { policyMarkdown } from '../../review/workload-policy';
+import { buildTools } from '../toolchain';
 
-// The real binary: a missing one fails here, saying how to build it, rather than skipping.
-const binary = kubeScoreBinary();
-const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'kube-score', `${name}.yaml`), 'utf8');
+// The real binary, built (or reused) by tools/build.sh.
+const binary = join(buildTools('score').bin, 'kube-score');
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', `${name}.yaml`), 'utf8');
 const score = (name: string) => scoreObjects(fixture(name), { kubernetesVersion: 'v1.36.3', binary });
 const found = (fs: readonly KubeScoreFinding[]) => fs.map((f) => `${f.check}${f.path ? ` (${f.path})` : ''}: ${f.summary}`).sort();
 
