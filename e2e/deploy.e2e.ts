@@ -19,6 +19,7 @@ import * as promop from './lib/prometheus-operator';
 import { expectNow, observed, type Observation } from './lib/poll';
 import { recordTiming, say } from './lib/report';
 import { phaseTests } from './lib/phases';
+import { deployWithCacheSecret } from './lib/secrets';
 import { loadRunState } from './lib/settings';
 import { SimulatedControllers } from './lib/simulated';
 import { discover } from './lib/scrape-targets';
@@ -82,7 +83,9 @@ phase('deploy', () => {
       if (failed) throw new Error('not deployed: an earlier stack failed');
       const t0 = Date.now();
       try {
-        await cdktf(state, 'deploy', [name], kwok ? 600 : 1800);
+        const deploy = cdktf(state, 'deploy', [name], kwok ? 600 : 1800);
+        const app = apps.find((a) => a.name === name);
+        await (app ? deployWithCacheSecret(deploy, k, app.namespace) : deploy);
       } catch (error) {
         failed = true;
         throw error;
@@ -148,7 +151,7 @@ phase('CloudNativePG', () => {
       );
     }
     pollTest(`${ns}: each Pooler's Deployment is Available and its Service selects exactly its pods`, 180, () => operator.poolers(k, ns, db.poolers));
-    pollTest(`${ns}: the operator's Secrets hold every key the stack's workloads read`, 120, () => operator.secretKeysPresent(k, ns, app));
+    pollTest(`${ns}: the Secrets the stack's workloads read (the operator's, and the cache's, created as a user would) hold every key they read`, 120, () => operator.secretKeysPresent(k, ns, app));
     pollTest(`${ns}: every pod selector of the NetworkPolicies and PodMonitors matches Running pods (the operator's labels included)`, 120, () =>
       operator.selectorsMatchPods(k, ns, app),
     );
@@ -257,12 +260,12 @@ phase('NetworkPolicies (Cyclonus)', () => {
   const binary = join(state.toolsBin, 'cyclonus');
   for (const app of apps) {
     const ns = app.namespace;
-    /** The stack's live policies, the namespace's Running pods and the Clusters' Job pods. */
+    /** The stack's live policies, the namespace's Running pods and its Jobs' pods. */
     const live = async () => {
       const names = new Set(app.names('kubernetes_network_policy_v1'));
       const policies = (await k.list<NetworkPolicy>('networkpolicies', ns)).filter((p) => names.has(p.metadata.name));
       const running = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running' && p.metadata.labels?.['cnpg.io/jobRole'] === undefined);
-      const pods = [...running, ...(await operator.clusterJobPods(k, ns, app))];
+      const pods = [...running, ...(await operator.jobPods(k, ns, app))];
       const nsLabels = (await k.get<KubeObject>('namespace', ns))?.metadata.labels ?? {};
       return { policies, pods, nsLabels };
     };

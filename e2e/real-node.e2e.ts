@@ -22,7 +22,7 @@ import { recordTiming, say } from './lib/report';
 import { realNodeLeftovers } from './lib/real-node';
 import { phaseTests } from './lib/phases';
 import { loadRunState } from './lib/settings';
-import { createSecretOnceNamespaceExists } from './lib/secrets';
+import { CACHE_SECRET, deployWithCacheSecret } from './lib/secrets';
 import { run } from './lib/processes';
 import { SimulatedControllers } from './lib/simulated';
 import { SynthesizedStack } from './lib/stacks';
@@ -45,8 +45,6 @@ const CACHE = 'cache';
 /** The guide's indexes (migrations/00002_add_indexes.sql), the tables they are on, and the database. */
 const GUIDE_INDEXES = ['idx_content_user_id', 'idx_content_created_at', 'idx_content_status', 'idx_seo_analysis_content_id', 'idx_seo_analysis_created_at'];
 const DATABASE = 'app';
-/** The Secret the cache's password comes from, which users create (README "Cache password and TLS"). */
-const CACHE_SECRET = { name: 'cache-auth', key: 'password' };
 /** The namespaces the app's flows admit by name: the edge's proxies and Prometheus. */
 const EDGE_NAMESPACE = 'envoy-gateway-system';
 const MONITORING = 'monitoring';
@@ -133,7 +131,7 @@ phase('deploy', () => {
   });
   test(`cdktf deploy ${app.name} (its Deployments and StatefulSet wait for Ready pods), the cache's Secret created once its namespace exists`, async () => {
     const t0 = Date.now();
-    await Promise.all([cdktf(state, 'deploy', [app.name], 1800), createSecretOnceNamespaceExists(k, ns, CACHE_SECRET.name, CACHE_SECRET.key, 600)]);
+    await deployWithCacheSecret(cdktf(state, 'deploy', [app.name], 1800), k, ns);
     recordTiming(state.dir, `  cdktf deploy ${app.name}`, (Date.now() - t0) / 1000);
     deployed = true;
   });

@@ -25,15 +25,18 @@ const ownedBy = (o: KubeObject, kind: string, name: string) => (o.metadata.owner
 
 const runningPods = async (k: Kubectl, ns: string) => (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.status.phase === 'Running');
 
-/** Names of the stack's CloudNativePG Clusters and Poolers. */
 /**
- * The pods of the Clusters' Jobs, as flow ends: kwok's initdb pod Succeeds at once (so it is not
- * Running) and no join Job is ever made (no replica starts), yet their flows are policies to judge.
- * The live pods of Jobs in any phase, and for a role with none a stand-in labelled as
- * CloudNativePG labels that role's pods. The real-node mode runs them for real.
+ * The pods of Jobs, as flow ends: kwok's pods of Jobs Succeed at once (so they are not Running),
+ * and no join Job is ever made (no replica starts), yet their flows are policies to judge. The
+ * live pods of the Clusters' Jobs in any phase, and for a role with none a stand-in labelled as
+ * CloudNativePG labels that role's pods; the stack's own Jobs' pods once they Succeeded. The
+ * real-node mode runs them for real.
  */
-export async function clusterJobPods(k: Kubectl, ns: string, stack: SynthesizedStack): Promise<Pod[]> {
-  const jobPods = (await k.list<Pod>('pods', ns)).filter((p) => isLive(p) && p.metadata.labels?.['cnpg.io/jobRole'] !== undefined);
+export async function jobPods(k: Kubectl, ns: string, stack: SynthesizedStack): Promise<Pod[]> {
+  const pods = (await k.list<Pod>('pods', ns)).filter(isLive);
+  // The stack's own Jobs' pods (the schema migration's) once they ran; kwok completes them.
+  const finished = pods.filter((p) => p.status.phase === 'Succeeded' && (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job'));
+  const jobPods = pods.filter((p) => p.metadata.labels?.['cnpg.io/jobRole'] !== undefined);
   const standIns = databaseObjects(stack).clusters.flatMap((cluster) =>
     CNPG_JOB_ROLES.filter((role) => !jobPods.some((p) => p.metadata.labels?.['cnpg.io/cluster'] === cluster && p.metadata.labels['cnpg.io/jobRole'] === role)).map(
       (role): Pod => ({
@@ -43,9 +46,10 @@ export async function clusterJobPods(k: Kubectl, ns: string, stack: SynthesizedS
       }),
     ),
   );
-  return [...jobPods, ...standIns];
+  return [...new Set([...jobPods, ...finished]), ...standIns];
 }
 
+/** Names of the stack's CloudNativePG Clusters and Poolers. */
 export function databaseObjects(stack: SynthesizedStack): { clusters: string[]; poolers: { name: string; instances: number }[] } {
   return {
     clusters: stack.customResources('Cluster').map((c) => c.metadata.name),
@@ -142,7 +146,7 @@ export async function secretKeysPresent(k: Kubectl, ns: string, stack: Synthesiz
  * with a label the operator does not set selects nothing, silently.
  */
 export async function selectorsMatchPods(k: Kubectl, ns: string, stack: SynthesizedStack): Promise<Observation> {
-  const jobs = await clusterJobPods(k, ns, stack);
+  const jobs = await jobPods(k, ns, stack);
   const pods = [...(await runningPods(k, ns)), ...jobs];
   const names = new Set(stack.names('kubernetes_network_policy_v1'));
   const policies = (await k.list<NetworkPolicy>('networkpolicies', ns)).filter((p) => names.has(p.metadata.name));
@@ -160,7 +164,7 @@ export async function selectorsMatchPods(k: Kubectl, ns: string, stack: Synthesi
   return observed(
     unmatched.length === 0,
     unmatched.length === 0
-      ? `${selectors.length} selectors of ${policies.length} NetworkPolicies and ${stack.podMonitorSelectors().length} PodMonitors each match Running pods or the Clusters' Job pods (${jobs.map((p) => p.metadata.name).join(', ')})`
+      ? `${selectors.length} selectors of ${policies.length} NetworkPolicies and ${stack.podMonitorSelectors().length} PodMonitors each match Running pods or Job pods (${jobs.map((p) => p.metadata.name).join(', ')})`
       : `select no Running pod: ${unmatched.map((u) => `${u.where} ${JSON.stringify(u.selector.matchLabels ?? u.selector)}`).join('; ')}`,
   );
 }
