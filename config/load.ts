@@ -222,7 +222,8 @@ function show(problem: Problem): string {
     /"\\u0000(NaN|-?Infinity)"/g,
     '$1',
   );
-  // The user:password part of a URL is a credential: never print it.
-  const shown = typeof value === 'number' ? String(value) : text.replace(/(\/\/)[^/@\s"]*@/g, '$1***@');
+  // The user:password part of a URL is a credential: never print it. It ends at the last "@", since
+  // an unencoded "@", "/" or ":" may be part of the password.
+  const shown = typeof value === 'number' ? String(value) : text.replace(/(\/\/)[^\s"]*@/g, '$1***@');
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }

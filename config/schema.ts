@@ -471,7 +471,8 @@ const sloPercent = z.number().min(93.06, { error: SLO_PERCENT_RULE }).lt(100, { 
 
 const tracingUrl = z
   .string()
-  .regex(/^https?:\/\/[^/@\s]+(\/\S*)?$/, { error: 'must be an http:// or https:// URL without credentials (put them in a Secret)' });
+  // No "@" anywhere: a password holding an unencoded "/" would otherwise pass as a path.
+  .regex(/^https?:\/\/[^/@\s]+(\/[^@\s]*)?$/, { error: 'must be an http:// or https:// URL without credentials (put them in a Secret)' });
 const samplingRatio = z.number().min(0).max(1, { error: 'must be a share of traces from 0 to 1' });
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3})$/;
 /** Where the tracing endpoint runs: pods of another namespace, or addresses outside the cluster. */

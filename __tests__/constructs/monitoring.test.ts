@@ -32,6 +32,12 @@ function errorOf(build: (scope: ReturnType<typeof Testing.app>) => unknown): str
   throw new Error('expected an error');
 }
 
+/**
+ * Passwords with the characters a URL's userinfo must encode, unencoded (and one encoded), made of
+ * parts no message holds otherwise.
+ */
+const PASSWORDS = ['Zq7p@Wv9s/Kx3m', 'Jd4t/Rb8y', 'Hn2c:Lq6w@Xe5v', 'Mf8k%40Tg1z', 'Qa3r@Yb5u@Pc7i'];
+
 describe('PrometheusStack', () => {
   it('selects monitors and rules from every namespace', () => {
     expect(at(prometheusValues(), 'prometheus', 'prometheusSpec')).toMatchObject({
@@ -572,7 +578,7 @@ describe('TracingEndpoint', () => {
     const endpoint = (url: string) => errorOf(() => tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: url } }));
     expect(endpoint('not a url')).toBe("t: 'backend.endpoint' (\"not a url\") must be an absolute http:// or https:// URL");
     expect(endpoint('grpc://collector:4317')).toBe("t: 'backend.endpoint' (\"grpc://collector:4317\") must be an absolute http:// or https:// URL");
-    for (const url of ['https://user@otlp.example.com', 'https://:s3cret@otlp.example.com']) {
+    for (const url of ['https://user@otlp.example.com', 'https://:s3cret@otlp.example.com', ...PASSWORDS.map((pw) => `https://user:${pw}@otlp.example.com`)]) {
       expect(endpoint(url)).toBe("t: 'backend.endpoint' must not carry credentials; put them in a Secret (headers or secretToken)");
     }
     expect(errorOf(() => tracingOf({ ...apm, backend: { ...apm.backend, serverUrl: 'apm:8200' } as TracingEndpointProps['backend'] }))).toBe(
@@ -615,6 +621,14 @@ describe('monitoring settings of an environment', () => {
     );
     expect(message).toContain('monitoring.tracing.secretToken = (hidden): must be a reference to the key of a Secret, { secretName, key }');
     expect(message).not.toContain('tok3n');
+  });
+
+  it.each(PASSWORDS)('refuses a tracing URL whose password is %s without printing any part of it', (password) => {
+    const message = failure(
+      withValue(prod, 'monitoring.tracing', { backend: 'opentelemetry', endpoint: `https://user:${password}@otlp.example.com`, peer: { cidrs: ['0.0.0.0/0'] } }),
+    );
+    expect(message).toContain('monitoring.tracing.endpoint = "https://***@otlp.example.com": must be an http:// or https:// URL without credentials');
+    for (const part of password.split(/[@/:%]/).filter((x) => x.length > 0)) expect(message).not.toContain(part);
   });
 
   it('refuses a tracing URL with credentials without printing it', () => {

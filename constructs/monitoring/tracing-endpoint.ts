@@ -63,6 +63,13 @@ export class TracingEndpoint extends Construct {
     super(scope, id);
     const b = props.backend;
     const [urlProp, url] = b.kind === 'opentelemetry' ? ['backend.endpoint', b.endpoint] : ['backend.serverUrl', b.serverUrl];
+    const credentials = () => {
+      // Never echo it: the value holds a credential.
+      throw new Error(`${this.node.path}: '${urlProp}' must not carry credentials; put them in a Secret (headers or secretToken)`);
+    };
+    // Before parsing: a password with an unencoded "/" or ":" makes the URL unparsable, and the
+    // refusal of an unparsable URL would print it.
+    if (url.includes('@')) credentials();
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -73,10 +80,7 @@ export class TracingEndpoint extends Construct {
     if (DEFAULT_PORTS[parsed.protocol] === undefined) {
       invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
-    if (parsed.username !== '' || parsed.password !== '') {
-      // Never echo it: the value holds a credential.
-      throw new Error(`${this.node.path}: '${urlProp}' must not carry credentials; put them in a Secret (headers or secretToken)`);
-    }
+    if (parsed.username !== '' || parsed.password !== '') credentials();
     this.samplingRatio = props.samplingRatio ?? DEFAULT_SAMPLING_RATIO;
     checkRange(this, 'samplingRatio', this.samplingRatio, 0, 1, true);
     if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], 'must list at least one CIDR');
