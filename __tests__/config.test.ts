@@ -141,6 +141,13 @@ describe('validation rules name the environment, field, value and rule', () => {
     );
   });
 
+  it("range-checks each field of a backup schedule with the construct's rule (second 99 fails only at apply otherwise)", () => {
+    expect(failure(withValue(prod, 'database.backup', { schedule: '99 0 2 * * *', objectStoreName: 'backups' }))).toContain(
+      'database.backup.schedule = "99 0 2 * * *": must be a six-field cron schedule (with seconds): its second field "99" must hold *, ?, or values from 0 to 59, as lists, ranges and /steps',
+    );
+    expect(loadEnvironment(withValue(prod, 'database.backup', { schedule: '0 0 2 * * SUN', objectStoreName: 'backups' }), {}).database.backup?.schedule).toBe('0 0 2 * * SUN');
+  });
+
   it('rejects a single PostgreSQL instance in prod, with the reason, but not in dev', () => {
     expect(failure(withValue(prod, 'database.readReplicas', 0))).toContain(
       'database.readReplicas = 0: must be at least 1 in prod: a single instance has no standby, so a node loss is an outage (or say why one will do in database.singleInstanceReason)',

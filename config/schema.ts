@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { hasTagOrDigest, imageTag, isUnpinned, PINNED_IMAGE_RULE } from '../constructs/core/image';
 import { isQuantity, parseQuantity } from '../constructs/core/quantity';
 import { DURATION_SECONDS_MAX, INT32_MAX, MIN_REASON_LENGTH, UINT32_MAX } from '../constructs/core/validation';
+import { BACKUP_SCHEDULE_RULE, backupScheduleProblem } from '../constructs/database/postgres-cluster';
 import versions from './versions.json';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -424,9 +425,10 @@ const databaseSchema = z.strictObject({
   backup: z
     .strictObject({
       /** Cron schedule with seconds, as CloudNativePG expects ("0 0 2 * * *"). */
-      schedule: z
-        .string({ error: 'must be a six-field cron schedule (with seconds)' })
-        .regex(/^(\S+\s+){5}\S+$/, { error: 'must be a six-field cron schedule (with seconds)' }),
+      schedule: z.string({ error: BACKUP_SCHEDULE_RULE }).superRefine((schedule, ctx) => {
+        const problem = backupScheduleProblem(schedule);
+        if (problem) ctx.addIssue({ code: 'custom', input: schedule, message: problem });
+      }),
       /** Name of the plugin's ObjectStore resource in the app namespace. */
       objectStoreName: dnsSubdomain,
     })

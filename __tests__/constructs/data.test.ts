@@ -163,6 +163,10 @@ describe('PostgresCluster', () => {
     expect(at(flows.get('client-to-db-pooler-rw-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(5432));
   });
 
+  it.each(['0 0 2 * * *', '*/15 0-59/5 1,13 ? JAN-MAR,dec sun-sat', '59 59 23 31 12 6', '0 30 2 1-7 * MON'])('accepts the schedule %s, which CloudNativePG parses', (schedule) => {
+    expect(manifests(database({ backup: { schedule, objectStoreName: 'backups' } }), 'ScheduledBackup')).toHaveLength(1);
+  });
+
   it('accepts a six-field schedule with wider fields, and names the backup after the cluster', () => {
     const withBackup = database({ backup: { schedule: '30 15 2 * * 1-5', objectStoreName: 'backups' } });
     expect(at(manifests(withBackup, 'ScheduledBackup')[0], 'metadata', 'name')).toBe('db-daily');
@@ -181,6 +185,16 @@ describe('PostgresCluster', () => {
     ['negative replicas', { readReplicas: -1 }, `'readReplicas' (-1) must be a whole number of at least 0`],
     ['a five-field schedule', { backup: { schedule: '0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 2 * * *") must be a six-field cron schedule`],
     ['a seven-field schedule', { backup: { schedule: '0 0 2 * * * 2027', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 * * * 2027") must be a six-field cron schedule`],
+    [
+      'a second out of range',
+      { backup: { schedule: '99 0 2 * * *', objectStoreName: 'b' } },
+      `'backup.schedule' ("99 0 2 * * *") must be a six-field cron schedule (with seconds): its second field "99" must hold *, ?, or values from 0 to 59, as lists, ranges and /steps`,
+    ],
+    ['an hour range beyond 23', { backup: { schedule: '0 0 20-24 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 20-24 * * *") must be a six-field cron schedule (with seconds): its hour field "20-24" must hold *, ?, or values from 0 to 23`],
+    ['a day of month 0', { backup: { schedule: '0 0 2 0 * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 0 * *") must be a six-field cron schedule (with seconds): its day of month field "0" must hold *, ?, or values from 1 to 31`],
+    ['an unknown month name', { backup: { schedule: '0 0 2 1 JAN,FOO *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 1 JAN,FOO *") must be a six-field cron schedule (with seconds): its month field "JAN,FOO" must hold *, ?, or values from 1 to 12 (or JAN–DEC)`],
+    ['a reversed range of weekdays', { backup: { schedule: '0 0 2 * * FRI-MON', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 * * FRI-MON") must be a six-field cron schedule (with seconds): its day of week field "FRI-MON" must hold *, ?, or values from 0 to 6 (or SUN–SAT)`],
+    ['a step of 0', { backup: { schedule: '*/0 0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("*/0 0 2 * * *") must be a six-field cron schedule (with seconds): its second field "*/0" must hold *, ?, or values from 0 to 59`],
     ['a name that is not a DNS label', { name: 'Main_DB' }, `'name' ("Main_DB") must be a DNS-1123 label`],
     ['an unpinned image', { image: 'postgres' }, `'image' ("postgres") must be pinned with a tag or a digest`],
     ['a database name that is not a DNS label', { databaseName: 'App' }, `'databaseName' ("App") must be a DNS-1123 label`],

@@ -51,6 +51,51 @@ export interface PostgresClusterProps {
 }
 
 const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/** The rule of a backup schedule, which {@link backupScheduleProblem} details. */
+export const BACKUP_SCHEDULE_RULE = 'must be a six-field cron schedule (with seconds)';
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** The fields of a ScheduledBackup's schedule as CloudNativePG parses it (robfig/cron v1 `Parse`, seconds first). */
+const CRON_FIELDS = [
+  { field: 'second', min: 0, max: 59 },
+  { field: 'minute', min: 0, max: 59 },
+  { field: 'hour', min: 0, max: 23 },
+  { field: 'day of month', min: 1, max: 31 },
+  { field: 'month', min: 1, max: 12, names: MONTHS, first: 1 },
+  { field: 'day of week', min: 0, max: 6, names: WEEKDAYS, first: 0 },
+] as const;
+
+/**
+ * What is wrong with a backup schedule, or undefined: six fields, each a list of `*`, `?`, values
+ * or ranges with an optional step, every value within its field's bounds, as CloudNativePG's
+ * parser requires (robfig/cron's getRange); the same rule for the config and the construct.
+ */
+export function backupScheduleProblem(schedule: string): string | undefined {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== CRON_FIELDS.length) return BACKUP_SCHEDULE_RULE;
+  for (const [i, text] of fields.entries()) {
+    const f = CRON_FIELDS[i];
+    const names: readonly string[] = 'names' in f ? f.names : [];
+    const value = (v: string | undefined) => {
+      const named = names.indexOf((v ?? '').toLowerCase());
+      if (named >= 0 && 'first' in f) return named + f.first;
+      return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : NaN;
+    };
+    const fits = text.split(',').every((part) => {
+      const [range = '', step, ...extra] = part.split('/');
+      if (extra.length > 0 || (step !== undefined && !(/^[0-9]+$/.test(step) && Number(step) > 0))) return false;
+      if (range === '*' || range === '?') return true;
+      const [low, high = low, ...more] = range.split('-');
+      const [a, b] = [value(low), value(high)];
+      return more.length === 0 && a >= f.min && b <= f.max && a <= b;
+    });
+    if (!fits) {
+      const spelled = names.length > 0 ? ` (or ${names[0].toUpperCase()}–${names[names.length - 1].toUpperCase()})` : '';
+      return `${BACKUP_SCHEDULE_RULE}: its ${f.field} field "${text}" must hold *, ?, or values from ${f.min} to ${f.max}${spelled}, as lists, ranges and /steps`;
+    }
+  }
+  return undefined;
+}
 /** PostgreSQL's port on the instances and their Services. */
 export const POSTGRES_PORT = 5432;
 /** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
@@ -122,9 +167,8 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     if ('max_connections' in parameters) {
       invalidProp(this, 'parameters.max_connections', parameters.max_connections, "must not be set: use 'maxConnections'");
     }
-    if (props.backup && !/^(\S+\s+){5}\S+$/.test(props.backup.schedule)) {
-      invalidProp(this, 'backup.schedule', props.backup.schedule, 'must be a six-field cron schedule (with seconds)');
-    }
+    const scheduleProblem = props.backup && backupScheduleProblem(props.backup.schedule);
+    if (props.backup && scheduleProblem) invalidProp(this, 'backup.schedule', props.backup.schedule, scheduleProblem);
 
     this.clusterName = name;
     this.namespace = namespace;
