@@ -329,6 +329,12 @@ describe('additional services', () => {
     );
   });
 
+  it('are held to the image rule of the web tiers: no ":latest" in prod', () => {
+    const latest = { ...service, image: 'ghcr.io/example/search:latest', replicas: { min: 2, max: 2 } };
+    expect(failure(withValue(prod, 'services', { search: latest }))).toContain('services.search.image = "ghcr.io/example/search:latest": must not use the ":latest" tag in prod');
+    expect(() => loadEnvironment(withValue(dev, 'services', { search: latest }), {})).not.toThrow();
+  });
+
   it('must allow a disruption at their minimum scale', () => {
     const pinned = { ...service, replicas: { min: 2, max: 2 }, disruptionBudget: { minAvailable: 2 } };
     expect(failure(withValue(prod, 'services', { search: pinned }))).toContain(

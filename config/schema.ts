@@ -692,6 +692,7 @@ export const EnvironmentSchema = z
       ['frontend.image', env.frontend.image],
       ['cache.image', env.cache.image],
       ['database.migrations.image', env.database.migrations.image],
+      ...Object.entries(env.services).map(([name, t]): [string, string] => [`services.${name}.image`, t.image]),
     ];
     for (const [path, image] of images) {
       // An image without any tag or digest is refused by its field's own rule already.
