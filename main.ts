@@ -19,7 +19,7 @@ import { skipTokenCreationStacks } from './runtime/creation-stacks';
 import { addEnvironment } from './stacks/environment';
 import { seedProviderLocks } from './stacks/provider-lock';
 
-/** A syntax error in a file users edit, as `file:line:column: message`. */
+/** A syntax or evaluation error in a file users edit, as `file:line:column: message`. */
 class SourceError extends Error {}
 
 /**
@@ -30,7 +30,11 @@ function declaredEnvironments(): readonly EnvironmentInput[] {
   try {
     return (require('./config/environments') as typeof import('./config/environments')).environments;
   } catch (error) {
-    if (!(error instanceof Error && error.name === 'TransformError')) throw error;
+    if (!(error instanceof Error)) throw error;
+    // An error while evaluating it (a misspelt identifier): its first frame in that file, not a trace.
+    const frame = error.name === 'TransformError' ? null : /\(?([^\s(]*config[\\/]environments\.ts):(\d+):(\d+)\)?$/m.exec(error.stack ?? '');
+    if (frame) throw new SourceError(`${relative(process.cwd(), frame[1])}:${frame[2]}:${frame[3]}: ${error.name}: ${error.message}`);
+    if (error.name !== 'TransformError') throw error;
     // tsx keeps only esbuild's message: a header, then `file:line:column: ERROR: text` per error.
     const located = [...error.message.matchAll(/^(.+):(\d+):(\d+): ERROR: (.*)$/gm)];
     if (located.length === 0) throw error;

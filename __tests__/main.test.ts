@@ -83,20 +83,31 @@ describe('the synth app', () => {
     expect(run.wroteOutput).toBe(false);
   });
 
-  it('reports a syntax error in config/environments.ts as its location and message only', () => {
-    // A copy of the project (dependencies linked) whose environments file lacks a value.
+  /** Synth from a copy of the project (dependencies linked) whose environments file has `readReplicas: 1,` replaced. */
+  function withReplicasWritten(text: string) {
     const copy = mkdtempSync(join(tmpdir(), 'web-topology-copy-'));
     cpSync(ROOT, copy, { recursive: true, filter: (src) => !['node_modules', '.git', 'cdktf.out'].includes(relative(ROOT, src)) });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     const file = join(copy, 'config', 'environments.ts');
     const lines = readFileSync(file, 'utf8').split('\n');
     const broken = lines.findIndex((line) => line.includes('readReplicas: 1,'));
-    lines[broken] = lines[broken].replace('readReplicas: 1,', 'readReplicas: ,');
+    lines[broken] = lines[broken].replace('readReplicas: 1,', `readReplicas: ${text},`);
     writeFileSync(file, lines.join('\n'));
     const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev' }, undefined, copy);
     rmSync(copy, { recursive: true, force: true });
-    const column = lines[broken].indexOf(',') + 1;
-    expect(run.stderr).toBe(`${join('config', 'environments.ts')}:${broken + 1}:${column}: Unexpected ","\n`);
+    return { run, line: broken + 1, text: lines[broken] };
+  }
+
+  it('reports a syntax error in config/environments.ts as its location and message only', () => {
+    const { run, line, text } = withReplicasWritten('');
+    expect(run.stderr).toBe(`${join('config', 'environments.ts')}:${line}:${text.indexOf(',') + 1}: Unexpected ","\n`);
+    expect(run.status).toBe(1);
+    expect(run.wroteOutput).toBe(false);
+  });
+
+  it('reports a misspelt identifier in config/environments.ts as its location and message only, not a stack trace', () => {
+    const { run, line, text } = withReplicasWritten('ONE');
+    expect(run.stderr).toBe(`${join('config', 'environments.ts')}:${line}:${text.indexOf('ONE') + 1}: ReferenceError: ONE is not defined\n`);
     expect(run.status).toBe(1);
     expect(run.wroteOutput).toBe(false);
   });
