@@ -95,18 +95,15 @@ export class AppStack extends EnvironmentStack {
     const tier = (name: string, config: WebTierConfig, wired: readonly EnvVar[] = []) =>
       webServiceProps(name, namespace, config, wired, peers.prometheus);
     const services = Object.entries(env.services).map(([name, config]) => new WebService(this, `service-${name}`, tier(name, config)));
-    const credentials = { secretName: postgres.appSecretName };
-    const databaseUrl = (p: ConnectionPooler) => `postgresql://$(DB_USER):$(DB_PASSWORD)@${p.host}:${p.port}/${postgres.databaseName}`;
     const pool = db.clientPool;
     const backend = new WebService(
       this,
       'backend-tier',
       tier('backend', env.backend, [
-        // The password stays in the operator's Secret: the kubelet substitutes $(DB_PASSWORD).
-        { name: 'DB_USER', secretKeyRef: { ...credentials, key: 'username' } },
-        { name: 'DB_PASSWORD', secretKeyRef: { ...credentials, key: 'password' } },
-        { name: 'DATABASE_URL', value: databaseUrl(rwPooler) },
-        { name: 'DATABASE_READ_URL', value: databaseUrl(readPooler) },
+        // The password stays in the operator's Secret: the kubelet substitutes it into the URLs.
+        ...postgres.credentialsEnv(),
+        { name: 'DATABASE_URL', value: rwPooler.url() },
+        { name: 'DATABASE_READ_URL', value: readPooler.url() },
         { name: 'DB_POOL_SIZE', value: String(pool.size) },
         { name: 'DB_MAX_OVERFLOW', value: String(pool.maxOverflow) },
         { name: 'WEB_CONCURRENCY', value: String(pool.processesPerPod) },

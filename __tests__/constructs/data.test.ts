@@ -206,6 +206,34 @@ describe('PostgresCluster', () => {
   });
 });
 
+describe('database connection details for a client', () => {
+  /** The cluster's credential variables and the rw pooler's URL, with the given variable names. */
+  const details = (names?: { user?: string; password?: string }) => {
+    let out: { env: unknown[]; url: string } = { env: [], url: '' };
+    synthScope((scope: Construct) => {
+      const cluster = new PostgresCluster(scope, 'db', clusterProps);
+      const pooler = new ConnectionPooler(scope, 'rw', { cluster, type: 'rw', ...poolerProps });
+      out = { env: cluster.credentialsEnv(names), url: pooler.url(names) };
+    });
+    return out;
+  };
+
+  it("reads the user and password from the operator's <name>-app Secret, by reference, and the URL refers to them", () => {
+    const { env, url } = details();
+    expect(env).toEqual([
+      { name: 'DB_USER', secretKeyRef: { secretName: 'db-app', key: 'username' } },
+      { name: 'DB_PASSWORD', secretKeyRef: { secretName: 'db-app', key: 'password' } },
+    ]);
+    expect(url).toBe('postgresql://$(DB_USER):$(DB_PASSWORD)@db-pooler-rw.web.svc:5432/app');
+  });
+
+  it('names the variables as asked, in the Secret references and the URL alike', () => {
+    const { env, url } = details({ user: 'PGUSER', password: 'PGPASS' });
+    expect(env.map((e) => (e as { name: string }).name)).toEqual(['PGUSER', 'PGPASS']);
+    expect(url).toBe('postgresql://$(PGUSER):$(PGPASS)@db-pooler-rw.web.svc:5432/app');
+  });
+});
+
 describe('ConnectionPooler', () => {
   let out: Json;
   let policies: Map<string, Resource>;

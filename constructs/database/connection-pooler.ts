@@ -11,7 +11,7 @@ import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, type IConnectable } 
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { spreadConstraint, ZONE } from '../workload/topology-spread';
-import { CNPG_STATUS_PORT, POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
+import { CNPG_STATUS_PORT, credentialEnvNames, POSTGRES_PORT, type DatabaseCredentialEnvNames, type PostgresCluster } from './postgres-cluster';
 
 export interface ConnectionPoolerProps {
   /** The Cluster it pools for; the pooler lives in its namespace. */
@@ -162,5 +162,15 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', { name, namespace, through: 'pod', selector: this.podSelector });
       this.connections.allowFrom(cluster.scrapedBy, [PGBOUNCER_METRICS_PORT]);
     }
+  }
+
+  /**
+   * The URL of the cluster's database through this pooler, `postgresql://$(DB_USER):$(DB_PASSWORD)@host:port/db`:
+   * the kubelet fills in the credentials from the variables of `cluster.credentialsEnv()` (with
+   * the same `names`), which must come first.
+   */
+  url(names: DatabaseCredentialEnvNames = {}): string {
+    const { user, password } = credentialEnvNames(names);
+    return `postgresql://$(${user}):$(${password})@${this.host}:${this.port}/${this.cluster.databaseName}`;
   }
 }

@@ -9,6 +9,7 @@ import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from 
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import type { EnvVar } from '../workload/web-service';
 import { spreadConstraint, ZONE } from '../workload/topology-spread';
 
 export interface PostgresBackup {
@@ -96,6 +97,23 @@ export function backupScheduleProblem(schedule: string): string | undefined {
   }
   return undefined;
 }
+/** The keys of the `<name>-app` Secret CloudNativePG writes (a basic-auth Secret) that a client needs. */
+export const APP_SECRET_KEYS = { user: 'username', password: 'password' } as const;
+
+/** Names of the variables that carry the operator's credentials into a client. */
+export interface DatabaseCredentialEnvNames {
+  /** @default "DB_USER" */
+  readonly user?: string;
+  /** @default "DB_PASSWORD" */
+  readonly password?: string;
+}
+const CREDENTIAL_ENV = { user: 'DB_USER', password: 'DB_PASSWORD' } as const;
+
+/** Names of the credential variables, their defaults filled in. */
+export function credentialEnvNames(names: DatabaseCredentialEnvNames = {}): Required<DatabaseCredentialEnvNames> {
+  return { ...CREDENTIAL_ENV, ...names };
+}
+
 /** PostgreSQL's port on the instances and their Services. */
 export const POSTGRES_PORT = 5432;
 /** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
@@ -258,5 +276,18 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', { name, namespace, through: 'pod', selector: this.instanceSelector });
       this.connections.allowFrom(props.scrapedBy, [CNPG_METRICS_PORT]);
     }
+  }
+
+  /**
+   * The operator's credentials as a client's variables, by reference to its Secret, so neither
+   * the plan nor the state holds them. A pooler's `url()` refers to them for the kubelet to fill
+   * in; keep them ahead of it.
+   */
+  credentialsEnv(names: DatabaseCredentialEnvNames = {}): EnvVar[] {
+    const { user, password } = credentialEnvNames(names);
+    return [
+      { name: user, secretKeyRef: { secretName: this.appSecretName, key: APP_SECRET_KEYS.user } },
+      { name: password, secretKeyRef: { secretName: this.appSecretName, key: APP_SECRET_KEYS.password } },
+    ];
   }
 }

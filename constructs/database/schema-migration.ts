@@ -13,7 +13,7 @@ import { checkImage, checkInteger, checkName, checkPath, invalidProp, requirePro
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable } from '../guardrails/connections';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/pod-security';
-import { POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
+import { APP_SECRET_KEYS, POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
 
 /** Where the runner finds the migrations (a ConfigMap or the copy from the image). */
 const MIGRATIONS_DIR = '/migrations';
@@ -194,8 +194,8 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
               { name: 'PGHOST', value: cluster.primaryHost },
               { name: 'PGPORT', value: String(POSTGRES_PORT) },
               { name: 'PGDATABASE', value: cluster.databaseName },
-              { name: 'PGUSER', ...secret('username') },
-              { name: 'PGPASSWORD', ...secret('password') },
+              { name: 'PGUSER', ...secret(APP_SECRET_KEYS.user) },
+              { name: 'PGPASSWORD', ...secret(APP_SECRET_KEYS.password) },
               { name: 'PGSSLMODE', value: 'verify-full' },
               { name: 'PGSSLROOTCERT', value: `${CA_DIR}/${CA_KEY}` },
             ],

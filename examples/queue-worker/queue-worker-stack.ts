@@ -63,7 +63,6 @@ export class QueueWorkerStack extends TerraformStack {
       auth: { secretName: 'queue-auth' },
     });
 
-    const credentials = { secretName: db.appSecretName };
     const worker = new WebService(this, 'worker', {
       name: 'worker',
       namespace,
@@ -73,9 +72,8 @@ export class QueueWorkerStack extends TerraformStack {
       readinessPath: '/ready',
       disruptionBudget: { minAvailable: 1 },
       env: [
-        { name: 'DB_USER', secretKeyRef: { ...credentials, key: 'username' } },
-        { name: 'DB_PASSWORD', secretKeyRef: { ...credentials, key: 'password' } },
-        { name: 'DATABASE_URL', value: `postgresql://$(DB_USER):$(DB_PASSWORD)@${pooler.host}:${pooler.port}/${db.databaseName}` },
+        ...db.credentialsEnv(),
+        { name: 'DATABASE_URL', value: pooler.url() },
         // Jobs are taken from the primary only.
         ...queue.connectionEnv({ password: 'QUEUE_PASSWORD', writeUrl: 'QUEUE_URL', readUrl: false }),
       ],
