@@ -208,6 +208,63 @@ describe('SchemaMigration', () => {
     expect(() => migration(overrides)).toThrow(`/migration: ${message}`);
   });
 
+  it('writes a batch/v1 Job of its labels, whose containers are named for `kubectl logs -c`, without Service links', () => {
+    expect(job(shared())).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { labels: { 'app.kubernetes.io/name': 'db-migrate' } } });
+    expect(container(shared()).name).toBe('migrate');
+    expect(pod(shared()).enableServiceLinks).toBe(false);
+    const copy = at(pod(migration({ source: { image: 'ghcr.io/example/web-backend:1.0.0', directory: '/app/migrations//' } })), 'initContainers', 0) as Json;
+    expect(copy).toMatchObject({ name: 'copy-migrations', command: ['cp', '-R', '/app/migrations/.', '/migrations/'] });
+  });
+
+  it("mounts the cluster's CA read-only", () => {
+    expect(container(shared()).volumeMounts).toContainEqual({ name: 'ca', mountPath: '/etc/postgres-ca', readOnly: true });
+  });
+
+  it('makes a new Job when its pod changes (resources), since a Job template cannot', () => {
+    const bigger = migration({ resources: { requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } } });
+    expect(jobName(bigger)).not.toBe(jobName(shared()));
+  });
+
+  it("names the failed pods' main and init containers' messages in the log tail", () => {
+    const [verdict] = data(shared(), 'kubernetes_resources').filter((d) => d.kind === 'Job');
+    const [postcondition] = at(verdict, 'lifecycle', 'postcondition') as Json[];
+    expect(postcondition.error_message).toContain('containerStatuses');
+    expect(postcondition.error_message).toContain('initContainerStatuses');
+  });
+
+  it('is counted by the quota check and the capacity report as at most one pod of its resources', () => {
+    let footprint: unknown;
+    synthScope((scope: Construct) => {
+      const cluster = new PostgresCluster(scope, 'db', {
+        name: 'db',
+        namespace: 'web',
+        image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
+        storage: { size: '10Gi' },
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+      });
+      footprint = new SchemaMigration(scope, 'migration', { cluster, image: RUNNER, source: { files: FILES } }).footprint;
+    });
+    expect(footprint).toEqual({
+      name: 'db-migrate',
+      namespace: 'web',
+      minReplicas: 0,
+      maxReplicas: 1,
+      containers: [{ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }],
+    });
+  });
+
+  it('takes the bounds themselves: version 2^63 − 1, files of exactly 1 MiB', () => {
+    expect(() => migration({ source: { files: { '9223372036854775807_last.sql': TABLES } } })).not.toThrow();
+    const name = '00001_big.sql';
+    const filler = 'x'.repeat(2 ** 20 - name.length - TABLES.length - 1);
+    expect(() => migration({ source: { files: { [name]: `${TABLES}-${filler}` } } })).not.toThrow();
+    expect(() => migration({ source: { files: { [name]: `${TABLES}--${filler}` } } })).toThrow("'source.files' (\"1048577 bytes\") must add up to at most 1048576 bytes");
+  });
+
+  it('names ephemeralStorage in its error', () => {
+    expect(() => migration({ ephemeralStorage: { request: '1Gi', limit: '64Mi' } })).toThrow("/migration: 'ephemeralStorage.request' (\"1Gi\")");
+  });
+
   it('reads the .sql files of a directory, in order, and nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
     writeFileSync(join(dir, '00002_b.sql'), INDEXES);
