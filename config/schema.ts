@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { hasTagOrDigest, imageTag, isUnpinned, PINNED_IMAGE_RULE } from '../constructs/core/image';
 import { isQuantity, parseQuantity } from '../constructs/core/quantity';
-import { DURATION_SECONDS_MAX, INT32_MAX, MIN_REASON_LENGTH, UINT32_MAX } from '../constructs/core/validation';
+import { DURATION_SECONDS_MAX, INT32_MAX, MIN_REASON_LENGTH, SECRET_KEY, SECRET_KEY_RULE, UINT32_MAX } from '../constructs/core/validation';
 import { BACKUP_SCHEDULE_RULE, backupScheduleProblem } from '../constructs/database/postgres-cluster';
 import versions from './versions.json';
 
@@ -171,11 +171,7 @@ const ephemeralStorageSchema = z
     }
   });
 
-const SECRET_KEY_RULE = 'must be a key of a Secret: at most 253 letters, digits, "-", "_" and "."';
-const secretKey = z
-  .string({ error: SECRET_KEY_RULE })
-  .max(253, { error: SECRET_KEY_RULE })
-  .regex(/^[-._a-zA-Z0-9]+$/, { error: SECRET_KEY_RULE });
+const secretKey = z.string({ error: SECRET_KEY_RULE }).regex(SECRET_KEY, { error: SECRET_KEY_RULE });
 /** A key of a Secret in the app namespace; the value stays in the cluster. */
 const secretKeyRef = z.strictObject({ secretName: dnsSubdomain, key: secretKey }, { error: 'must be a reference to a Secret key, { secretName, key }' });
 

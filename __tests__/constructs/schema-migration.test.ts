@@ -13,17 +13,22 @@ const FILES = { '00001_tables.sql': TABLES, '00002_indexes.sql': INDEXES };
 
 type Overrides = Partial<Omit<SchemaMigrationProps, 'cluster'>>;
 
-/** A cluster `db` in namespace `web` and its migration. */
+/** A cluster `db` in namespace `web` and its migration, in `scope`. */
+function migrationIn(scope: Construct, overrides: Overrides = {}): SchemaMigration {
+  const cluster = new PostgresCluster(scope, 'db', {
+    name: 'db',
+    namespace: 'web',
+    image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
+    storage: { size: '10Gi' },
+    resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+  });
+  return new SchemaMigration(scope, 'migration', { cluster, image: RUNNER, source: { files: FILES }, ...overrides });
+}
+
+/** The synthesized cluster and migration. */
 function migration(overrides: Overrides = {}): Json {
   return synthScope((scope: Construct) => {
-    const cluster = new PostgresCluster(scope, 'db', {
-      name: 'db',
-      namespace: 'web',
-      image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
-      storage: { size: '10Gi' },
-      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-    });
-    new SchemaMigration(scope, 'migration', { cluster, image: RUNNER, source: { files: FILES }, ...overrides });
+    migrationIn(scope, overrides);
   });
 }
 
@@ -235,14 +240,7 @@ describe('SchemaMigration', () => {
   it('is counted by the quota check and the capacity report as at most one pod of its resources', () => {
     let footprint: unknown;
     synthScope((scope: Construct) => {
-      const cluster = new PostgresCluster(scope, 'db', {
-        name: 'db',
-        namespace: 'web',
-        image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
-        storage: { size: '10Gi' },
-        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-      });
-      footprint = new SchemaMigration(scope, 'migration', { cluster, image: RUNNER, source: { files: FILES } }).footprint;
+      footprint = migrationIn(scope).footprint;
     });
     expect(footprint).toEqual({
       name: 'db-migrate',

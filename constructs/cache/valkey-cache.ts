@@ -6,7 +6,7 @@ import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { parseQuantity } from '../core/quantity';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, invalidProp, requireProp } from '../core/validation';
+import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, invalidProp, requireProp, SECRET_KEY, SECRET_KEY_RULE } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -92,8 +92,6 @@ const CA_FILE = `${TLS_DIR}/ca.crt`;
  * the start script into a quoted `requirepass` line.
  */
 const PASSWORD_CHARS = 'A-Za-z0-9._~-';
-/** Secret keys (Kubernetes' rule for ConfigMap and Secret keys). */
-const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const EXPORTER_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } };
 const EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '2Gi' };
 const EXPORTER_EPHEMERAL_STORAGE: EphemeralStorage = { request: '16Mi', limit: '64Mi' };
@@ -163,7 +161,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     requireProp(this, 'auth.secretName', secretName, typeof secretName === 'string' && secretName !== '', 'must name the pre-created Secret holding the password: a cache without AUTH is refused');
     checkName(this, 'auth.secretName', secretName);
     const key = props.auth.key ?? AUTH_KEY;
-    requireProp(this, 'auth.key', key, SECRET_KEY.test(key), 'must be a key of a Secret: 1 to 253 letters, digits, "-", "_" and "."');
+    requireProp(this, 'auth.key', key, SECRET_KEY.test(key), SECRET_KEY_RULE);
     const tls = props.tls;
     if (tls !== undefined) {
       const cert = tls.certificateSecretName;

@@ -16,6 +16,9 @@ const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 export const INT32_MAX = 2_147_483_647;
 /** Envoy Gateway's uint32 fields (connection ceilings, rate limit requests, trusted hops). */
 export const UINT32_MAX = 4_294_967_295;
+/** A key of a Secret or ConfigMap, as Kubernetes allows it. */
+export const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+export const SECRET_KEY_RULE = 'must be a key of a Secret: 1 to 253 letters, digits, "-", "_" and "."';
 /** A reason given for an opt-out (a policy exemption, a prod rule) must say why: at least this many characters. */
 export const MIN_REASON_LENGTH = 10;
 /** Gateway API Durations allow at most five digits per unit (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`). */

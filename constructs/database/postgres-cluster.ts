@@ -62,8 +62,8 @@ const CRON_FIELDS = [
   { field: 'minute', min: 0, max: 59 },
   { field: 'hour', min: 0, max: 23 },
   { field: 'day of month', min: 1, max: 31 },
-  { field: 'month', min: 1, max: 12, names: MONTHS, first: 1 },
-  { field: 'day of week', min: 0, max: 6, names: WEEKDAYS, first: 0 },
+  { field: 'month', min: 1, max: 12, names: MONTHS },
+  { field: 'day of week', min: 0, max: 6, names: WEEKDAYS },
 ] as const;
 
 /**
@@ -77,9 +77,10 @@ export function backupScheduleProblem(schedule: string): string | undefined {
   for (const [i, text] of fields.entries()) {
     const f = CRON_FIELDS[i];
     const names: readonly string[] = 'names' in f ? f.names : [];
+    // A name counts from the field's minimum (JAN is 1, SUN is 0).
     const value = (v: string | undefined) => {
       const named = names.indexOf((v ?? '').toLowerCase());
-      if (named >= 0 && 'first' in f) return named + f.first;
+      if (named >= 0) return named + f.min;
       return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : NaN;
     };
     const fits = text.split(',').every((part) => {

@@ -12,7 +12,7 @@ import { checkEphemeralStorage, checkResources, containerResources, type Ephemer
 import { checkImage, checkInteger, checkName, checkPath, invalidProp, requireProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable } from '../guardrails/connections';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, UNPRIVILEGED } from '../workload/pod-security';
 import { APP_SECRET_KEYS, POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
 
 /** Where the runner finds the migrations (a ConfigMap or the copy from the image). */
@@ -21,8 +21,6 @@ const MIGRATIONS_DIR = '/migrations';
 const CA_DIR = '/etc/postgres-ca';
 /** The key of the CA certificate in CloudNativePG's `<cluster>-ca` Secret (pkg/certs CACertKey). */
 const CA_KEY = 'ca.crt';
-/** The runner image's user (tools/images.sh), also the user that copies from a migrations image. */
-const RUN_AS = { user: 10001, group: 10001 } as const;
 const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 const EPHEMERAL_STORAGE: EphemeralStorage = { request: '64Mi', limit: '256Mi' };
 const TIMEOUT_SECONDS = 600;
@@ -169,7 +167,8 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
         restartPolicy: 'Never',
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: { ...restrictedPodSecurityContext(RUN_AS), runAsUser: RUN_AS.user, runAsGroup: RUN_AS.group, fsGroup: RUN_AS.group },
+        // A manifest takes the numbers the typed resources' security context writes as strings.
+        securityContext: { ...restrictedPodSecurityContext(UNPRIVILEGED), runAsUser: UNPRIVILEGED.user, runAsGroup: UNPRIVILEGED.group, fsGroup: UNPRIVILEGED.group },
         ...(isImage(source)
           ? {
               initContainers: [
