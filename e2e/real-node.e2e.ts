@@ -159,6 +159,24 @@ phase('pods on the real node', () => {
     return observed(bad.length === 0, bad.length ? `not Ready: ${bad.map((p) => `${p.metadata.name} (${p.status.phase})`).join(', ')}` : `${pods.length} pods: ${pods.map((p) => p.metadata.name).join(', ')}`);
   });
   nowTest(`${ns}: no pod was refused (no FailedCreate events, e.g. from restricted Pod Security)`, () => checks.noFailedCreate(k, ns));
+  test(`${ns}: the app's tags are pulled Always, so the pods above came through the run's registry (nothing else is reachable); broken input: a tag it lacks is not found there`, async () => {
+    requireDeployed();
+    const containers = (await k.list<Pod & { spec: { containers: { imagePullPolicy?: string; image?: string }[] } }>('pods', ns, `app.kubernetes.io/name=${BACKEND}`)).flatMap((p) => p.spec.containers);
+    if (containers.length === 0 || !containers.every((c) => c.imagePullPolicy === 'Always')) throw new Error(`the backend's containers: ${JSON.stringify(containers.map((c) => [c.image, c.imagePullPolicy]))}`);
+    const probe = probePod('absent-tag', ELSEWHERE, `${BACKEND_IMAGE.replace(/:[^:]*$/, '')}:0.0.0-absent`, {}) as { spec: { containers: Record<string, unknown>[] } };
+    probe.spec.containers[0].imagePullPolicy = 'Always';
+    await k.exec(['apply', '-f', '-'], JSON.stringify(probe));
+    try {
+      const o = await poll('the absent tag refused by the registry', 120, async () => {
+        const pod = await k.get<{ status?: { containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[] } } & KubeObject>('pod', 'absent-tag', ELSEWHERE);
+        const waiting = pod?.status?.containerStatuses?.[0]?.state?.waiting;
+        return observed(/ErrImagePull|ImagePullBackOff/.test(waiting?.reason ?? '') && /not found/i.test(waiting?.message ?? ''), `${waiting?.reason}: ${waiting?.message ?? 'no status yet'}`);
+      });
+      say(`  ${o.detail.slice(0, 300)}`);
+    } finally {
+      await k.exec(['-n', ELSEWHERE, 'delete', 'pod', 'absent-tag', '--wait=false']);
+    }
+  });
 });
 
 /** What the app's namespace runs, as deployed: ours and CloudNativePG's objects, its instance pods (it makes no StatefulSet). */
@@ -173,7 +191,7 @@ const kubeletVersion = async () => ((await k.list<Node & { status: { nodeInfo?: 
 phase('kube-score', () => {
   nowTest(`${ns}: kube-score finds no critical on the deployed objects (ours and CloudNativePG's) but those accepted in the policy report`, async () => {
     const objects = await deployedObjects();
-    const result = await scoreObjects(asYaml(objects), { kubernetesVersion: await kubeletVersion() });
+    const result = await scoreObjects(asYaml(objects), { kubernetesVersion: await kubeletVersion(), binary: join(state.toolsBin, 'kube-score') });
     for (const f of result.accepted) say(`  accepted: ${describeFinding(f)}`);
     say(`  kube-score: ${objects.length} objects, ${result.criticals.length} criticals, ${result.accepted.length} accepted, ${result.warnings.length} warnings`);
     return observed(result.criticals.length === 0, result.criticals.map(describeFinding).join('\n') || 'no critical');
@@ -182,7 +200,7 @@ phase('kube-score', () => {
     const deployment = await k.get<KubeObject & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } }>('deployment', BACKEND, ns);
     if (!deployment) return observed(false, 'no backend Deployment');
     for (const c of deployment.spec.template.spec.containers) delete c.resources;
-    const result = await scoreObjects(asYaml([deployment]), { kubernetesVersion: await kubeletVersion() });
+    const result = await scoreObjects(asYaml([deployment]), { kubernetesVersion: await kubeletVersion(), binary: join(state.toolsBin, 'kube-score') });
     const found = result.criticals.filter((f) => f.check === 'container-resources');
     return observed(found.length > 0, result.criticals.map(describeFinding).join('\n') || 'no critical');
   });

@@ -4,14 +4,9 @@
  * matched by review/kube-score-accepted.ts are reported as accepted with their reason; any other
  * critical is the e2e's failure.
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { ACCEPTED_KUBE_SCORE_CRITICALS, type AcceptedCritical } from '../../review/kube-score-accepted';
 import { run } from './processes';
 
-/** The build group that makes the binary. */
-const BUILD_GROUP = 'score';
 /** kube-score's grades (scorecard/scorecard.go). */
 const GRADES = { 1: 'critical', 5: 'warning' } as const;
 
@@ -35,18 +30,10 @@ export type KubeScoreResult = Readonly<Record<'criticals' | 'accepted' | 'warnin
 export interface ScoreOptions {
   /** The cluster's version, "v1.36" or "v1.36.3" (kube-score takes major.minor). */
   readonly kubernetesVersion: string;
-  /** @default the binary tools/build.sh score built in $TOOLS_CACHE */
-  readonly binary?: string;
+  /** The binary, as tools/build.sh score built it (its TOOLS_BIN). */
+  readonly binary: string;
   /** @default ACCEPTED_KUBE_SCORE_CRITICALS */
   readonly accepted?: readonly AcceptedCritical[];
-}
-
-/** Where tools/build.sh puts kube-score; throws, telling how to build it, when it is not there. */
-export function kubeScoreBinary(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.TOOLS_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'web-topology', 'tools');
-  const binary = join(cache, 'bin', 'kube-score');
-  if (!existsSync(binary)) throw new Error(`kube-score is not built at ${binary}: run tools/build.sh ${BUILD_GROUP}`);
-  return binary;
 }
 
 interface ScoredObject {
@@ -64,9 +51,8 @@ interface ScoredObject {
 export async function scoreObjects(yamlText: string, options: ScoreOptions): Promise<KubeScoreResult> {
   const version = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(options.kubernetesVersion);
   if (!version) throw new Error(`kube-score: kubernetesVersion must be like "v1.36" or "v1.36.3", not "${options.kubernetesVersion}"`);
-  const binary = options.binary ?? kubeScoreBinary();
   const args = ['score', '--kubernetes-version', `v${version[1]}.${version[2]}`, '--output-format', 'json', '-'];
-  const r = await run(binary, args, { input: yamlText, timeoutSeconds: 120 });
+  const r = await run(options.binary, args, { input: yamlText, timeoutSeconds: 120 });
   // Exit 1 means criticals were found; the JSON says which.
   if ((r.code !== 0 && r.code !== 1) || !r.stdout.trim().startsWith('[')) {
     throw new Error(`kube-score ${args.join(' ')} exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);

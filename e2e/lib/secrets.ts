@@ -11,7 +11,7 @@ export const CACHE_SECRET = { name: 'cache-auth', key: 'password' } as const;
  * namespace. The pods that read it wait for it, and the deploy waits for them. A Secret that
  * exists already (a cluster of the user's) is left as it is. The value is never printed or returned.
  */
-export async function createSecretOnceNamespaceExists(k: Kubectl, namespace: string, secret: { name: string; key: string }, seconds: number): Promise<void> {
+async function createSecretOnceNamespaceExists(k: Kubectl, namespace: string, secret: { name: string; key: string }, seconds: number): Promise<void> {
   await poll(`namespace ${namespace} for Secret ${secret.name}`, seconds, async () => {
     const found = await k.get<KubeObject>('namespace', namespace);
     return observed(found !== undefined, found ? 'exists' : 'not yet created');
