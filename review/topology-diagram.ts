@@ -35,7 +35,7 @@ export function topologyDiagram(appStack: IConstruct): string {
 
   for (const edge of all(appStack, EdgeGateway)) {
     lines.push(node('edge', `Envoy Gateway<br/>${edge.proxyReplicas} proxies`));
-    for (const r of edge.routes) arrow('edge', r.target.serviceName, r.pathPrefix);
+    for (const r of edge.routes) arrow('edge', r.target.serviceName, r.path);
   }
 
   const databases = all(appStack, PostgresCluster);

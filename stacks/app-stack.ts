@@ -114,21 +114,14 @@ export class AppStack extends EnvironmentStack {
     );
     // The backend rolls out only after the migration succeeded: a failed one leaves the old pods serving.
     addDependency(backend.deployment, migration);
-    const frontend = new WebService(this, 'frontend-tier', tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: '/api' }, ...tracedAs(tracing, 'frontend', env.frontend.image)]));
+
+    const edge = new EdgeGateway(this, 'edge', { ...env.edge, namespace, envoyGatewayNamespace: PLATFORM_NAMESPACES.envoyGateway });
+    const api = edge.addRoute({ path: '/api', target: backend });
+    const frontend = new WebService(this, 'frontend-tier', tier('frontend', env.frontend, [{ name: 'API_BASE_PATH', value: api.path }, ...tracedAs(tracing, 'frontend', env.frontend.image)]));
+    edge.addRoute({ path: '/', target: frontend });
 
     for (const target of [...new Set([rwPooler, readPooler]), cache, ...services]) target.connections.allowDefaultPortFrom(backend);
-    for (const web of [backend, frontend]) {
-      web.connections.allowDefaultPortFrom(peers.edge);
-      if (tracing) web.connections.allowTo(tracing.peer, [tracing.port]);
-    }
-
-    const edge = new EdgeGateway(this, 'edge', {
-      ...env.edge,
-      namespace,
-      backend: { serviceName: backend.serviceName, port: backend.servicePort },
-      frontend: { serviceName: frontend.serviceName, port: frontend.servicePort },
-    });
-    addDependency(edge, backend, frontend);
+    if (tracing) for (const web of [backend, frontend]) web.connections.allowTo(tracing.peer, [tracing.port]);
 
     const { alerts, slos } = env.monitoring;
     // An objective's burn-rate alerts replace the threshold alert it covers.

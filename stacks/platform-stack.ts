@@ -19,15 +19,12 @@ export const PLATFORM_NAMESPACES = {
 
 /** The platform's pods, as the app's network flows see them. */
 export interface PlatformPeers {
-  /** The Envoy proxies of the edge, which Envoy Gateway runs in its own namespace. */
-  readonly edge: Peer;
   /** Prometheus' pods (labelled so by the prometheus-operator), which scrape the app. */
   readonly prometheus: Peer;
 }
 
 export function platformPeers(env: EnvironmentConfig): PlatformPeers {
   return {
-    edge: namespacePeer('edge', PLATFORM_NAMESPACES.envoyGateway),
     prometheus: namespacePeer('prometheus', env.monitoring.namespace, { 'app.kubernetes.io/name': 'prometheus' }),
   };
 }

@@ -197,6 +197,21 @@ describe('CustomResource checks its body against the pinned CRD', () => {
     expect(out.removed).toEqual([{ from: `kubernetes_manifest.${name}`, lifecycle: { destroy: false } }]);
   });
 
+  it('putSpec replaces the spec of either resource type, checked against the CRD as in the constructor', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const plain = new CustomResource(stack, 'plain', gateway(HTTP));
+    const waiting = new CustomResource(stack, 'waiting', { ...gateway(HTTP), waitForFields: { 'status.addresses[0].value': '^.+$' } });
+    const HTTPS = { name: 'https', protocol: 'HTTPS', port: 443 };
+    const spec = { gatewayClassName: 'web-envoy', listeners: [HTTP, HTTPS] } as GatewaySpec;
+    plain.putSpec(spec);
+    waiting.putSpec(spec);
+    const out = JSON.parse(Testing.synth(stack)) as Parameters<typeof manifests>[0];
+    expect(manifests(out, 'Gateway').map((g) => g.spec)).toEqual([spec, spec]);
+    expect(() => plain.putSpec({ gatewayClassName: 'web-envoy', listeners: [{ ...HTTP, prot: 1 } as never] })).toThrow(
+      'stack/plain: Gateway web/edge does not match the CRD',
+    );
+  });
+
   it('forgets the earlier address of every custom resource of a stack', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
     const first = new CustomResource(stack, 'first', gateway(HTTP));

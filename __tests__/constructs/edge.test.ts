@@ -1,16 +1,43 @@
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { ConfigError, loadEnvironment } from '../../config/load';
 import { dev, prod } from '../../config/environments';
-import { EdgeGateway, type EdgeGatewayProps } from '../../constructs/edge/edge-gateway';
+import { EdgeGateway, type EdgeGatewayProps, type IRouteTarget } from '../../constructs/edge/edge-gateway';
 import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
 import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
-import { at, customResource, DIGEST, firstDeployment, fixture, manifests, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { Connections } from '../../constructs/guardrails/connections';
+import { at, customResource, DIGEST, firstDeployment, fixture, manifests, networkPolicies, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
-const TARGETS = { namespace: 'web', backend: { serviceName: 'api', port: 80 }, frontend: { serviceName: 'site', port: 8080 } };
+const BASE = { namespace: 'web', envoyGatewayNamespace: 'envoy-gateway-system' };
+
+/** A Service whose pods listen on `containerPort`, as a route's target. */
+class Target extends Construct implements IRouteTarget {
+  readonly connections: Connections;
+  constructor(
+    scope: Construct,
+    readonly serviceName: string,
+    readonly servicePort: number,
+    containerPort = 8000,
+  ) {
+    super(scope, `target-${serviceName}`);
+    const pods = { app: serviceName };
+    new ServiceV1(this, 'service', { metadata: { name: serviceName, namespace: 'web' }, spec: { selector: pods, port: [{ port: servicePort, targetPort: String(containerPort) }] } });
+    this.connections = new Connections(this, { namespace: 'web', peer: { name: serviceName, selector: { pods } }, defaultPorts: [containerPort] });
+  }
+}
+
+/** An edge sending /api to the Service "api" and / to "site". */
+function edgeIn(scope: Construct, props: Partial<EdgeGatewayProps> = {}): EdgeGateway {
+  const gateway = new EdgeGateway(scope, 'edge', { ...BASE, ...props });
+  gateway.addRoute({ path: '/api', target: new Target(scope, 'api', 80) });
+  gateway.addRoute({ path: '/', target: new Target(scope, 'site', 8080, 3000) });
+  return gateway;
+}
 
 function edge(props: Partial<EdgeGatewayProps> = {}): Json {
-  return synthScope((scope) => new EdgeGateway(scope, 'edge', { ...TARGETS, ...props }));
+  return synthScope((scope) => edgeIn(scope, props));
 }
 
 const newScope = () => new TerraformStack(Testing.app(), 'stack');
@@ -81,10 +108,67 @@ describe('EdgeGateway', () => {
     ]);
   });
 
+  describe('routes', () => {
+    it('name prop: names the Gateway, its EnvoyProxy, labels and the proxies\' flows; routeName the HTTPRoute and its policy', () => {
+      const out = edge({ name: 'public', routeName: 'site-routes', trustedProxies: 1 });
+      const gateway = only(out, 'Gateway');
+      expect(at(gateway, 'metadata', 'name')).toBe('public');
+      expect(at(only(out, 'EnvoyProxy'), 'metadata', 'name')).toBe('public-proxy');
+      expect(at(gateway, 'spec', 'infrastructure', 'parametersRef', 'name')).toBe('public-proxy');
+      expect(at(only(out, 'ClientTrafficPolicy'), 'metadata', 'name')).toBe('public');
+      expect(at(only(out, 'HTTPRoute'), 'metadata', 'name')).toBe('site-routes');
+      expect(at(only(out, 'HTTPRoute'), 'spec', 'parentRefs', 0, 'name')).toBe('public');
+      expect(at(only(out, 'BackendTrafficPolicy'), 'spec', 'targetRefs', 0, 'name')).toBe('site-routes');
+      expect(at(gateway, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('public');
+      expect([...networkPolicies(out).keys()].filter((n) => n.startsWith('public-'))).toEqual(['public-to-api-ingress', 'public-to-site-ingress']);
+    });
+
+    it('defaults to the Gateway "edge", its EnvoyProxy "edge-proxy" and the route "web"', () => {
+      expect([at(only(plain, 'Gateway'), 'metadata', 'name'), at(only(plain, 'EnvoyProxy'), 'metadata', 'name'), at(only(plain, 'HTTPRoute'), 'metadata', 'name')]).toEqual(['edge', 'edge-proxy', 'web']);
+    });
+
+    it('addRoute opens the flow: the target\'s pods admit the proxies on their default port, and nothing else from them', () => {
+      const policies = networkPolicies(plain);
+      const proxies = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }];
+      expect(at(policies.get('edge-to-api-ingress'), 'spec')).toEqual({
+        pod_selector: { match_labels: { app: 'api' } },
+        policy_types: ['Ingress'],
+        ingress: [{ from: proxies, ports: [{ port: '8000', protocol: 'TCP' }] }],
+      });
+      expect(at(policies.get('edge-to-site-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual([{ port: '3000', protocol: 'TCP' }]);
+      // The proxies live in Envoy Gateway's namespace: no egress policy lands in the app's.
+      expect([...policies.keys()].filter((n) => n.startsWith('edge-'))).toEqual(['edge-to-api-ingress', 'edge-to-site-ingress']);
+    });
+
+    it('exposes the proxies\' peer: every pod of Envoy Gateway\'s namespace, named for the Gateway', () => {
+      expect(edgeIn(newScope(), { name: 'public' }).proxies).toEqual({ name: 'public', selector: { namespace: 'envoy-gateway-system' } });
+    });
+
+    it('returns the route, whose path is the one the HTTPRoute matches', () => {
+      const scope = newScope();
+      const gateway = new EdgeGateway(scope, 'edge', BASE);
+      const api = gateway.addRoute({ path: '/api/v2', target: new Target(scope, 'api', 80) });
+      expect(api.path).toBe('/api/v2');
+      const out = JSON.parse(Testing.synth(scope)) as Json;
+      expect(at(only(out, 'HTTPRoute'), 'spec', 'rules', 0, 'matches', 0, 'path')).toEqual({ type: 'PathPrefix', value: api.path });
+    });
+
+    it('is applied after the Services it routes to', () => {
+      const service = resources(plain, 'kubernetes_service_v1').find((r) => at(r, 'metadata', 'name') === 'site');
+      expect(customResource(plain, 'HTTPRoute')?.depends_on).toContain(`kubernetes_service_v1.${String(service?.__name)}`);
+    });
+
+    it('stops synth without a route', () => {
+      const scope = newScope();
+      new EdgeGateway(scope, 'edge', BASE);
+      expect(() => Testing.synth(scope, true)).toThrow('[stack/edge] has no route: add one with addRoute');
+    });
+  });
+
   it('exposes its replicas and routes for review', () => {
-    const gateway = new EdgeGateway(newScope(), 'edge', { ...TARGETS, proxyReplicas: 4 });
+    const gateway = edgeIn(newScope(), { proxyReplicas: 4 });
     expect(gateway.proxyReplicas).toBe(4);
-    expect(gateway.routes.map((r) => [r.pathPrefix, r.target.serviceName])).toEqual([
+    expect(gateway.routes.map((r) => [r.path, r.target.serviceName])).toEqual([
       ['/api', 'api'],
       ['/', 'site'],
     ]);
@@ -151,17 +235,17 @@ describe('EdgeGateway', () => {
     // the address reads "pending" at apply and the next plan changes it. Only
     // kubernetes_manifest can wait.
     const scope = newScope();
-    const gateway = new EdgeGateway(scope, 'edge', { ...TARGETS, serviceType: 'ClusterIP', waitForAddress: true });
+    const gateway = edgeIn(scope, { serviceType: 'ClusterIP', waitForAddress: true });
     new TerraformOutput(scope, 'address', { value: gateway.address });
     const out = JSON.parse(Testing.synth(scope)) as Json;
     const manifest = customResource(out, 'Gateway');
     expect(manifest?.__type).toBe('kubernetes_manifest');
     expect(at(manifest, 'wait', 'fields')).toEqual({ 'status.addresses[0].value': '^.+$' });
     const [name, status] = Object.entries(at(out, 'data', 'kubernetes_resource') as Json)[0] as [string, Json];
-    expect(status.depends_on).toEqual([`kubernetes_manifest.${manifest?.__name}`]);
+    expect(status.depends_on).toContain(`kubernetes_manifest.${manifest?.__name}`);
     expect([status.api_version, status.kind, status.metadata]).toEqual(['gateway.networking.k8s.io/v1', 'Gateway', { name: 'edge', namespace: 'web' }]);
     expect(at(out, 'output', 'address', 'value')).toBe(`\${try(data.kubernetes_resource.${name}.object.status.addresses.0.value, "pending")}`);
-    expect(new EdgeGateway(newScope(), 'edge', TARGETS).address).toBeUndefined();
+    expect(edgeIn(newScope()).address).toBeUndefined();
   });
 
   describe('client address', () => {
@@ -194,7 +278,6 @@ describe('EdgeGateway', () => {
       [{ proxyReplicas: 1.5 }, "'proxyReplicas' (1.5) must be a whole number"],
       [{ trustedProxies: -1 }, "'trustedProxies' (-1) must be a whole number from 0 to 4294967295"],
       [{ hostnames: ['Www.Example.com'] }, '\'hostnames[0]\' ("Www.Example.com") must be a DNS hostname'],
-      [{ backend: { serviceName: 'api', port: 70000 } }, "'backend.port' (70000) must be a whole number from 1 to 65535"],
       [{ connectionLimits: { maxConnections: 1e10 } }, "edge/traffic-policy: 'connectionLimits.maxConnections' (10000000000) must be a whole number from 1 to 4294967295"],
       [{ requestTimeoutSeconds: 100000 }, "'requestTimeoutSeconds' (100000) must be a whole number from 1 to 99999"],
       [{ outlierDetection: { maxEjectionPercent: 101 } }, "'outlierDetection.maxEjectionPercent' (101) must be a whole number from 1 to 100"],
@@ -203,7 +286,6 @@ describe('EdgeGateway', () => {
       [{ rateLimits: [{ path: '/a?b=1', requestsPerMinute: 1 }] }, '\'rateLimits[0].path\' ("/a?b=1") must be a URL path starting with "/", without query or fragment'],
       [{ hostnames: Array.from({ length: 17 }, (_, i) => `h${i}.example.com`) }, "edge: 'hostnames' (17) must list at most 16 hostnames"],
       [{ hostnames: [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`] }, "edge: 'hostnames[0]' (\"aaa"],
-      [{ frontend: { serviceName: 'site', port: 0 } }, "edge: 'frontend.port' (0) must be a whole number from 1 to 65535"],
       [{ connectTimeoutSeconds: 0 }, "edge/traffic-policy: 'connectTimeoutSeconds' (0) must be a whole number from 1 to 99999"],
       [{ outlierDetection: { consecutiveServerErrors: 0 } }, "edge/traffic-policy: 'outlierDetection.consecutiveServerErrors' (0) must be a whole number from 1 to 4294967295"],
       [{ outlierDetection: { ejectionSeconds: 0 } }, "edge/traffic-policy: 'outlierDetection.ejectionSeconds' (0) must be a whole number from 1 to 99999"],
@@ -213,6 +295,54 @@ describe('EdgeGateway', () => {
       ],
     ] as [Partial<EdgeGatewayProps>, string][])('%j', (props, message) => {
       expect(synthError(() => edge(props))).toContain(message);
+    });
+
+    it.each([
+      [{ name: 'Edge' }, "edge: 'name' (\"Edge\") must be a DNS-1123 label"],
+      [{ routeName: 'web_routes' }, "edge: 'routeName' (\"web_routes\") must be a DNS-1123 label"],
+    ] as [Partial<EdgeGatewayProps>, string][])('%j', (props, message) => {
+      expect(synthError(() => edge(props))).toContain(message);
+    });
+
+    /** The message addRoute stops with when the edge already routes /api. */
+    const routeError = (path: string, servicePort = 80) =>
+      synthError(() => {
+        const scope = newScope();
+        edgeIn(scope).addRoute({ path, target: new Target(scope, 'other', servicePort) });
+        return {};
+      });
+
+    it.each([
+      ['api', 'must start with "/"'],
+      ['/api/', 'must differ from routes[0].path ("/api"); Gateway API ignores a trailing "/"'],
+      ['/', 'must differ from routes[1].path ("/")'],
+      ['/a?b=1', 'must hold only URL path characters and %-escapes (no space, query or fragment)'],
+      ['/a#b', 'must hold only URL path characters'],
+      ['/a b', 'must hold only URL path characters'],
+      ['/a%zz', 'must hold only URL path characters'],
+      ['/a//b', 'must not contain "//", a "." or ".." segment, or an escaped "/" (%2F)'],
+      ['/a/./b', 'must not contain "//"'],
+      ['/a/..', 'must not contain "//"'],
+      ['/a%2Fb', 'must not contain "//"'],
+      [`/${'a'.repeat(1024)}`, "must be at most 1024 characters (Gateway API's limit)"],
+    ])('a route on %j', (path, rule) => {
+      expect(routeError(path)).toContain(`edge: 'routes[2].path' (${JSON.stringify(path)}) ${rule}`);
+    });
+
+    it('takes the paths Gateway API takes', () => {
+      for (const path of ['/api/v2', '/a.b/c..d/%2e', `/${'a'.repeat(1023)}`, "/~!$&'()*+,;=:@-_"]) expect(() => routeError(path)).toThrow('expected synth to be refused');
+    });
+
+    it('a target whose Service port is out of range', () => {
+      expect(routeError('/other', 0)).toContain("edge: 'routes[2].target.servicePort' (0) must be a whole number from 1 to 65535");
+    });
+
+    it('more routes than an HTTPRoute holds', () => {
+      const scope = newScope();
+      const gateway = new EdgeGateway(scope, 'edge', BASE);
+      const target = new Target(scope, 'api', 80);
+      for (let i = 0; i < 16; i++) gateway.addRoute({ path: `/r${i}`, target });
+      expect(() => gateway.addRoute({ path: '/r16', target })).toThrow("edge: 'routes' (17) must hold at most 16 routes (Gateway API's limit on an HTTPRoute's rules)");
     });
 
     it('takes as many hostnames and as long a hostname and path as the API does', () => {

@@ -77,12 +77,57 @@ export class CustomResourceError extends Error {
 export class CustomResource extends Construct {
   /** The Terraform resource that applies the object (for `dependsOn`). */
   readonly resource: TerraformResource;
+  private readonly props: CustomResourceProps;
+  /** Writes a checked body into {@link resource}. */
+  private readonly apply: (body: Record<string, unknown>) => void;
 
   constructor(scope: Construct, id: string, props: CustomResourceProps) {
     super(scope, id);
+    this.props = props;
+    const body = this.checkedBody(props.spec);
+
+    // A resource that changed type keeps its object: the old address is forgotten, not destroyed.
+    if (props.waitForFields) {
+      const manifest = new Manifest(this, 'resource', {
+        manifest: body,
+        // Operators and admission webhooks add their own labels and annotations.
+        computedFields: ['metadata.labels', 'metadata.annotations', ...(props.defaultedFields ?? [])],
+        wait: { fields: { ...props.waitForFields } },
+      });
+      this.resource = manifest;
+      this.apply = (b) => {
+        manifest.manifest = b;
+      };
+      forgetEarlierAddress(TerraformStack.of(this), `${KubectlManifest.tfResourceType}.${this.resource.friendlyUniqueId}`);
+      return;
+    }
+    const kubectl = new KubectlManifest(this, 'resource', {
+      yamlBody: stringify(body),
+      serverSideApply: true,
+      // Fields that kubernetes_manifest (field manager "Terraform") applied before are taken over.
+      forceConflicts: true,
+      ...(props.defaultedFields ? { ignoreFields: props.defaultedFields } : {}),
+      // No `wait`: the provider then deletes with foreground propagation, and an operator that
+      // re-creates what it owns (CloudNativePG a Pooler's Deployment) keeps the delete waiting forever.
+    });
+    this.resource = kubectl;
+    this.apply = (b) => kubectl.putYamlBody(stringify(b));
+    forgetEarlierAddress(TerraformStack.of(this), `${Manifest.tfResourceType}.${this.resource.friendlyUniqueId}`);
+  }
+
+  /**
+   * Replaces the spec, checked against the CRD as in the constructor: for a construct whose
+   * object gathers parts added after it was created (the edge's routes).
+   */
+  putSpec(spec: CustomResourceProps['spec']): void {
+    this.apply(this.checkedBody(spec));
+  }
+
+  private checkedBody(spec: CustomResourceProps['spec']): Record<string, unknown> {
+    const { props } = this;
     const metadata: Record<string, unknown> = { name: props.name, labels: { ...props.labels } };
     if (props.namespace !== undefined) metadata.namespace = props.namespace;
-    const body = { apiVersion: props.apiVersion, kind: props.kind, metadata, spec: props.spec };
+    const body = { apiVersion: props.apiVersion, kind: props.kind, metadata, spec };
 
     // A CustomResourceBody pairs each apiVersion only with its own kinds.
     const source = (crdSchemas[props.apiVersion] as Readonly<Record<string, CrdSchema>>)[props.kind];
@@ -94,28 +139,7 @@ export class CustomResource extends Construct {
           problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'),
       );
     }
-
-    // A resource that changed type keeps its object: the old address is forgotten, not destroyed.
-    if (props.waitForFields) {
-      this.resource = new Manifest(this, 'resource', {
-        manifest: body,
-        // Operators and admission webhooks add their own labels and annotations.
-        computedFields: ['metadata.labels', 'metadata.annotations', ...(props.defaultedFields ?? [])],
-        wait: { fields: { ...props.waitForFields } },
-      });
-      forgetEarlierAddress(TerraformStack.of(this), `${KubectlManifest.tfResourceType}.${this.resource.friendlyUniqueId}`);
-      return;
-    }
-    this.resource = new KubectlManifest(this, 'resource', {
-      yamlBody: stringify(body),
-      serverSideApply: true,
-      // Fields that kubernetes_manifest (field manager "Terraform") applied before are taken over.
-      forceConflicts: true,
-      ...(props.defaultedFields ? { ignoreFields: props.defaultedFields } : {}),
-      // No `wait`: the provider then deletes with foreground propagation, and an operator that
-      // re-creates what it owns (CloudNativePG a Pooler's Deployment) keeps the delete waiting forever.
-    });
-    forgetEarlierAddress(TerraformStack.of(this), `${Manifest.tfResourceType}.${this.resource.friendlyUniqueId}`);
+    return body;
   }
 }
 

@@ -36,7 +36,7 @@ export class KubectlManifest extends TerraformResource {
   constructor(
     scope: Construct,
     id: string,
-    private readonly config: KubectlManifestConfig,
+    private config: KubectlManifestConfig,
   ) {
     super(scope, id, {
       terraformResourceType: KubectlManifest.tfResourceType,
@@ -49,6 +49,11 @@ export class KubectlManifest extends TerraformResource {
       connection: config.connection,
       forEach: config.forEach,
     });
+  }
+
+  /** Replaces the object (see {@link CustomResource.putSpec}). */
+  putYamlBody(yamlBody: string): void {
+    this.config = { ...this.config, yamlBody };
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

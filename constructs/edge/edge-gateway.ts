@@ -1,35 +1,58 @@
 import { DataKubernetesResource } from '@cdktf/provider-kubernetes/lib/data-kubernetes-resource';
 import { Fn } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
-import type { GatewaySpec } from '../core/crds';
+import type { GatewaySpec, HTTPRouteSpec } from '../core/crds';
 import { componentLabels } from '../core/labels';
 import { addDependency } from '../core/construct-dependencies';
-import { INT32_MAX, UINT32_MAX, checkInteger, requireProp } from '../core/validation';
+import { INT32_MAX, UINT32_MAX, checkInteger, checkName, requireProp } from '../core/validation';
+import { namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { TrafficPolicy, type TrafficSettings } from './traffic-policy';
 
-/** A Service the edge routes to. */
-export interface RouteTarget {
+/**
+ * What the edge can route to: a Service in the edge's namespace whose pods admit the proxies
+ * through their `connections` (a `WebService`, for one).
+ */
+export interface IRouteTarget extends IConnectable, IConstruct {
   readonly serviceName: string;
-  readonly port: number;
+  readonly servicePort: number;
 }
 
-/** One path prefix of the edge's HTTPRoute and the Service it goes to. */
+/** One rule of the edge's HTTPRoute: a path prefix and the Service it goes to. */
 export interface EdgeRoute {
-  readonly pathPrefix: string;
-  readonly target: RouteTarget;
+  /**
+   * Path prefix, matched element by element: `/api` takes `/api` and `/api/x`, not `/apix`, and
+   * a trailing "/" is ignored. The longest matching prefix wins, whatever the order of the routes.
+   */
+  readonly path: string;
+  readonly target: IRouteTarget;
 }
 
 export type EnvoyServiceType = 'LoadBalancer' | 'ClusterIP' | 'NodePort';
 
-/** The edge, and how Envoy treats the traffic to the backend and frontend ({@link TrafficSettings}). */
+/**
+ * The edge, and how Envoy treats the traffic to its routes' targets ({@link TrafficSettings}).
+ * Routes are added with {@link EdgeGateway.addRoute}.
+ */
 export interface EdgeGatewayProps extends TrafficSettings {
-  /** Namespace of the Gateway, its routes and policies (the app namespace). */
+  /**
+   * Name of the Gateway; also names its EnvoyProxy (`<name>-proxy`) and the proxies in network
+   * flows (`<name>-to-<target>`).
+   * @default "edge"
+   */
+  readonly name?: string;
+  /** Name of the HTTPRoute that holds the routes, and of its BackendTrafficPolicy. @default "web" */
+  readonly routeName?: string;
+  /**
+   * Namespace of the Gateway, its routes and policies (the app namespace), and of the routes'
+   * targets. One EdgeGateway per namespace: its GatewayClass is named for the namespace.
+   */
   readonly namespace: string;
-  /** Receives `/api` (and every rate-limited path under it). */
-  readonly backend: RouteTarget;
-  /** Receives everything else (`/`). */
-  readonly frontend: RouteTarget;
+  /**
+   * Namespace Envoy Gateway runs in. It runs the proxies there too (its default deployment
+   * mode), so that is where a route's target admits connections from.
+   */
+  readonly envoyGatewayNamespace: string;
   /** Kubernetes Service type of the Envoy proxies. @default "LoadBalancer" */
   readonly serviceType?: EnvoyServiceType;
   /** Hostnames the listeners and routes answer for. @default any host */
@@ -63,11 +86,21 @@ const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller'
 /** Gateway API's cap on hostnames per listener route. */
 const MAX_HOSTNAMES = 16;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Gateway API's cap on an HTTPRoute's rules. */
+const MAX_ROUTES = 16;
+/** Gateway API's cap on a path match value. */
+const MAX_PATH_LENGTH = 1024;
+/** Gateway API's characters of a PathPrefix value: RFC 3986 path characters and %-escapes. */
+const PATH_CHARACTERS = /^\/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*$/;
+/** What Gateway API refuses in a PathPrefix value besides other characters. */
+const PATH_SEGMENT_ERRORS = /\/\/|\/\.\.?(\/|$)|%2f/i;
+/** Gateway API ignores a trailing "/" of a prefix: `/api/` is the prefix `/api`. */
+const samePrefix = (path: string) => (path.length > 1 ? path.replace(/\/$/, '') : path);
 
 /**
  * The edge load balancer on Gateway API, implemented by Envoy Gateway: a GatewayClass, an
  * EnvoyProxy that shapes the Envoy Deployment and Service, a Gateway with an HTTP (and optional
- * HTTPS) listener, one HTTPRoute that sends `/api` to the backend and `/` to the frontend, the
+ * HTTPS) listener, one HTTPRoute holding the routes added with {@link addRoute}, the
  * BackendTrafficPolicy that balances, times out, ejects failing pods and rate-limits it, and
  * (behind trusted proxies) a ClientTrafficPolicy that finds the client address.
  */
@@ -80,12 +113,17 @@ export class EdgeGateway extends Construct {
    */
   readonly address?: string;
   readonly proxyReplicas: number;
-  /** The route's path prefixes, longest first (the longest matching prefix wins). */
-  readonly routes: readonly EdgeRoute[];
+  /** The Envoy proxies, as a network flow sees them: every pod of Envoy Gateway's namespace. */
+  readonly proxies: Peer;
+  private readonly added: EdgeRoute[] = [];
+  private readonly route: CustomResource;
+  private readonly routeSpec: HTTPRouteSpec;
 
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
-    const { namespace, backend, frontend, serviceType = 'LoadBalancer', hostnames = [], tls, proxyReplicas = 2, trustedProxies = 0, waitForAddress = false, ...traffic } = props;
+    const { name = 'edge', routeName = 'web', namespace, envoyGatewayNamespace, serviceType = 'LoadBalancer', hostnames = [], tls, proxyReplicas = 2, trustedProxies = 0, waitForAddress = false, ...traffic } = props;
+    checkName(this, 'name', name);
+    checkName(this, 'routeName', routeName);
     this.proxyReplicas = proxyReplicas;
     checkInteger(this, 'proxyReplicas', this.proxyReplicas, 1, INT32_MAX);
     checkInteger(this, 'trustedProxies', trustedProxies, 0, UINT32_MAX);
@@ -93,18 +131,13 @@ export class EdgeGateway extends Construct {
     hostnames.forEach((h, i) =>
       requireProp(this, `hostnames[${i}]`, h, h.length <= 253 && HOSTNAME.test(h), 'must be a DNS hostname (lowercase DNS-1123 labels, optionally starting with "*.")'),
     );
-    checkInteger(this, 'backend.port', backend.port, 1, 65535);
-    checkInteger(this, 'frontend.port', frontend.port, 1, 65535);
 
-    const labels = componentLabels('edge');
-    this.gatewayName = 'edge';
-    this.routes = [
-      { pathPrefix: '/api', target: backend },
-      { pathPrefix: '/', target: frontend },
-    ];
+    const labels = componentLabels(name);
+    this.gatewayName = name;
+    this.proxies = namespacePeer(name, envoyGatewayNamespace);
     // GatewayClasses are cluster-scoped: the namespace keeps environments sharing a cluster apart.
     const className = `${namespace}-envoy`;
-    const proxyName = 'edge-proxy';
+    const proxyName = `${name}-proxy`;
 
     // Clients connecting directly: Local keeps their source address. Behind trusted proxies the
     // address comes from X-Forwarded-For, so the Service may spread over every node.
@@ -172,23 +205,18 @@ export class EdgeGateway extends Construct {
     }
 
     const hostnameSpec = hostnames.length > 0 ? { hostnames: [...hostnames] } : {};
-    const routeName = 'web';
-    const route = new CustomResource(this, 'route', {
+    // Its rules come with each addRoute.
+    this.routeSpec = { parentRefs: [{ name: this.gatewayName, sectionName: tls ? 'https' : 'http' }], ...hostnameSpec };
+    this.route = new CustomResource(this, 'route', {
       apiVersion: GATEWAY_API,
       kind: 'HTTPRoute',
       name: routeName,
       namespace,
       labels,
-      spec: {
-        parentRefs: [{ name: this.gatewayName, sectionName: tls ? 'https' : 'http' }],
-        ...hostnameSpec,
-        rules: this.routes.map((r) => ({
-          matches: [{ path: { type: 'PathPrefix', value: r.pathPrefix } }],
-          backendRefs: [{ name: r.target.serviceName, port: r.target.port }],
-        })),
-      },
+      spec: this.routeSpec,
     });
-    addDependency(route, gateway);
+    addDependency(this.route, gateway);
+    this.node.addValidation({ validate: () => (this.added.length === 0 ? ['has no route: add one with addRoute'] : []) });
 
     if (tls) {
       const redirect = new CustomResource(this, 'https-redirect', {
@@ -222,6 +250,41 @@ export class EdgeGateway extends Construct {
     }
 
     const policy = new TrafficPolicy(this, 'traffic-policy', { ...traffic, namespace, routeName, labels });
-    addDependency(policy, route);
+    addDependency(policy, this.route);
+  }
+
+  /** The routes, in the order they were added. */
+  get routes(): readonly EdgeRoute[] {
+    return [...this.added];
+  }
+
+  /**
+   * Sends requests under `route.path` to `route.target`, and lets the proxies reach the target's
+   * pods on their default ports. The edge is applied after the targets it routes to.
+   */
+  addRoute(route: EdgeRoute): EdgeRoute {
+    const { path, target } = route;
+    const at = `routes[${this.added.length}]`;
+    requireProp(this, 'routes', this.added.length + 1, this.added.length < MAX_ROUTES, `must hold at most ${MAX_ROUTES} routes (Gateway API's limit on an HTTPRoute's rules)`);
+    requireProp(this, `${at}.path`, path, path.startsWith('/'), 'must start with "/"');
+    requireProp(this, `${at}.path`, path, path.length <= MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters (Gateway API's limit)`);
+    requireProp(this, `${at}.path`, path, PATH_CHARACTERS.test(path), 'must hold only URL path characters and %-escapes (no space, query or fragment)');
+    requireProp(this, `${at}.path`, path, !PATH_SEGMENT_ERRORS.test(path), 'must not contain "//", a "." or ".." segment, or an escaped "/" (%2F)');
+    const earlier = this.added.findIndex((r) => samePrefix(r.path) === samePrefix(path));
+    requireProp(this, `${at}.path`, path, earlier < 0, `must differ from routes[${earlier}].path (${JSON.stringify(this.added[earlier]?.path)}); Gateway API ignores a trailing "/"`);
+    checkInteger(this, `${at}.target.servicePort`, target.servicePort, 1, 65535);
+
+    const added: EdgeRoute = { path, target };
+    this.added.push(added);
+    this.route.putSpec({
+      ...this.routeSpec,
+      rules: this.added.map((r) => ({
+        matches: [{ path: { type: 'PathPrefix', value: r.path } }],
+        backendRefs: [{ name: r.target.serviceName, port: r.target.servicePort }],
+      })),
+    });
+    target.connections.allowDefaultPortFrom(this.proxies);
+    addDependency(this, target);
+    return added;
   }
 }
