@@ -175,8 +175,8 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     this.scheme = tls ? 'rediss' : 'redis';
     this.maxmemoryBytes = valkeyMaxmemoryBytes(props.resources.limits.memory, props.maxmemory, props.maxmemoryPercent);
     this.memoryLimitBytes = parseQuantity(props.resources.limits.memory);
-    const labels = componentLabels(name);
-    this.podSelector = selectorLabels(name);
+    const labels = componentLabels(this, name);
+    this.podSelector = selectorLabels(this, name);
     this.footprint = { name, namespace, minReplicas: props.instances, maxReplicas: props.instances, containers: [props.resources, exporterResources] };
     this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.podSelector } }, defaultPorts: [VALKEY_PORT] });
     // Replicas stream from the primary.

@@ -228,7 +228,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
       defaultedFields: ['spec.postgresql.parameters'],
       name,
       namespace,
-      labels: componentLabels(name),
+      labels: componentLabels(this, name),
       spec: {
         instances,
         imageName: props.image,
@@ -260,7 +260,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
         kind: 'ScheduledBackup',
         name: `${name}-daily`,
         namespace,
-        labels: componentLabels(name),
+        labels: componentLabels(this, name),
         spec: {
           schedule: props.backup.schedule,
           cluster: { name },

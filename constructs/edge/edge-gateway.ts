@@ -96,7 +96,7 @@ export class EdgeGateway extends Construct {
     checkInteger(this, 'backend.port', backend.port, 1, 65535);
     checkInteger(this, 'frontend.port', frontend.port, 1, 65535);
 
-    const labels = componentLabels('edge');
+    const labels = componentLabels(this, 'edge');
     this.gatewayName = 'edge';
     this.routes = [
       { pathPrefix: '/api', target: backend },

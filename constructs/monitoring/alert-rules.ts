@@ -166,7 +166,7 @@ export class AlertRules extends Construct {
       kind: 'PrometheusRule',
       name: this.name,
       namespace: ns,
-      labels: componentLabels('alert-rules'),
+      labels: componentLabels(this, 'alert-rules'),
       spec: {
         groups: Object.entries(this.groups).map(([group, rules]) => ({
           name: `${this.name}.${group}`,

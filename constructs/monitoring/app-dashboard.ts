@@ -148,7 +148,7 @@ export class AppDashboard extends Construct {
       metadata: {
         name,
         namespace: ns,
-        labels: { ...componentLabels('dashboard'), [GRAFANA_DASHBOARD_LABEL]: '1' },
+        labels: { ...componentLabels(this, 'dashboard'), [GRAFANA_DASHBOARD_LABEL]: '1' },
       },
       data: { [DASHBOARD_KEY]: JSON.stringify(dashboard, null, 2) },
     });

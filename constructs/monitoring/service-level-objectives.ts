@@ -182,7 +182,7 @@ export class ServiceLevelObjectives extends Construct {
       kind: 'PrometheusRule',
       name: this.name,
       namespace: props.namespace,
-      labels: componentLabels('slo-rules'),
+      labels: componentLabels(this, 'slo-rules'),
       spec: { groups },
     });
   }
