@@ -10,6 +10,7 @@ import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, inv
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import { ValkeyMetrics } from './valkey-metrics';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 import { HOST, spreadOver, ZONE } from '../workload/topology-spread';
@@ -126,6 +127,8 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
   /** The Valkey container's memory limit, bytes. */
   readonly memoryLimitBytes: number;
   readonly metricsMonitor?: MetricsMonitor;
+  /** The series its exporter serves and the alerts that belong to them. */
+  readonly metrics: ValkeyMetrics;
   readonly connections: Connections;
   readonly footprint: PodFootprint;
   /** "rediss" with TLS, "redis" without. */
@@ -326,6 +329,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
       dependsOn: [headlessService],
     });
 
+    this.metrics = new ValkeyMetrics(namespace);
     if (props.scrapedBy) {
       // The read Service reaches every instance exactly once.
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', {
