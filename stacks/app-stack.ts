@@ -17,6 +17,7 @@ import type { Peer } from '../constructs/guardrails/connections';
 import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { AlertRules } from '../constructs/monitoring/alert-rules';
 import { AppDashboard } from '../constructs/monitoring/app-dashboard';
+import { BackendMetrics } from '../constructs/monitoring/backend-metrics';
 import { ServiceLevelObjectives } from '../constructs/monitoring/service-level-objectives';
 import { TracingEndpoint } from '../constructs/monitoring/tracing-endpoint';
 import { WebService, type EnvVar, type WebServiceProps } from '../constructs/workload/web-service';
@@ -125,11 +126,13 @@ export class AppStack extends EnvironmentStack {
 
     const { alerts, slos } = env.monitoring;
     // An objective's burn-rate alerts replace the threshold alert it covers.
-    const objectives = slos ? new ServiceLevelObjectives(this, 'slo-rules', { namespace, backendJob: backend.serviceName, ...slos }) : undefined;
+    const backendMetrics = new BackendMetrics(namespace, backend.serviceName);
+    const objectives = slos ? new ServiceLevelObjectives(this, 'slo-rules', { namespace, backend: backendMetrics, ...slos }) : undefined;
     new AlertRules(this, 'alert-rules', {
       namespace,
-      backendJob: backend.serviceName,
-      databaseCluster: postgres.clusterName,
+      backend: backendMetrics,
+      database: postgres,
+      cache,
       errorRatio: slos?.availability ? false : { ratio: alerts.errorRatio, minRequestsPerSecond: alerts.minRequestsPerSecond },
       p99LatencySeconds: slos?.latency ? false : alerts.p99LatencySeconds,
       replicationLagSeconds: alerts.replicationLagSeconds,
@@ -138,8 +141,9 @@ export class AppStack extends EnvironmentStack {
     new AppDashboard(this, 'dashboard', {
       namespace,
       title: `Web topology (${env.name})`,
-      backendJob: backend.serviceName,
-      databaseCluster: postgres.clusterName,
+      backend: backendMetrics,
+      database: postgres,
+      cache,
       objectives,
     });
 

@@ -3,10 +3,14 @@ import { TerraformStack, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
+import { labelComponents } from '../constructs/core/labels';
 import { providerSource } from './provider-lock';
 import { configureState } from './state-backend';
 
 /** The environment's cluster as the kubernetes, kubectl and helm providers take it. */
+/** What every object of the app's components is part of (their `app.kubernetes.io/part-of` label). */
+export const PART_OF = 'web-topology';
+
 export interface ClusterConnection {
   readonly configPath: string;
   readonly configContext?: string;
@@ -18,6 +22,8 @@ export abstract class EnvironmentStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
+    // Before any child: the labels of every component below come from it.
+    labelComponents(this, { partOf: PART_OF });
     configureState(this, id, env);
     this.cluster = { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) };
   }

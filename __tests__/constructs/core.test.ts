@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { addDependency } from '../../constructs/core/construct-dependencies';
 import { hasTagOrDigest, imageTag, isUnpinned, pullPolicyFor } from '../../constructs/core/image';
 import { KubectlProvider } from '../../constructs/core/kubectl-provider';
-import { componentLabels, selects } from '../../constructs/core/labels';
+import { componentLabels, labelComponents, selectorLabels, selects } from '../../constructs/core/labels';
 import { valueAt } from '../../constructs/core/object-path';
 import { exceedsQuantity } from '../../constructs/core/quantity';
 import { checkEphemeralStorage, checkResources, containerResources } from '../../constructs/core/resources';
@@ -195,12 +195,27 @@ describe('small helpers', () => {
   });
 
   it('matches a selector only when every one of its labels matches', () => {
-    const labels = componentLabels('api');
+    const labels = componentLabels(new TerraformStack(Testing.app(), 'stack'), 'api');
     expect(labels['app.kubernetes.io/managed-by']).toBe('cdktf');
     expect(selects({ 'app.kubernetes.io/name': 'api' }, labels)).toBe(true);
     expect(selects({ 'app.kubernetes.io/name': 'api', tier: 'web' }, labels)).toBe(false);
     expect(selects({ 'app.kubernetes.io/name': 'web' }, labels)).toBe(false);
     expect(selects(undefined, labels)).toBe(true);
+  });
+
+  it('labels components as part of what their stack names, and of nothing when it names nothing', () => {
+    const labelled = new TerraformStack(Testing.app(), 'labelled');
+    labelComponents(labelled, { partOf: 'shop' });
+    const inside = new Construct(labelled, 'component');
+    expect(selectorLabels(inside, 'api')).toEqual({ 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'shop' });
+    expect(componentLabels(inside, 'api')).toEqual({ 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdktf' });
+    const plain = new TerraformStack(Testing.app(), 'plain');
+    labelComponents(plain, {});
+    expect(selectorLabels(new Construct(plain, 'component'), 'api')).toEqual({ 'app.kubernetes.io/name': 'api' });
+  });
+
+  it('refuses a part-of that is no DNS-1123 label, naming the prop', () => {
+    expect(() => labelComponents(new TerraformStack(Testing.app(), 'stack'), { partOf: 'Web Shop' })).toThrow(/^stack: 'partOf' \("Web Shop"\) must be a DNS-1123 label/);
   });
 
   it('compares summed quantities at the milli-unit', () => {

@@ -1,7 +1,10 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
+import { ValkeyCache } from '../../constructs/cache/valkey-cache';
+import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { AlertRules, type AlertRulesProps } from '../../constructs/monitoring/alert-rules';
 import { AppDashboard, DASHBOARD_KEY } from '../../constructs/monitoring/app-dashboard';
+import { BackendMetrics } from '../../constructs/monitoring/backend-metrics';
 import { MetricsMonitor } from '../../constructs/monitoring/metrics-monitor';
 import { PrometheusStack, type PrometheusStackProps } from '../../constructs/monitoring/prometheus-stack';
 import { ServiceLevelObjectives, type ServiceLevelObjectivesProps } from '../../constructs/monitoring/service-level-objectives';
@@ -158,13 +161,40 @@ describe('MetricsMonitor', () => {
   });
 });
 
-const ruleProps: AlertRulesProps = { namespace: 'web', backendJob: 'api', databaseCluster: 'pg' };
+/**
+ * What the alerts and the dashboard watch: the backend's metrics, a cluster `pg` and a cache, built
+ * in a stack of their own so that a scope under test holds only what the construct under test makes.
+ */
+const watched = fixture(() => {
+  const stack = inStack();
+  return {
+    backend: new BackendMetrics('web', 'api'),
+    database: new PostgresCluster(stack, 'db', {
+      name: 'pg',
+      namespace: 'web',
+      image: 'ghcr.io/cloudnative-pg/postgresql:17.10-standard-trixie',
+      storage: { size: '10Gi' },
+      resources: resourcesOf,
+    }),
+    cache: new ValkeyCache(stack, 'cache', {
+      name: 'cache',
+      namespace: 'web',
+      image: 'docker.io/valkey/valkey:8.1.4-alpine',
+      exporterImage: 'docker.io/oliver006/redis_exporter:v1.80.0',
+      instances: 2,
+      resources: resourcesOf,
+      auth: { secretName: 'cache-auth' },
+    }),
+  };
+});
+const ruleProps = (): AlertRulesProps => ({ namespace: 'web', ...watched() });
+const dashboardProps = () => ({ namespace: 'web', title: 'Web', ...watched() });
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: Json; annotations?: Json };
 const rulesOf = (synthesized: Json, name?: string) =>
   manifests(synthesized, 'PrometheusRule')
     .filter((m) => name === undefined || at(m, 'metadata', 'name') === name)
     .flatMap((m) => (at(m, 'spec', 'groups') as Json[]).flatMap((g) => g.rules as Rule[]));
-const alertRules = (props: Partial<AlertRulesProps> = {}) => rulesOf(synthScope((scope) => new AlertRules(scope, 'a', { ...ruleProps, ...props })));
+const alertRules = (props: Partial<AlertRulesProps> = {}) => rulesOf(synthScope((scope) => new AlertRules(scope, 'a', { ...ruleProps(), ...props })));
 const exprOf = (rules: Rule[], alert: string) => rules.find((r) => r.alert === alert)?.expr;
 
 describe('AlertRules', () => {
@@ -250,38 +280,38 @@ describe('AlertRules', () => {
   });
 
   it('is one PrometheusRule, named and labelled as the alert rules, a group per area', () => {
-    const out = synthScope((scope) => new AlertRules(scope, 'a', { ...ruleProps, name: 'alerts' }));
+    const out = synthScope((scope) => new AlertRules(scope, 'a', { ...ruleProps(), name: 'alerts' }));
     const [rule] = manifests(out, 'PrometheusRule');
     expect(metadataName(rule)).toBe('alerts');
     expect(at(rule, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('alert-rules');
     expect((at(rule, 'spec', 'groups') as Json[]).map((g) => g.name)).toEqual(['alerts.app', 'alerts.database', 'alerts.cache']);
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, name: 'Alerts' }))).toContain("a: 'name' (\"Alerts\")");
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), name: 'Alerts' }))).toContain("a: 'name' (\"Alerts\")");
   });
 
   it('accepts a minimum traffic of 0 but no replication lag of 0', () => {
     expect(exprOf(alertRules({ errorRatio: { ratio: 0.05, minRequestsPerSecond: 0 } }), 'BackendHighErrorRatio')).toMatch(/ > 0\)$/);
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: 0 }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), replicationLagSeconds: 0 }))).toBe(
       "a: 'replicationLagSeconds' (0) must be a number of seconds greater than 0",
     );
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: Number.POSITIVE_INFINITY }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), replicationLagSeconds: Number.POSITIVE_INFINITY }))).toBe(
       "a: 'replicationLagSeconds' (Infinity) must be a number of seconds greater than 0",
     );
   });
 
   it('refuses thresholds outside their range, naming the prop and the rule', () => {
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, errorRatio: { ratio: 5 } }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), errorRatio: { ratio: 5 } }))).toBe(
       "a: 'errorRatio.ratio' (5) must be a number greater than 0 and less than 1",
     );
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, errorRatio: { ratio: 0.1, minRequestsPerSecond: -1 } }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), errorRatio: { ratio: 0.1, minRequestsPerSecond: -1 } }))).toBe(
       "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of at least 0",
     );
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, cacheMemoryRatio: 1 }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), cacheMemoryRatio: 1 }))).toBe(
       "a: 'cacheMemoryRatio' (1) must be a number greater than 0 and less than 1",
     );
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, p99LatencySeconds: 0 }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), p99LatencySeconds: 0 }))).toBe(
       "a: 'p99LatencySeconds' (0) must be a number of seconds greater than 0",
     );
-    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps, replicationLagSeconds: Number.NaN }))).toBe(
+    expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), replicationLagSeconds: Number.NaN }))).toBe(
       "a: 'replicationLagSeconds' (NaN) must be a number of seconds greater than 0",
     );
   });
@@ -289,7 +319,7 @@ describe('AlertRules', () => {
 
 const sloProps: ServiceLevelObjectivesProps = {
   namespace: 'web',
-  backendJob: 'api',
+  backend: new BackendMetrics('web', 'api'),
   availability: { objectivePercent: 99.9 },
   latency: { objectivePercent: 99, thresholdSeconds: 0.5 },
 };
@@ -356,7 +386,7 @@ describe('ServiceLevelObjectives', () => {
     expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, windowDays: 3 }))).toBe(
       "s: 'windowDays' (3) must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)",
     );
-    expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { namespace: 'web', backendJob: 'api' }))).toBe(
+    expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { namespace: 'web', backend: sloProps.backend }))).toBe(
       "s: 'availability' (undefined) or 'latency' must be set: an objective is needed to derive any rule",
     );
   });
@@ -400,7 +430,7 @@ describe('AppDashboard', () => {
   const dashboardOf = (withObjectives: boolean) => {
     const out = synthScope((scope) => {
       const objectives = withObjectives ? new ServiceLevelObjectives(scope, 's', sloProps) : undefined;
-      new AppDashboard(scope, 'd', { namespace: 'web', title: 'Web', backendJob: 'api', databaseCluster: 'pg', objectives });
+      new AppDashboard(scope, 'd', { ...dashboardProps(), objectives });
     });
     const map = resources(out, 'kubernetes_config_map_v1')[0];
     return { map, dashboard: JSON.parse(at(map, 'data', DASHBOARD_KEY) as string) as Json };
@@ -484,11 +514,24 @@ describe('AppDashboard', () => {
     expect(exprs('Requests per second')).toEqual(['sum by (status) (rate(http_requests_total{namespace="web", job="api"}[5m]))']);
     expect(exprs('Latency p99')).toEqual(['histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="web", job="api"}[5m])))']);
     expect(exprs('PostgreSQL backends')).toEqual(['sum by (pod) (cnpg_backends_total{namespace="web", pod=~"pg-[0-9]+"})']);
-    expect(exprs('Replication lag')).toEqual(['max by (pod) (cnpg_pg_replication_lag{namespace="web"})']);
-    expect(exprs('Cache memory / maxmemory')).toEqual(['redis_memory_used_bytes{namespace="web"} / redis_memory_max_bytes{namespace="web"}']);
+    expect(exprs('Replication lag')).toEqual(['max by (pod) (cnpg_pg_replication_lag{namespace="web", pod=~"pg-[0-9]+"})']);
+    // No series where maxmemory is 0 (unlimited), rather than a division by zero.
+    expect(exprs('Cache memory / maxmemory')).toEqual(['redis_memory_used_bytes{namespace="web"} / (redis_memory_max_bytes{namespace="web"} > 0)']);
     expect(exprs('Cache hit ratio')).toEqual([
       'sum(rate(redis_keyspace_hits_total{namespace="web"}[5m])) / (sum(rate(redis_keyspace_hits_total{namespace="web"}[5m])) + sum(rate(redis_keyspace_misses_total{namespace="web"}[5m])))',
     ]);
+  });
+
+  it('draws what the alerts judge: each alert is its panel\'s query against a threshold', () => {
+    const { dashboard } = dashboardOf(false);
+    const rules = alertRules();
+    const expr = (title: string) => at(titled(dashboard, title), 'targets', 0, 'expr') as string;
+    expect(exprOf(rules, 'PostgresReplicationLag')).toBe(`${expr('Replication lag')} > 1`);
+    expect(exprOf(rules, 'CacheNearMaxmemory')).toBe(`${expr('Cache memory / maxmemory')} > 0.9`);
+    expect(exprOf(rules, 'BackendHighLatencyP99')).toBe(`${expr('Latency p99')} > 1`);
+    expect(exprOf(rules, 'BackendHighErrorRatio')).toContain(`(${expr('5xx ratio')} > 0.05)`);
+    const replicas = at(titled(dashboard, 'Replicas'), 'targets') as Json[];
+    expect(exprOf(rules, 'HpaAtMaxReplicas')).toBe(`${String(replicas[0].expr)} >= ${String(replicas[1].expr)}`);
   });
 
   it('is one dashboard per namespace: its uid, within the 40 characters Grafana allows, refreshing every 30 s over 6 h', () => {
@@ -498,7 +541,7 @@ describe('AppDashboard', () => {
     expect(at(map, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('dashboard');
     expect({ ...dashboard, panels: undefined }).toEqual({ title: 'Web', uid: 'web-topology-web', schemaVersion: 39, refresh: '30s', time: { from: 'now-6h', to: 'now' } });
     const long = 'a-namespace-name-of-forty-one-characters-'.slice(0, 40);
-    const named = synthScope((scope) => new AppDashboard(scope, 'd', { namespace: long, name: 'board', title: 'Web', backendJob: 'api', databaseCluster: 'pg' }));
+    const named = synthScope((scope) => new AppDashboard(scope, 'd', { ...dashboardProps(), namespace: long, name: 'board' }));
     const map2 = resources(named, 'kubernetes_config_map_v1')[0];
     expect(metadataName(map2)).toBe('board');
     expect((JSON.parse(at(map2, 'data', DASHBOARD_KEY) as string) as Json).uid).toBe('web-topology-a-namespace-name-of-forty-o');
@@ -506,16 +549,38 @@ describe('AppDashboard', () => {
 
   it('refuses an empty title and a bad ConfigMap name, naming the prop', () => {
     const build = (props: { title?: string; name?: string }) =>
-      errorOf((app) => new AppDashboard(app, 'd', { namespace: 'web', title: 'Web', backendJob: 'api', databaseCluster: 'pg', ...props }));
+      errorOf((app) => new AppDashboard(app, 'd', { ...dashboardProps(), ...props }));
     expect(build({ title: ' ' })).toBe('d: \'title\' (" ") must not be empty');
     expect(build({ name: 'Board' })).toContain("d: 'name' (\"Board\")");
   });
 
   it('lists every query it draws', () => {
     synthScope((scope) => {
-      const d = new AppDashboard(scope, 'd', { namespace: 'web', title: 'Web', backendJob: 'api', databaseCluster: 'pg' });
+      const d = new AppDashboard(scope, 'd', dashboardProps());
       expect(d.queries).toHaveLength(9);
     });
+  });
+});
+
+describe('metrics, owned by what emits them', () => {
+  it('binds a PostgreSQL cluster\'s series to its namespace and its instances, not its poolers or Jobs', () => {
+    const { metrics } = watched().database;
+    expect(metrics.matchers).toBe('namespace="web", pod=~"pg-[0-9]+"');
+    // Prometheus anchors a regular expression matcher at both ends.
+    const pods = new RegExp(`^(?:${/pod=~"([^"]+)"/.exec(metrics.matchers)?.[1] ?? ''})$`);
+    expect(['pg-1', 'pg-12', 'pg-pooler-rw-5d8f9c-x2x7q', 'pg-1-initdb-q8x2n', 'pgx-1'].filter((p) => pods.test(p))).toEqual(['pg-1', 'pg-12']);
+    expect(metrics.alerts({ replicationLagSeconds: 2 }).map((r) => r.expr)).toEqual([`${metrics.replicationLag} > 2`, `${metrics.primaries} < 1`]);
+  });
+
+  it('selects the cache exporter\'s series of the cache\'s namespace', () => {
+    const { metrics } = watched().cache;
+    expect(metrics.matchers).toBe('namespace="web"');
+    expect(metrics.alerts({ memoryRatio: 0.5 }).map((r) => r.expr)).toEqual([`${metrics.memoryRatio} > 0.5`, `${metrics.evictionRate('5m')} > 0`]);
+  });
+
+  it('counts the backend\'s requests by status with the matchers of its other series', () => {
+    expect(new BackendMetrics('web', 'api').requestRateByStatus('1m')).toBe('sum by (status) (rate(http_requests_total{namespace="web", job="api"}[1m]))');
+    expect(new BackendMetrics('web', 'api').alerts({})).toEqual([]);
   });
 });
 

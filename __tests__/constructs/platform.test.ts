@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import { labelComponents } from '../../constructs/core/labels';
 import { AppNamespace } from '../../constructs/guardrails/app-namespace';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer } from '../../constructs/guardrails/connections';
 import { NetworkPolicies } from '../../constructs/guardrails/network-policies';
@@ -13,7 +14,12 @@ const prod = config('prod');
 
 describe('AppNamespace', () => {
   const quota = { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '20Gi' };
-  const namespace = fixture(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota })));
+  const namespace = fixture(() =>
+    synthScope((scope) => {
+      labelComponents(scope, { partOf: 'shop' });
+      new AppNamespace(scope, 'ns', { name: 'web', quota });
+    }),
+  );
   let out: Json;
   beforeEach(() => (out = namespace()));
 
@@ -41,10 +47,10 @@ describe('AppNamespace', () => {
     });
   });
 
-  it('labels the namespace for every Pod Security mode at the latest version, and as this project\'s', () => {
+  it('labels the namespace for every Pod Security mode at the latest version, and as part of what its stack names', () => {
     expect(at(resources(out, 'kubernetes_namespace_v1')[0], 'metadata', 'labels')).toEqual({
       'app.kubernetes.io/name': 'app-namespace',
-      'app.kubernetes.io/part-of': 'web-topology',
+      'app.kubernetes.io/part-of': 'shop',
       'app.kubernetes.io/managed-by': 'cdktf',
       'pod-security.kubernetes.io/enforce': 'restricted',
       'pod-security.kubernetes.io/enforce-version': 'latest',

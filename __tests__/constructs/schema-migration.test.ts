@@ -167,7 +167,7 @@ describe('SchemaMigration', () => {
 
   it('lets its pods reach the instances on the PostgreSQL port, and nothing else', () => {
     const policies = networkPolicies(shared());
-    const migrate = { 'app.kubernetes.io/name': 'db-migrate', 'app.kubernetes.io/part-of': 'web-topology' };
+    const migrate = { 'app.kubernetes.io/name': 'db-migrate' };
     expect(at(job(shared()), 'spec', 'template', 'metadata', 'labels')).toMatchObject(migrate);
     expect(at(policies.get('db-migrate-to-db-egress'), 'spec', 'egress')).toEqual([
       { to: [{ pod_selector: { match_labels: { 'cnpg.io/cluster': 'db', 'cnpg.io/podRole': 'instance' } } }], ports: [{ port: '5432', protocol: 'TCP' }] },

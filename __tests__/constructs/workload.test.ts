@@ -236,7 +236,7 @@ describe('WebService', () => {
       }),
     );
     expect(at(policies.get('client-to-api-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual([{ port: '8080', protocol: 'TCP' }]);
-    expect(at(policies.get('client-to-api-egress'), 'spec', 'egress', 0, 'to')).toEqual([{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'web-topology' } } }]);
+    expect(at(policies.get('client-to-api-egress'), 'spec', 'egress', 0, 'to')).toEqual([{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'api' } } }]);
   });
 });
 

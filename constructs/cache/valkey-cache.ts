@@ -10,6 +10,7 @@ import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, inv
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import { ValkeyMetrics } from './valkey-metrics';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 import { HOST, spreadOver, ZONE } from '../workload/topology-spread';
@@ -126,6 +127,8 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
   /** The Valkey container's memory limit, bytes. */
   readonly memoryLimitBytes: number;
   readonly metricsMonitor?: MetricsMonitor;
+  /** The series its exporter serves and the alerts that belong to them. */
+  readonly metrics: ValkeyMetrics;
   readonly connections: Connections;
   readonly footprint: PodFootprint;
   /** "rediss" with TLS, "redis" without. */
@@ -175,8 +178,8 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     this.scheme = tls ? 'rediss' : 'redis';
     this.maxmemoryBytes = valkeyMaxmemoryBytes(props.resources.limits.memory, props.maxmemory, props.maxmemoryPercent);
     this.memoryLimitBytes = parseQuantity(props.resources.limits.memory);
-    const labels = componentLabels(name);
-    this.podSelector = selectorLabels(name);
+    const labels = componentLabels(this, name);
+    this.podSelector = selectorLabels(this, name);
     this.footprint = { name, namespace, minReplicas: props.instances, maxReplicas: props.instances, containers: [props.resources, exporterResources] };
     this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.podSelector } }, defaultPorts: [VALKEY_PORT] });
     // Replicas stream from the primary.
@@ -326,6 +329,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
       dependsOn: [headlessService],
     });
 
+    this.metrics = new ValkeyMetrics(namespace);
     if (props.scrapedBy) {
       // The read Service reaches every instance exactly once.
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', {

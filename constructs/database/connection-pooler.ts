@@ -121,7 +121,7 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
 
     // What CloudNativePG names after the Pooler (pkg/specs/pgbouncer).
     declareObjects(this, 'CloudNativePG', ['Deployment', 'Service', 'ServiceAccount', 'Role', 'RoleBinding'].map((kind) => ({ kind, namespace, name })));
-    const labels = componentLabels(name);
+    const labels = componentLabels(this, name);
     this.pooler = new CustomResource(this, 'pooler', {
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Pooler',

@@ -9,6 +9,7 @@ import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from 
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
+import { PostgresMetrics } from './postgres-metrics';
 import type { EnvVar } from '../workload/web-service';
 import { spreadConstraint, ZONE } from '../workload/topology-spread';
 
@@ -162,6 +163,8 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
   /** The operator's pods, which reach the status port of the instances and the poolers. */
   readonly operator: Peer;
   readonly metricsMonitor?: MetricsMonitor;
+  /** The series its instances export and the alerts that belong to them. */
+  readonly metrics: PostgresMetrics;
   /** Who scrapes the cluster's poolers too. */
   readonly scrapedBy?: Peer;
   readonly connections: Connections;
@@ -196,6 +199,8 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     this.primaryHost = `${name}-rw.${namespace}.svc`;
     this.instanceSelector = { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' };
     this.operator = namespacePeer('operator', props.operatorNamespace ?? 'cnpg-system');
+    // CloudNativePG names each instance's pod `<cluster>-<serial>` (pkg/specs/pods.go, GetInstanceName).
+    this.metrics = new PostgresMetrics(namespace, `${name}-[0-9]+`);
     this.scrapedBy = props.scrapedBy;
     const instances = 1 + this.readReplicas;
     this.footprint = { name, namespace, minReplicas: instances, maxReplicas: instances, containers: [props.resources], volumeClaims: [props.storage.size] };
@@ -228,7 +233,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
       defaultedFields: ['spec.postgresql.parameters'],
       name,
       namespace,
-      labels: componentLabels(name),
+      labels: componentLabels(this, name),
       spec: {
         instances,
         imageName: props.image,
@@ -260,7 +265,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
         kind: 'ScheduledBackup',
         name: `${name}-daily`,
         namespace,
-        labels: componentLabels(name),
+        labels: componentLabels(this, name),
         spec: {
           schedule: props.backup.schedule,
           cluster: { name },

@@ -147,8 +147,8 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
       this.checkFiles(source.files);
     }
 
-    this.podSelector = selectorLabels(name);
-    const labels = componentLabels(name);
+    this.podSelector = selectorLabels(this, name);
+    const labels = componentLabels(this, name);
     this.footprint = { name, namespace, minReplicas: 0, maxReplicas: 1, containers: [resources] };
     this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.podSelector } } });
     cluster.connections.allowFrom(this, [POSTGRES_PORT]);

@@ -132,7 +132,7 @@ export class EdgeGateway extends Construct {
       requireProp(this, `hostnames[${i}]`, h, h.length <= 253 && HOSTNAME.test(h), 'must be a DNS hostname (lowercase DNS-1123 labels, optionally starting with "*.")'),
     );
 
-    const labels = componentLabels(name);
+    const labels = componentLabels(this, name);
     this.gatewayName = name;
     this.proxies = namespacePeer(name, envoyGatewayNamespace);
     // GatewayClasses are cluster-scoped: the namespace keeps environments sharing a cluster apart.

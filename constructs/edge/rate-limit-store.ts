@@ -43,8 +43,8 @@ export class RateLimitStore extends Construct {
     const { namespace } = props;
     const name = props.name ?? 'ratelimit-valkey';
     requireProp(this, 'name', name, /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name), 'must be a DNS-1035 label (a Service name): lowercase letters, digits and "-", starting with a letter');
-    const labels = componentLabels(name);
-    this.podSelector = selectorLabels(name);
+    const labels = componentLabels(this, name);
+    this.podSelector = selectorLabels(this, name);
     this.serviceName = name;
     this.url = `${name}.${namespace}.svc:${PORT}`;
 

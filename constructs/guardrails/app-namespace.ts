@@ -60,7 +60,7 @@ export class AppNamespace extends Construct {
     this.namespaceName = name;
     this.quota = quota;
 
-    const labels = componentLabels('app-namespace');
+    const labels = componentLabels(this, 'app-namespace');
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
         name,

@@ -110,7 +110,7 @@ export class NetworkPolicies extends Construct {
 
   private policy(name: string, spec: () => NetworkPolicyV1Spec) {
     const resource = new NetworkPolicyV1(this, name, {
-      metadata: { name, namespace: this.namespace, labels: { ...componentLabels('network-policy') } },
+      metadata: { name, namespace: this.namespace, labels: { ...componentLabels(this, 'network-policy') } },
       spec: spec(),
     });
     return { spec, resource };

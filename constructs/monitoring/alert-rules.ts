@@ -1,8 +1,11 @@
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
+import type { ValkeyCache } from '../cache/valkey-cache';
 import { componentLabels } from '../core/labels';
-import { BackendMetrics } from './backend-metrics';
 import { checkName, checkRange, invalidProp } from '../core/validation';
+import type { PostgresCluster } from '../database/postgres-cluster';
+import type { BackendMetrics } from './backend-metrics';
+import { KubeStateMetrics } from './kube-state-metrics';
 
 /** The backend's 5xx alert: a share of failed requests, once there is enough traffic to judge. */
 export interface ErrorRatioAlert {
@@ -20,10 +23,12 @@ export interface AlertRulesProps {
   readonly namespace: string;
   /** Name of the PrometheusRule. @default "web-topology" */
   readonly name?: string;
-  /** Job label of the backend's metrics (its Service's name). */
-  readonly backendJob: string;
-  /** CloudNativePG Cluster name; its instances are the pods `<name>-<n>`. */
-  readonly databaseCluster: string;
+  /** The backend's HTTP metrics: its 5xx ratio and latency alerts. */
+  readonly backend: BackendMetrics;
+  /** The PostgreSQL cluster: its replication and primary alerts. */
+  readonly database: Pick<PostgresCluster, 'metrics'>;
+  /** The cache: its memory and eviction alerts. */
+  readonly cache: Pick<ValkeyCache, 'metrics'>;
   /**
    * Page on the backend's 5xx ratio; `false` where an availability objective covers errors.
    * @default { ratio: 0.05, minRequestsPerSecond: 1 }
@@ -58,7 +63,9 @@ const DEFAULT_CACHE_MEMORY_RATIO = 0.9;
  * The app's threshold alerts as one PrometheusRule: the backend's 5xx ratio (above a minimum
  * traffic) and p99 latency unless objectives cover them, HPAs pinned at their maximum, pods
  * not ready (readiness false or unknown, as for a pod on a lost node), PostgreSQL replication
- * lag and a missing primary, and a cache near its maxmemory or evicting.
+ * lag and a missing primary, and a cache near its maxmemory or evicting. Each alert comes from
+ * the metrics of what it watches (`BackendMetrics`, `KubeStateMetrics`, `PostgresCluster.metrics`,
+ * `ValkeyCache.metrics`), as the dashboard's panels do; this construct sets the thresholds.
  */
 export class AlertRules extends Construct {
   readonly rule: CustomResource;
@@ -84,89 +91,23 @@ export class AlertRules extends Construct {
     const cacheRatio = props.cacheMemoryRatio ?? DEFAULT_CACHE_MEMORY_RATIO;
     checkRange(this, 'cacheMemoryRatio', cacheRatio, 0, 1);
 
-    const ns = props.namespace;
-    const api = new BackendMetrics(ns, props.backendJob);
-    const pg = `namespace="${ns}", pod=~"${props.databaseCluster}-[0-9]+"`;
-    const app: AlertRule[] = [];
-    if (errorRatio !== false) {
-      app.push({
-        alert: 'BackendHighErrorRatio',
-        expr: `(${api.errorRatio('5m')} > ${errorRatio.ratio}) and (${api.requestRate('5m')} > ${minRps})`,
-        for: '5m',
-        severity: 'critical',
-        summary: `More than ${errorRatio.ratio * 100}% of backend requests fail with 5xx (at more than ${minRps} requests/s).`,
-      });
-    }
-    if (p99 !== false) {
-      app.push({
-        alert: 'BackendHighLatencyP99',
-        expr: `${api.latencyQuantile(0.99, '5m')} > ${p99}`,
-        for: '10m',
-        severity: 'warning',
-        summary: `Backend p99 latency is above ${p99}s.`,
-      });
-    }
-    app.push(
-      {
-        alert: 'HpaAtMaxReplicas',
-        expr:
-          `kube_horizontalpodautoscaler_status_current_replicas{namespace="${ns}"} >= ` +
-          `kube_horizontalpodautoscaler_spec_max_replicas{namespace="${ns}"}`,
-        for: '15m',
-        severity: 'warning',
-        summary: 'An HPA has been at its maximum replicas for 15 minutes: raise the maximum or find the load.',
-      },
-      {
-        alert: 'PodsNotReady',
-        // kube-state-metrics reports readiness "unknown" for a pod whose node stopped reporting.
-        expr: `sum by (pod) (kube_pod_status_ready{namespace="${ns}", condition=~"false|unknown"}) > 0`,
-        for: '10m',
-        severity: 'warning',
-        summary: 'A pod has not been ready for 10 minutes.',
-      },
-    );
     this.groups = {
-      app,
-      database: [
-        {
-          alert: 'PostgresReplicationLag',
-          expr: `max by (pod) (cnpg_pg_replication_lag{${pg}}) > ${lag}`,
-          for: '5m',
-          severity: 'warning',
-          summary: `A PostgreSQL replica lags more than ${lag}s behind the primary.`,
-        },
-        {
-          alert: 'PostgresNoPrimary',
-          // No instance reports that it is out of recovery (or none reports at all).
-          expr: `(count(cnpg_pg_replication_in_recovery{${pg}} == 0) or vector(0)) < 1`,
-          for: '1m',
-          severity: 'critical',
-          summary: 'No PostgreSQL instance is the primary: writes fail.',
-        },
+      app: [
+        ...props.backend.alerts({
+          errorRatio: errorRatio === false ? undefined : { ratio: errorRatio.ratio, minRequestsPerSecond: minRps },
+          p99LatencySeconds: p99 === false ? undefined : p99,
+        }),
+        ...new KubeStateMetrics(props.namespace).alerts(),
       ],
-      cache: [
-        {
-          alert: 'CacheNearMaxmemory',
-          expr: `redis_memory_used_bytes{namespace="${ns}"} / (redis_memory_max_bytes{namespace="${ns}"} > 0) > ${cacheRatio}`,
-          for: '10m',
-          severity: 'info',
-          summary: `The cache uses more than ${cacheRatio * 100}% of maxmemory.`,
-        },
-        {
-          alert: 'CacheEvicting',
-          expr: `rate(redis_evicted_keys_total{namespace="${ns}"}[5m]) > 0`,
-          for: '15m',
-          severity: 'warning',
-          summary: 'The cache has been evicting keys for 15 minutes: it is too small for the working set.',
-        },
-      ],
+      database: props.database.metrics.alerts({ replicationLagSeconds: lag }),
+      cache: props.cache.metrics.alerts({ memoryRatio: cacheRatio }),
     };
     this.rule = new CustomResource(this, 'rule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       name: this.name,
-      namespace: ns,
-      labels: componentLabels('alert-rules'),
+      namespace: props.namespace,
+      labels: componentLabels(this, 'alert-rules'),
       spec: {
         groups: Object.entries(this.groups).map(([group, rules]) => ({
           name: `${this.name}.${group}`,

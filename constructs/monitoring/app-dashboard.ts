@@ -1,9 +1,12 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
+import type { ValkeyCache } from '../cache/valkey-cache';
 import { componentLabels } from '../core/labels';
-import { BackendMetrics } from './backend-metrics';
-import { GRAFANA_DASHBOARD_LABEL } from './prometheus-stack';
 import { checkName, invalidProp } from '../core/validation';
+import type { PostgresCluster } from '../database/postgres-cluster';
+import type { BackendMetrics } from './backend-metrics';
+import { KubeStateMetrics } from './kube-state-metrics';
+import { GRAFANA_DASHBOARD_LABEL } from './prometheus-stack';
 import type { ServiceLevelObjectives } from './service-level-objectives';
 
 export interface AppDashboardProps {
@@ -12,10 +15,12 @@ export interface AppDashboardProps {
   readonly name?: string;
   /** Dashboard title. */
   readonly title: string;
-  /** Job label of the backend's metrics. */
-  readonly backendJob: string;
-  /** CloudNativePG Cluster name. */
-  readonly databaseCluster: string;
+  /** The backend's HTTP metrics. */
+  readonly backend: BackendMetrics;
+  /** The PostgreSQL cluster whose instances it draws. */
+  readonly database: Pick<PostgresCluster, 'metrics'>;
+  /** The cache whose exporter it draws. */
+  readonly cache: Pick<ValkeyCache, 'metrics'>;
   /** Adds an error-budget row for each objective. @default no error-budget row */
   readonly objectives?: ServiceLevelObjectives;
 }
@@ -39,7 +44,8 @@ export const DASHBOARD_KEY = 'web-topology.json';
 /**
  * The app's Grafana dashboard as a ConfigMap that Grafana's sidecar loads: traffic, errors and
  * latency of the backend, replicas against HPA bounds, database connections and lag, cache
- * memory and hit ratio, and, with objectives, a row of error budgets and burn rates.
+ * memory and hit ratio, and, with objectives, a row of error budgets and burn rates. Every
+ * query comes from the metrics of what it draws, as the alert rules' expressions do.
  */
 export class AppDashboard extends Construct {
   readonly configMap: ConfigMapV1;
@@ -52,21 +58,23 @@ export class AppDashboard extends Construct {
     checkName(this, 'name', name);
     if (props.title.trim() === '') invalidProp(this, 'title', props.title, 'must not be empty');
     const ns = props.namespace;
-    const api = new BackendMetrics(ns, props.backendJob);
+    const api = props.backend;
+    const kube = new KubeStateMetrics(ns);
+    const pg = props.database.metrics;
+    const cache = props.cache.metrics;
     const one = (expr: string, legend: string) => [{ expr, legend }];
-    const hpa = (metric: string) => `kube_horizontalpodautoscaler_${metric}{namespace="${ns}"}`;
     const rows: [string, Panel[]][] = [
       [
         'Service',
         [
-          { title: 'Requests per second', queries: one(`sum by (status) (rate(http_requests_total{${api.matchers}}[5m]))`, '{{status}}'), unit: 'reqps' },
+          { title: 'Requests per second', queries: one(api.requestRateByStatus('5m'), '{{status}}'), unit: 'reqps' },
           { title: '5xx ratio', queries: one(api.errorRatio('5m'), '5xx'), unit: 'percentunit' },
           { title: 'Latency p99', queries: one(api.latencyQuantile(0.99, '5m'), 'p99'), unit: 's' },
           {
             title: 'Replicas (current vs max)',
             queries: [
-              { expr: hpa('status_current_replicas'), legend: '{{horizontalpodautoscaler}} current' },
-              { expr: hpa('spec_max_replicas'), legend: '{{horizontalpodautoscaler}} max' },
+              { expr: kube.hpaCurrentReplicas, legend: '{{horizontalpodautoscaler}} current' },
+              { expr: kube.hpaMaxReplicas, legend: '{{horizontalpodautoscaler}} max' },
             ],
             unit: 'short',
           },
@@ -75,26 +83,10 @@ export class AppDashboard extends Construct {
       [
         'Data',
         [
-          {
-            title: 'PostgreSQL backends',
-            queries: one(`sum by (pod) (cnpg_backends_total{namespace="${ns}", pod=~"${props.databaseCluster}-[0-9]+"})`, '{{pod}}'),
-            unit: 'short',
-          },
-          { title: 'Replication lag', queries: one(`max by (pod) (cnpg_pg_replication_lag{namespace="${ns}"})`, '{{pod}}'), unit: 's' },
-          {
-            title: 'Cache memory / maxmemory',
-            queries: one(`redis_memory_used_bytes{namespace="${ns}"} / redis_memory_max_bytes{namespace="${ns}"}`, '{{pod}}'),
-            unit: 'percentunit',
-          },
-          {
-            title: 'Cache hit ratio',
-            queries: one(
-              `sum(rate(redis_keyspace_hits_total{namespace="${ns}"}[5m])) / ` +
-                `(sum(rate(redis_keyspace_hits_total{namespace="${ns}"}[5m])) + sum(rate(redis_keyspace_misses_total{namespace="${ns}"}[5m])))`,
-              'hit ratio',
-            ),
-            unit: 'percentunit',
-          },
+          { title: 'PostgreSQL backends', queries: one(pg.backends, '{{pod}}'), unit: 'short' },
+          { title: 'Replication lag', queries: one(pg.replicationLag, '{{pod}}'), unit: 's' },
+          { title: 'Cache memory / maxmemory', queries: one(cache.memoryRatio, '{{pod}}'), unit: 'percentunit' },
+          { title: 'Cache hit ratio', queries: one(cache.hitRatio('5m'), 'hit ratio'), unit: 'percentunit' },
         ],
       ],
     ];
@@ -148,7 +140,7 @@ export class AppDashboard extends Construct {
       metadata: {
         name,
         namespace: ns,
-        labels: { ...componentLabels('dashboard'), [GRAFANA_DASHBOARD_LABEL]: '1' },
+        labels: { ...componentLabels(this, 'dashboard'), [GRAFANA_DASHBOARD_LABEL]: '1' },
       },
       data: { [DASHBOARD_KEY]: JSON.stringify(dashboard, null, 2) },
     });

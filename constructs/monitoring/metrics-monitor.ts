@@ -55,7 +55,7 @@ export class MetricsMonitor extends Construct {
       apiVersion: 'monitoring.coreos.com/v1',
       name: props.name,
       namespace: props.namespace,
-      labels: componentLabels(props.name),
+      labels: componentLabels(this, props.name),
     } as const;
     const selector = { matchLabels: { ...props.selector } };
     const endpoint = { port: this.port, path: this.path, interval };

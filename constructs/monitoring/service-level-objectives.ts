@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
-import { BackendMetrics } from './backend-metrics';
+import type { BackendMetrics } from './backend-metrics';
 import { checkName, invalidProp } from '../core/validation';
 import type { PrometheusRuleSpec } from '../core/crds/monitoring.coreos.com/v1/prometheus-rule';
 
@@ -23,8 +23,8 @@ export interface ServiceLevelObjectivesProps {
   readonly namespace: string;
   /** Name of the PrometheusRule. @default "web-topology-slos" */
   readonly name?: string;
-  /** Job label of the backend's metrics (its Service's name). */
-  readonly backendJob: string;
+  /** The backend's HTTP metrics, whose error ratios the objectives judge. */
+  readonly backend: BackendMetrics;
   /** Compliance window in days (7–90). @default 30 */
   readonly windowDays?: number;
   /** @default no availability objective */
@@ -107,7 +107,7 @@ export class ServiceLevelObjectives extends Construct {
     }
     this.namespace = props.namespace;
 
-    const api = new BackendMetrics(props.namespace, props.backendJob);
+    const api = props.backend;
     const specs: { key: 'availability' | 'latency'; percent: number; sli: (w: string) => string; summary: string }[] = [];
     if (props.availability !== undefined) {
       specs.push({
@@ -182,7 +182,7 @@ export class ServiceLevelObjectives extends Construct {
       kind: 'PrometheusRule',
       name: this.name,
       namespace: props.namespace,
-      labels: componentLabels('slo-rules'),
+      labels: componentLabels(this, 'slo-rules'),
       spec: { groups },
     });
   }

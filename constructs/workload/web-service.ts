@@ -128,8 +128,8 @@ export class WebService extends Construct implements IConnectable, Workload {
     }
     if (props.disruptionBudget) checkDrainable(this, props.disruptionBudget.minAvailable, 'replicas.min', props.replicas.min);
 
-    const labels = componentLabels(name);
-    this.podSelector = selectorLabels(name);
+    const labels = componentLabels(this, name);
+    this.podSelector = selectorLabels(this, name);
     this.serviceName = name;
     this.servicePort = props.servicePort ?? 80;
     checkInteger(this, 'servicePort', this.servicePort, 1, 65535);

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
 import { addDependency } from '../../constructs/core/construct-dependencies';
 import { KubectlProvider } from '../../constructs/core/kubectl-provider';
+import { labelComponents } from '../../constructs/core/labels';
 import { checkUniqueNames } from '../../constructs/core/object-names';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
@@ -29,6 +30,7 @@ export interface QueueWorkerStackProps {
 export class QueueWorkerStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: QueueWorkerStackProps) {
     super(scope, id);
+    labelComponents(this, { partOf: 'queue-worker' });
     new KubernetesProvider(this, 'kubernetes', { configPath: props.kubeconfigPath });
     new KubectlProvider(this, 'kubectl', { configPath: props.kubeconfigPath });
 
