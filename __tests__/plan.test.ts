@@ -70,6 +70,70 @@ describe('npm run plan', () => {
     ]);
   });
 
+  describe('synth of only the named stacks\' environments', () => {
+    const synthEnv = (r: ReturnType<typeof run>) => r.calls[0]?.options.env as NodeJS.ProcessEnv;
+
+    test('the environments of the named stacks, each once, become TOPOLOGY_ENVIRONMENTS for synth', () => {
+      const r = run(['dev-app', 'prod-app', 'prod-platform'], { stacks: ['dev-app', 'prod-app', 'prod-platform'] });
+      expect(synthEnv(r).TOPOLOGY_ENVIRONMENTS).toBe('dev,prod');
+      expect(r.stderr).toContain("plan: synthesizing dev,prod only (TOPOLOGY_ENVIRONMENTS, from the stacks' names)\n");
+    });
+
+    test('the caller\'s TOPOLOGY_ENVIRONMENTS is kept, even a blank one (every environment)', () => {
+      expect(synthEnv(run(['prod-app'], { env: { TOPOLOGY_ENVIRONMENTS: 'dev,prod' } })).TOPOLOGY_ENVIRONMENTS).toBe('dev,prod');
+      expect(synthEnv(run(['prod-app'], { env: { TOPOLOGY_ENVIRONMENTS: '' } })).TOPOLOGY_ENVIRONMENTS).toBe('');
+    });
+
+    test('a name that is no environment\'s stack synthesizes every environment, so the unknown stack is named', () => {
+      const r = run(['prod-app', 'prod-ap']);
+      expect(synthEnv(r).TOPOLOGY_ENVIRONMENTS).toBeUndefined();
+      expect(r.stderr).toContain('no stack "prod-ap"');
+      expect(synthEnv(run(['app'])).TOPOLOGY_ENVIRONMENTS).toBeUndefined();
+    });
+  });
+
+  describe('init runs only when what it depends on changed', () => {
+    const stackDir = () => join(project, 'cdktf.out', 'stacks', 'prod-app');
+    const synthesized = (providers: Record<string, unknown>, lock: string) => {
+      mkdirSync(stackDir(), { recursive: true });
+      writeFileSync(join(stackDir(), 'cdk.tf.json'), JSON.stringify({ terraform: { required_providers: providers, backend: { local: {} } }, resource: {} }));
+      writeFileSync(join(stackDir(), '.terraform.lock.hcl'), lock);
+    };
+    const inits = (r: ReturnType<typeof run>) => r.calls.filter((c) => c.args[0] === 'init').length;
+    const kubernetes = { kubernetes: { source: 'hashicorp/kubernetes', version: '3.2.1' } };
+
+    test('a second plan of an unchanged stack skips init; plan still runs', () => {
+      synthesized(kubernetes, 'provider "k" {}\n');
+      expect(inits(run(['prod-app']))).toBe(1);
+      const second = run(['prod-app']);
+      expect(inits(second)).toBe(0);
+      expect(second.calls.map((c) => c.args[0])).toContain('plan');
+    });
+
+    test('another provider version, another backend or another lock file inits again', () => {
+      synthesized(kubernetes, 'provider "k" {}\n');
+      run(['prod-app']);
+      synthesized({ kubernetes: { source: 'hashicorp/kubernetes', version: '3.2.2' } }, 'provider "k" {}\n');
+      expect(inits(run(['prod-app']))).toBe(1);
+      synthesized({ kubernetes: { source: 'hashicorp/kubernetes', version: '3.2.2' } }, 'provider "k" { version = "3.2.2" }\n');
+      expect(inits(run(['prod-app']))).toBe(1);
+      expect(inits(run(['prod-app']))).toBe(0);
+    });
+
+    test('a failed init is tried again on the next plan', () => {
+      synthesized(kubernetes, 'provider "k" {}\n');
+      expect(run(['prod-app'], { init: 1 }).status).toBe(1);
+      expect(inits(run(['prod-app']))).toBe(1);
+    });
+
+    test('removing .terraform (init\'s own directory) inits again', () => {
+      synthesized(kubernetes, 'provider "k" {}\n');
+      run(['prod-app']);
+      rmSync(join(stackDir(), '.terraform'), { recursive: true });
+      expect(inits(run(['prod-app']))).toBe(1);
+    });
+  });
+
   test('without TERRAFORM_BINARY_NAME it runs terraform, as cdktf does', () => {
     expect(run(['prod-app'], { env: {} }).calls[1]?.command).toBe('terraform');
   });
@@ -97,7 +161,7 @@ describe('npm run plan', () => {
   test('a failed synth exits 1, whatever its own status, and runs nothing else', () => {
     const r = run(['prod-app'], { synth: 2 });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('plan: synth failed (exit 2); nothing planned\n');
+    expect(r.stderr).toBe('plan: synthesizing prod only (TOPOLOGY_ENVIRONMENTS, from the stacks\' names)\nplan: synth failed (exit 2); nothing planned\n');
     expect(r.calls).toHaveLength(1);
   });
 

@@ -2,9 +2,9 @@
  * `npm run bench:plan`: what a second plan of prod-app costs next to `kubectl diff --server-side`
  * of the same objects, measured in one run on the e2e's kwok cluster (its global setup: control
  * plane, CRDs, CloudNativePG, prometheus-operator, Envoy Gateway), and how both grow with +10 and
- * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, `npm run plan`'s (the same
- * without the CLI), and `cdktf diff` and the bare plan of bench/cli-floor (prod-app's providers, no
- * object), which no app stack can undercut.
+ * +100 extra web services (`bench/grow.ts`); next to the CLI's figure, CDK Terrain's (`cdktn diff`),
+ * `npm run plan`'s (the same without a CLI) with and without each of its levers, and `cdktf diff`
+ * and the bare plan of bench/cli-floor (prod-app's providers, no object), which no app stack can undercut.
  * Writes the tables into BENCHMARKS.md between its plan markers. `--reps N` sets the repetitions
  * (default 5); `--hold` deploys prod-app and waits for Ctrl-C, printing what one needs to measure
  * by hand.
@@ -13,7 +13,7 @@
  * run stops: a timing of a plan that would change something is not a second plan.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import globalSetup from '../e2e/global-setup';
@@ -23,6 +23,7 @@ import { cleanUp, installSignalHandlers } from '../e2e/lib/lifecycle';
 import { loadRunState, type RunState } from '../e2e/lib/settings';
 import { SimulatedControllers } from '../e2e/lib/simulated';
 import { SynthesizedStack } from '../e2e/lib/stacks';
+import { INIT_STAMP } from '../scripts/plan';
 
 const STACK = 'prod-app';
 const GROWTH = [0, 10, 100];
@@ -131,8 +132,13 @@ interface Row {
   readonly kubectl: Sample;
   readonly once?: {
     readonly cli: Sample;
-    /** `npm run plan -- prod-app`: synth and plan without the cdktf CLI (scripts/plan.ts). */
+    /** `npm run plan -- prod-app`: synth and plan without the cdktf CLI (scripts/plan.ts), as users run it. */
     readonly project: Sample;
+    /** The same, without one lever each: every environment synthesized; `init` every time. */
+    readonly projectAllEnvironments: Sample;
+    readonly projectAlwaysInit: Sample;
+    /** `cdktn diff prod-app`: CDK Terrain's CLI on the same state (README "Running on CDK Terrain"). */
+    readonly cdktn: Sample;
     /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
     readonly noRefresh: Sample;
     /** `cdktf diff` of bench/cli-floor: prod-app's providers and backend, no object. */
@@ -149,14 +155,24 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
   const objects = await managedObjects(state, k, dir);
   const list = path.join(state.dir, `objects-${services}.json`);
   writeFileSync(list, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  const samples = { cli: [] as Sample[], project: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
+  const cdktn = state.cdktn;
+  if (cdktn === undefined) throw new Error('bench:plan: global setup installed no CDK Terrain copy');
+  const cdktnEnv = { ...env, PATH: `${cdktn.nodeBin}:${env.PATH ?? ''}` };
+  // As users run it: npm run plan picks the environment from the stack's name.
+  const { TOPOLOGY_ENVIRONMENTS: _selected, ...userEnv } = env;
+  const projectPlan = ['npm', 'run', '--silent', 'plan', '--', STACK, '--output', outDir(state)];
+  const samples = { cdktn: [] as Sample[], projectAllEnvironments: [] as Sample[], projectAlwaysInit: [] as Sample[], cli: [] as Sample[], project: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
   const bare = [state.terraformBinary, 'plan', '-input=false', '-no-color', '-detailed-exitcode'];
   const diff = (stack: string, output: string) => ['npx', '--no-install', 'cdktf', 'diff', stack, '--no-color', '--output', output];
   for (let i = 0; i < reps; i++) {
     if (services === 0) {
       // As users run it: synth of the app, then the plan; no flag that a user would not pass.
       samples.cli.push(timed(diff(STACK, outDir(state)), { cwd: PROJECT_ROOT, env }));
-      samples.project.push(timed(['npm', 'run', '--silent', 'plan', '--', STACK, '--output', outDir(state)], { cwd: PROJECT_ROOT, env }));
+      samples.project.push(timed(projectPlan, { cwd: PROJECT_ROOT, env: userEnv }));
+      samples.projectAllEnvironments.push(timed(projectPlan, { cwd: PROJECT_ROOT, env: { ...userEnv, TOPOLOGY_ENVIRONMENTS: '' } }));
+      rmSync(path.join(dir, INIT_STAMP), { force: true });
+      samples.projectAlwaysInit.push(timed(projectPlan, { cwd: PROJECT_ROOT, env: userEnv }));
+      samples.cdktn.push(timed(['npx', '--no-install', 'cdktn', 'diff', STACK, '--no-color', '--output', path.join(state.dir, 'out-cdktn')], { cwd: cdktn.root, env: cdktnEnv }));
       samples.floorCli.push(timed(diff('floor', floorOut), { cwd: FLOOR, env }));
       samples.floorBare.push(timed(bare, { cwd: path.join(floorOut, 'stacks', 'floor'), env }));
       samples.noRefresh.push(timed([...bare, '-refresh=false'], { cwd: dir, env }));
@@ -170,7 +186,7 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
     bare: summary(samples.bare),
     kubectl: summary(samples.kubectl),
     ...(services === 0
-      ? { once: { cli: summary(samples.cli), project: summary(samples.project), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
+      ? { once: { cli: summary(samples.cli), cdktn: summary(samples.cdktn), project: summary(samples.project), projectAllEnvironments: summary(samples.projectAllEnvironments), projectAlwaysInit: summary(samples.projectAlwaysInit), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
       : {}),
   };
   console.log(`bench:plan: +${services} services, ${row.objects} objects: ${JSON.stringify(row)}`);
@@ -190,7 +206,10 @@ function table(rows: readonly Row[], reps: number): string[] {
     '| second plan of prod-app | wall | CPU (user+sys) | ÷ `kubectl diff` |',
     '|---|---|---|---|',
     line('`cdktf diff prod-app`', once.cli),
-    line('`npm run plan -- prod-app`: the same synth and plan without the cdktf CLI', once.project),
+    line('`cdktn diff prod-app` (CDK Terrain\'s CLI, same state)', once.cdktn),
+    line('`npm run plan -- prod-app`: synth of prod only, `init` only when its inputs changed, plan; no CLI', once.project),
+    line('the same, synthesizing every environment (`TOPOLOGY_ENVIRONMENTS=`)', once.projectAllEnvironments),
+    line('the same, with `init` every time', once.projectAlwaysInit),
     line('`cdktf diff` of the floor: prod-app\'s providers, no object', once.floorCli),
     line('bare `tofu plan`', base.bare),
     line('bare `tofu plan -refresh=false`', once.noRefresh),

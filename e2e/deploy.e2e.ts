@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cdktf, outDir, outputs, plan, projectPlan, stateList, PROJECT_ROOT } from './lib/cdktf';
+import { cdktf, cdktnDiff, outDir, outputs, plan, projectPlan, stateList, PROJECT_ROOT } from './lib/cdktf';
 import * as checks from './lib/checks';
 import * as cyclonus from './lib/cyclonus';
 import * as edge from './lib/gateway-checks';
@@ -348,6 +348,34 @@ function plansShowNoChanges(suffix: string, label: string): void {
 phase('plan again', () => {
   plansShowNoChanges('', 'after deploy');
   projectPlanSays(0, 'after deploy');
+});
+
+// README "Running on CDK Terrain": state written by cdktf needs no migration. The same project on
+// CDK Terrain synthesizes next to the run's output, so its stacks use the same local state.
+phase('CDK Terrain on cdktf’s state', () => {
+  const cdktn = state.cdktn;
+  if (cdktn === undefined) {
+    test.skip(`CDK Terrain plans on kwok only (${settings.mode}: the kwok run proves the shared state)`, () => undefined);
+    return;
+  }
+  const output = join(state.dir, 'out-cdktn');
+  for (const app of apps) {
+    test(`${app.name}: CDK Terrain's npm run plan against the state cdktf deployed exits 0 (no changes)`, async () => {
+      requireDeployed();
+      const t0 = Date.now();
+      const p = await projectPlan(state, app.name, cdktn, output);
+      recordTiming(state.dir, `  npm run plan ${app.name} (CDK Terrain, after deploy)`, (Date.now() - t0) / 1000);
+      if (p.code !== 0) throw new Error(`exit ${p.code}, expected 0:\n${p.output.trim().split('\n').slice(-30).join('\n')}`);
+      say(`  ${app.name}: CDK Terrain plans no changes on cdktf's state`);
+    });
+  }
+  const first = apps[0] as SynthesizedStack;
+  test(`${first.name}: cdktn diff against the state cdktf deployed says "No changes"`, async () => {
+    requireDeployed();
+    const d = await cdktnDiff(state, first.name, cdktn, output);
+    if (d.code !== 0 || !d.output.includes('No changes.')) throw new Error(`exit ${d.code}:\n${d.output.trim().split('\n').slice(-30).join('\n')}`);
+    say(`  ${first.name}: cdktn diff: no changes`);
+  });
 });
 
 phase('scale as the HPA would', () => {

@@ -33,6 +33,24 @@ function imageContents(file: string): string[] {
   });
 }
 
+/**
+ * The project's files on CDK Terrain (`npm run engine -- tree`), installed with `npm ci` from its
+ * lockfile on the newest Node line CI runs (tools/node-lines; CDK Terrain needs 22.19 or later).
+ */
+async function installCdktn(root: string, env: NodeJS.ProcessEnv): Promise<{ root: string; nodeBin: string }> {
+  const newest = readFileSync(join(PROJECT_ROOT, 'tools', 'node-lines'), 'utf8').trim().split('\n').at(-1) as string;
+  const nodeBin = join((await bash('tools/node.sh', [newest], env, 600)).trim(), 'bin');
+  const steps: [string, string[], string][] = [
+    ['npm', ['run', '--silent', 'engine', '--', 'tree', root], PROJECT_ROOT],
+    ['npm', ['ci', '--no-audit', '--no-fund'], root],
+  ];
+  for (const [command, args, cwd] of steps) {
+    const r = await run(command, args, { cwd, env: { ...env, PATH: `${nodeBin}:${env.PATH ?? ''}` }, timeoutSeconds: 900 });
+    if (r.code !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${r.code}\n${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}`);
+  }
+  return { root, nodeBin };
+}
+
 async function bash(script: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutSeconds: number): Promise<string> {
   const r = await run('bash', [join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, env, timeoutSeconds });
   if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} failed (exit ${r.code}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-40).join('\n')}`);
@@ -107,6 +125,8 @@ export default async function globalSetup(): Promise<void> {
       say(`prometheus-operator out of cluster, log ${operator.log}`);
       prometheusOperator = { log: operator.log };
     }
+    const cdktn = settings.mode === 'kwok' ? await phase(dir, 'CDK Terrain', () => installCdktn(join(dir, 'cdktn'), env)) : undefined;
+    if (cdktn) say(`CDK Terrain: the project on cdktn in ${cdktn.root}, installed from engines/cdktn/package-lock.json`);
     const state: RunState = {
       settings,
       dir,
@@ -117,6 +137,7 @@ export default async function globalSetup(): Promise<void> {
       terraformBinary: process.env.TERRAFORM_BINARY_NAME || join(toolsBin, 'tofu'),
       ...(cnpg ? { cnpg } : {}),
       ...(prometheusOperator ? { prometheusOperator } : {}),
+      ...(cdktn ? { cdktn } : {}),
     };
     saveRunState(state);
     say(`npx cdktf synth (TOPOLOGY_ENVIRONMENTS=${settings.environments.join(',')}, providers pointed at ${context})`);

@@ -1,14 +1,17 @@
 /**
  * `npm run plan -- <stack> [<stack> ...] [--output <dir>]`: synthesizes with cdktf.json's app
- * command, then `init` and `plan` each named stack with the binary cdktf would run
+ * command (only the named stacks' environments when TOPOLOGY_ENVIRONMENTS is unset), then `init` (unless nothing it depends on changed since its last success) and `plan`
+ * each named stack with the binary cdktf would run
  * (TERRAFORM_BINARY_NAME, else `terraform`). The same plan as `cdktf diff`, without the cdktf CLI,
  * whose own start is most of `cdktf diff`'s time (BENCHMARKS.md "Second plan against the
  * cluster"), and with the answer `cdktf diff` does not give: exit 0 when no stack would change,
  * 2 when one would (plan's -detailed-exitcode), 1 on an error.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { environmentOfStack } from '../stacks/stack-names';
 
 /** One child process run to its end: its exit status, and what it printed when not inherited. */
 export type Runner = (command: string, args: readonly string[], options: SpawnSyncOptions) => { status: number; output: string };
@@ -39,9 +42,13 @@ export function plan(argv: readonly string[], io: PlanIo): number {
   const project = readProject(io.cwd);
   if (typeof project === 'string') return usage(io, project);
   const outdir = resolve(io.cwd, output ?? project.output ?? 'cdktf.out');
+  // Only the named stacks' environments, unless the caller chose (BENCHMARKS.md "Plan loop").
+  const environments = [...new Set(stacks.map(environmentOfStack))];
+  const narrowed = io.env.TOPOLOGY_ENVIRONMENTS === undefined && !environments.includes(undefined) ? { TOPOLOGY_ENVIRONMENTS: environments.join(',') } : {};
+  if ('TOPOLOGY_ENVIRONMENTS' in narrowed) io.err(`plan: synthesizing ${narrowed.TOPOLOGY_ENVIRONMENTS} only (TOPOLOGY_ENVIRONMENTS, from the stacks' names)\n`);
   // As cdktf runs it: through a shell, told where to write. It says why it failed; its status is
   // not passed on, as 2 would read as "changes".
-  const synth = io.run(project.app, [], { cwd: io.cwd, env: { ...io.env, CDKTF_OUTDIR: outdir }, shell: true, stdio: 'inherit' });
+  const synth = io.run(project.app, [], { cwd: io.cwd, env: { ...io.env, ...narrowed, CDKTF_OUTDIR: outdir }, shell: true, stdio: 'inherit' });
   if (synth.status !== 0) {
     io.err(`plan: synth failed (exit ${synth.status}); nothing planned\n`);
     return 1;
@@ -57,10 +64,19 @@ export function plan(argv: readonly string[], io: PlanIo): number {
   const binary = io.env.TERRAFORM_BINARY_NAME || 'terraform';
   const results = stacks.map((stack) => {
     const cwd = join(outdir, (known[stack] as { workingDirectory: string }).workingDirectory);
-    const init = io.run(binary, ['init', '-input=false'], { cwd, env: io.env });
-    if (init.status !== 0) {
-      io.err(init.output);
-      return { stack, status: 1 };
+    const before = initStamp(cwd);
+    if (before === undefined || before !== readStamp(cwd)) {
+      const init = io.run(binary, ['init', '-input=false'], { cwd, env: io.env });
+      if (init.status !== 0) {
+        io.err(init.output);
+        return { stack, status: 1 };
+      }
+      // After init, which records its checksums in the lock file.
+      const after = initStamp(cwd);
+      if (after !== undefined) {
+        mkdirSync(dirname(join(cwd, INIT_STAMP)), { recursive: true });
+        writeFileSync(join(cwd, INIT_STAMP), after);
+      }
     }
     const planned = io.run(binary, ['plan', '-input=false', '-detailed-exitcode'], { cwd, env: io.env, stdio: 'inherit' });
     return { stack, status: planned.status };
@@ -70,6 +86,28 @@ export function plan(argv: readonly string[], io: PlanIo): number {
   if (results.some((r) => r.status !== 0 && r.status !== 2)) return 1;
   return results.some((r) => r.status === 2) ? 2 : 0;
 }
+
+/** Where `plan` records what the last successful `init` of a stack directory saw (in init's own directory). */
+export const INIT_STAMP = join('.terraform', 'web-topology-init.sha256');
+
+/**
+ * What `init` depends on: the stack's `terraform` block (providers, backend) and its lock file.
+ * Synth rewrites neither while they stay the same (seeded lock entries keep init's checksums), so
+ * an unchanged stamp means init would do nothing; undefined when the stack has no cdk.tf.json.
+ */
+function initStamp(cwd: string): string | undefined {
+  const stack = join(cwd, 'cdk.tf.json');
+  if (!existsSync(stack)) return undefined;
+  const { terraform } = JSON.parse(readFileSync(stack, 'utf8')) as { terraform?: unknown };
+  const lock = join(cwd, '.terraform.lock.hcl');
+  return createHash('sha256')
+    .update(JSON.stringify(terraform ?? null))
+    .update('\0')
+    .update(existsSync(lock) ? readFileSync(lock) : '')
+    .digest('hex');
+}
+
+const readStamp = (cwd: string): string | undefined => (existsSync(join(cwd, INIT_STAMP)) ? readFileSync(join(cwd, INIT_STAMP), 'utf8') : undefined);
 
 /** cdktf.json's app command and output directory, or why it has none. */
 function readProject(cwd: string): { app: string; output?: string } | string {

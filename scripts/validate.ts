@@ -109,7 +109,8 @@ function main(tmp: string): boolean {
     stacks.push(...stacksOf(given));
   } else {
     const synthStarted = Date.now();
-    const synth = run('npx', ['--no-install', 'cdktf', 'synth']);
+    // package.json's synth: the engine's own CLI (cdktf, or cdktn on CDK Terrain).
+    const synth = run('npm', ['run', '--silent', 'synth']);
     if (!synth.ok) {
       console.error(indent(synth.output));
       console.error('validate: synth failed');

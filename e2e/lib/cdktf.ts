@@ -57,17 +57,41 @@ export async function cdktf(state: RunState, command: 'synth' | 'deploy' | 'dest
   }
 }
 
+/** A project that runs the stacks: this one on cdktf, or its copy on CDK Terrain (global setup's). */
+export interface Engine {
+  readonly root: string;
+  /** Put first on PATH: the Node that engine needs. */
+  readonly nodeBin?: string;
+}
+
+function engineEnvironment(state: RunState, engine: Engine): NodeJS.ProcessEnv {
+  const env = toolEnvironment(state);
+  return engine.nodeBin ? { ...env, PATH: `${engine.nodeBin}:${env.PATH ?? ''}` } : env;
+}
+
 /**
  * `npm run plan -- <stack>` as users run it (synth, then `init` and `plan` without the cdktf CLI),
- * on the run's output directory: its exit status (0 no changes, 2 changes, 1 an error) and output.
+ * on the run's output directory or `output`: its exit status (0 no changes, 2 changes, 1 an error)
+ * and output. Another output directory's stacks use the same local state (it sits next to them).
  */
-export async function projectPlan(state: RunState, stack: string): Promise<{ code: number; output: string }> {
-  const r = await run('npm', ['run', '--silent', 'plan', '--', stack, '--output', outDir(state)], {
-    cwd: PROJECT_ROOT,
-    env: toolEnvironment(state),
+export async function projectPlan(state: RunState, stack: string, engine: Engine = { root: PROJECT_ROOT }, output = outDir(state)): Promise<{ code: number; output: string }> {
+  const r = await run('npm', ['run', '--silent', 'plan', '--', stack, '--output', output], {
+    cwd: engine.root,
+    env: engineEnvironment(state, engine),
     timeoutSeconds: 300,
   });
   if (r.timedOut) throw new Error(`npm run plan -- ${stack}: did not finish within 300s`);
+  return { code: r.code, output: stripTerminal(r.stdout + r.stderr) };
+}
+
+/** `cdktn diff <stack>` (CDK Terrain's CLI: synth, init, plan) into `output`; its exit status and output. */
+export async function cdktnDiff(state: RunState, stack: string, engine: Engine, output: string): Promise<{ code: number; output: string }> {
+  const r = await run('npx', ['--no-install', 'cdktn', 'diff', stack, '--no-color', '--output', output], {
+    cwd: engine.root,
+    env: engineEnvironment(state, engine),
+    timeoutSeconds: 300,
+  });
+  if (r.timedOut) throw new Error(`cdktn diff ${stack}: did not finish within 300s`);
   return { code: r.code, output: stripTerminal(r.stdout + r.stderr) };
 }
 

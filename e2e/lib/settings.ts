@@ -69,6 +69,8 @@ export interface RunState {
   readonly cnpg?: { readonly log: string; readonly webhookUrl: string };
   /** Set when the run started prometheus-operator itself (kwok). */
   readonly prometheusOperator?: { readonly log: string };
+  /** The project on CDK Terrain, installed from its lockfile (kwok): it plans against cdktf's state. */
+  readonly cdktn?: { readonly root: string; readonly nodeBin: string };
 }
 
 const RUN_DIR_VARIABLE = 'WEB_TOPOLOGY_E2E_DIR';
