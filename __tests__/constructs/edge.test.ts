@@ -491,8 +491,8 @@ describe('RateLimitStore', () => {
 
   it('listens on 6379 for any address, keeps counters in memory up to 96 MB and evicts those closest to expiry', () => {
     expect(container.command).toEqual([
-      'valkey-server', '--port', '6379', '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
-      '--maxmemory', '96mb', '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp',
+      'valkey-server', '--port', '6379', '--bind', '*', '-::*', '--protected-mode', 'no', '--dir', '/tmp', '--save', '', '--appendonly', 'no',
+      '--maxmemory', '96mb', '--maxmemory-policy', 'volatile-ttl',
     ]);
     expect(container).toMatchObject({ name: 'valkey', image: 'valkey/valkey:8.1.10-alpine', port: [{ name: 'valkey', container_port: 6379 }] });
     expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } });
@@ -510,7 +510,7 @@ describe('RateLimitStore', () => {
 
   it('is started when its port opens, ready when it answers PING, and restarted when the port closes', () => {
     expect(container.startup_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 2, failure_threshold: 30 });
-    expect(container.readiness_probe).toEqual({ exec: { command: ['valkey-cli', '-p', '6379', 'ping'] }, period_seconds: 5, timeout_seconds: 2 });
+    expect(container.readiness_probe).toEqual({ exec: { command: ['valkey-cli', '-e', '-p', '6379', 'ping'] }, period_seconds: 5, timeout_seconds: 2 });
     expect(container.liveness_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 10, failure_threshold: 3 });
   });
 

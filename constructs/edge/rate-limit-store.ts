@@ -2,10 +2,10 @@ import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
-import { pullPolicyFor } from '../core/image';
+import { VALKEY_PORT, valkeyArguments, valkeyContainer, valkeyDirectives } from '../cache/valkey-pod';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { requireProp } from '../core/validation';
-import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
+import { restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 
 export interface RateLimitStoreProps {
   /** Namespace of Envoy Gateway, where its rate limit service runs. */
@@ -16,8 +16,6 @@ export interface RateLimitStoreProps {
   readonly name?: string;
 }
 
-/** Valkey's port. */
-const PORT = 6379;
 /** Labels of the rate limit pods Envoy Gateway creates (internal/infrastructure/kubernetes/ratelimit). */
 const ENVOY_RATELIMIT_PODS: Labels = { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit' };
 /** A counter per client and limit is a few hundred bytes: 96 MiB hold hundreds of thousands of clients. */
@@ -33,7 +31,7 @@ const MAXMEMORY = '96mb';
  */
 export class RateLimitStore extends Construct {
   readonly serviceName: string;
-  readonly port: number = PORT;
+  readonly port: number = VALKEY_PORT;
   /** `host:port` for Envoy Gateway's rate limit service (same namespace). */
   readonly url: string;
   readonly podSelector: Labels;
@@ -46,8 +44,11 @@ export class RateLimitStore extends Construct {
     const labels = componentLabels(this, name);
     this.podSelector = selectorLabels(this, name);
     this.serviceName = name;
-    this.url = `${name}.${namespace}.svc:${PORT}`;
+    this.url = `${name}.${namespace}.svc:${VALKEY_PORT}`;
 
+    // Counters only: evict the keys closest to expiry when full. No password: Envoy Gateway is
+    // given `url` alone, and the NetworkPolicy admits only its rate limit pods.
+    const directives = valkeyDirectives({ protectedMode: false, dir: '/tmp', maxmemory: MAXMEMORY, maxmemoryPolicy: 'volatile-ttl' });
     new DeploymentV1(this, 'deployment', {
       metadata: { name, namespace, labels: { ...labels } },
       spec: {
@@ -60,21 +61,12 @@ export class RateLimitStore extends Construct {
           spec: {
             ...restrictedPodSettings(UNPRIVILEGED),
             container: [
-              {
-                name: 'valkey',
+              valkeyContainer({
                 image: props.image,
-                imagePullPolicy: pullPolicyFor(props.image),
-                // Counters only: no snapshots, no append-only file; evict the keys closest to expiry when full.
-                command: ['valkey-server', '--port', String(PORT), '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
-                  '--maxmemory', MAXMEMORY, '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp'],
-                port: [{ name: 'valkey', containerPort: PORT }],
+                command: ['valkey-server', ...valkeyArguments(directives)],
                 resources: { requests: { ...RESOURCES.requests }, limits: { ...RESOURCES.limits } },
-                startupProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 2, failureThreshold: 30 },
-                readinessProbe: { exec: { command: ['valkey-cli', '-p', String(PORT), 'ping'] }, periodSeconds: 5, timeoutSeconds: 2 },
-                livenessProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 10, failureThreshold: 3 },
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMount: [TMP_MOUNT],
-              },
+                volumeMounts: [TMP_MOUNT],
+              }),
             ],
             volume: [TMP_VOLUME],
           },
@@ -84,7 +76,7 @@ export class RateLimitStore extends Construct {
 
     new ServiceV1(this, 'service', {
       metadata: { name, namespace, labels: { ...labels } },
-      spec: { type: 'ClusterIP', selector: { ...this.podSelector }, port: [{ name: 'valkey', port: PORT, targetPort: 'valkey', protocol: 'TCP' }] },
+      spec: { type: 'ClusterIP', selector: { ...this.podSelector }, port: [{ name: 'valkey', port: VALKEY_PORT, targetPort: 'valkey', protocol: 'TCP' }] },
     });
 
     // Only the rate limit service talks to the store, and the store talks to no one.
@@ -93,7 +85,7 @@ export class RateLimitStore extends Construct {
       spec: {
         podSelector: { matchLabels: { ...this.podSelector } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ podSelector: { matchLabels: { ...ENVOY_RATELIMIT_PODS } } }], ports: [{ port: String(PORT), protocol: 'TCP' }] }],
+        ingress: [{ from: [{ podSelector: { matchLabels: { ...ENVOY_RATELIMIT_PODS } } }], ports: [{ port: String(VALKEY_PORT), protocol: 'TCP' }] }],
       },
     });
   }
