@@ -476,10 +476,12 @@ describe('RateLimitStore', () => {
   });
 
   it('admits only Envoy Gateway\'s rate limit pods, on the Valkey port, and sends nothing', () => {
-    const policy = resources(out, 'kubernetes_network_policy_v1')[0];
-    expect(at(policy, 'spec')).toEqual({
-      pod_selector: { match_labels: at(deployment, 'spec', 'selector', 'match_labels') },
-      policy_types: ['Ingress', 'Egress'],
+    const policies = networkPolicies(out);
+    const store = at(deployment, 'spec', 'selector', 'match_labels');
+    expect(at(policies.get('ratelimit-valkey-default-deny'), 'spec')).toEqual({ pod_selector: { match_labels: store }, policy_types: ['Ingress', 'Egress'] });
+    expect(at(policies.get('envoy-ratelimit-to-ratelimit-valkey-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: store },
+      policy_types: ['Ingress'],
       ingress: [
         {
           from: [{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit' } } }],
@@ -487,6 +489,31 @@ describe('RateLimitStore', () => {
         },
       ],
     });
+  });
+
+  it('restricts only its own pods in Envoy Gateway\'s namespace: no namespace-wide deny, no DNS, no policy on the rate limit pods', () => {
+    const policies = networkPolicies(out);
+    expect([...policies.keys()].sort()).toEqual(['envoy-ratelimit-to-ratelimit-valkey-ingress', 'ratelimit-valkey-default-deny']);
+    for (const policy of policies.values()) expect(at(policy, 'metadata', 'namespace')).toBe('envoy-gateway-system');
+  });
+
+  it('declares its flows through Connections, as the store\'s pods on the Valkey port', () => {
+    const store = new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine' });
+    expect(store.connections.peer).toEqual({ name: 'ratelimit-valkey', selector: { pods: store.podSelector } });
+    expect(store.connections.defaultPorts).toEqual([6379]);
+    expect(store.connections.policies.isolation).toBe('declared-pods');
+  });
+
+  it('is a workload of one pod, counted with its requests and limits', () => {
+    const store = new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine' });
+    expect(store.footprint).toEqual({
+      name: 'ratelimit-valkey',
+      namespace: 'eg',
+      minReplicas: 1,
+      maxReplicas: 1,
+      containers: [{ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } }],
+    });
+    expect(container.resources).toEqual(store.footprint.containers[0]);
   });
 
   it('listens on 6379 for any address, keeps counters in memory up to 96 MB and evicts those closest to expiry', () => {
@@ -514,11 +541,10 @@ describe('RateLimitStore', () => {
     expect(container.liveness_probe).toEqual({ tcp_socket: [{ port: 'valkey' }], period_seconds: 10, failure_threshold: 3 });
   });
 
-  it('labels its Deployment, pods, Service and NetworkPolicy with its name', () => {
+  it('labels its Deployment, pods and Service with its name', () => {
     const named = (o: Json) => [at(o, 'metadata', 'name'), at(o, 'metadata', 'labels', 'app.kubernetes.io/name')];
     const service = resources(out, 'kubernetes_service_v1')[0];
-    const policy = resources(out, 'kubernetes_network_policy_v1')[0];
-    expect([deployment, service, policy].map(named)).toEqual(Array(3).fill(['ratelimit-valkey', 'ratelimit-valkey']));
+    expect([deployment, service].map(named)).toEqual(Array(2).fill(['ratelimit-valkey', 'ratelimit-valkey']));
     expect(at(deployment, 'metadata', 'namespace')).toBe('envoy-gateway-system');
     expect(at(deployment, 'spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('ratelimit-valkey');
     expect(at(service, 'spec')).toEqual({
@@ -532,7 +558,14 @@ describe('RateLimitStore', () => {
     for (const name of ['Store', '1store', 'store-', 'a'.repeat(64)]) {
       expect(() => new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name })).toThrow(`/store: 'name' (${JSON.stringify(name)}) must be a DNS-1035 label`);
     }
-    for (const name of ['s', 'a'.repeat(63), 'rl-2']) expect(new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name }).serviceName).toBe(name);
+    for (const name of ['s', 'a'.repeat(36), 'rl-2']) expect(new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name }).serviceName).toBe(name);
+  });
+
+  it('refuses a name too long for its NetworkPolicies\' names, naming the policy', () => {
+    const name = 'a'.repeat(37);
+    expect(() => new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name })).toThrow(
+      `/network-policies: 'flow 'envoy-ratelimit-to-${name}' policy name' ("envoy-ratelimit-to-${name}-ingress") must be a DNS-1123 label`,
+    );
   });
 
   it('serves the address it gives Envoy Gateway', () => {
@@ -614,7 +647,14 @@ describe('global rate limits in the platform stack', () => {
       redis: { url: `${at(service, 'metadata', 'name')}.envoy-gateway-system.svc:${at(service, 'spec', 'port', 0, 'port')}` },
     });
     expect(resources(global, 'kubernetes_deployment_v1')).toHaveLength(1);
-    expect(resources(global, 'kubernetes_network_policy_v1')).toHaveLength(1);
+    expect(resources(global, 'kubernetes_network_policy_v1')).toHaveLength(2);
+  });
+
+  it('creates the store and its NetworkPolicies after the release that creates their namespace', () => {
+    const release = resources(global, 'helm_release').find((r) => r.chart === 'gateway-helm');
+    const objects = resources(global).filter((r) => r.__type.startsWith('kubernetes_'));
+    expect(objects.map((r) => r.__type).sort()).toEqual(['kubernetes_deployment_v1', 'kubernetes_network_policy_v1', 'kubernetes_network_policy_v1', 'kubernetes_service_v1']);
+    for (const r of objects) expect(r.depends_on).toContain(`helm_release.${release?.__name}`);
   });
 
   it('deploys nothing for local limits', () => {
