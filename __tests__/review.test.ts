@@ -58,13 +58,14 @@ describe('topology diagram', () => {
     for (const arrow of [
       'edge -->|"/api"| backend',
       'edge -->|"/"| frontend',
-      'backend -->|"DATABASE_URL"| postgres_pooler_rw',
-      'backend -->|"DATABASE_READ_URL"| postgres_pooler_ro',
-      'postgres_pooler_rw --> postgres_primary',
-      'postgres_pooler_ro --> postgres_replicas',
+      'backend -->|"5432"| postgres_pooler_rw',
+      'backend -->|"5432"| postgres_pooler_ro',
+      'postgres_pooler_rw -->|"5432"| postgres_primary',
+      'postgres_pooler_ro -->|"5432"| postgres_replicas',
       'postgres_primary -.->|"streaming"| postgres_replicas',
-      'backend -->|"REDIS_URL"| cache_write',
-      'backend -->|"REDIS_READ_URL"| cache_read',
+      'backend -->|"6379"| cache_write',
+      'backend -->|"6379"| cache_read',
+      'cache_write -.->|"replication"| cache_read',
       'prometheus -.->|"scrape"| backend',
       'prometheus -.->|"scrape"| postgres_primary',
       'prometheus -.->|"scrape"| cache_read',
@@ -93,15 +94,25 @@ describe('topology diagram', () => {
     expect(alone).not.toContain('prometheus');
   });
 
-  it('draws a tier\'s own URL as no arrow, another tier\'s as one, matching whole host names', () => {
-    const s = new TerraformStack(Testing.app(), 'self');
+  it('draws an arrow for each flow declared between tiers, with its ports, and none for a URL alone', () => {
+    const s = new TerraformStack(Testing.app(), 'flows');
     const reports = new WebService(s, 'reports', { ...reportsTier, namespace: 'web' });
-    new WebService(s, 'caller', { ...reportsTier, name: 'caller', namespace: 'web', env: [{ name: 'SELF_URL', value: `http://${reports.host}:80` }] });
-    new WebService(s, 'self-caller', { ...reportsTier, name: 'self-caller', namespace: 'web', env: [{ name: 'SELF_URL', value: 'http://self-caller.web.svc:80' }] });
+    const caller = new WebService(s, 'caller', { ...reportsTier, name: 'caller', namespace: 'web' });
+    new WebService(s, 'url-only', { ...reportsTier, name: 'url-only', namespace: 'web', env: [{ name: 'REPORTS_URL', value: reports.url }] });
+    reports.connections.allowDefaultPortFrom(caller);
+    caller.connections.allowFrom(reports, [9000, 9001]);
     const drawn = topologyDiagram(s);
-    expect(drawn).toContain('caller -->|"SELF_URL"| reports');
-    // Its own URL, which also ends in another tier's host ("caller.web.svc").
-    expect(drawn).not.toMatch(/self_caller -->/);
+    expect(drawn.split('\n').filter((l) => l.includes('-->'))).toEqual(['  caller -->|"8080"| reports', '  reports -->|"9000, 9001"| caller']);
+  });
+
+  it('draws the rw pooler to the primary, the ro pooler to the replicas, and the cache\'s clients to both its Services', () => {
+    const lines = diagram.split('\n');
+    expect(lines.filter((l) => /-->\|"\d+"\| postgres_(primary|replicas)$/.test(l))).toEqual(['  postgres_pooler_rw -->|"5432"| postgres_primary', '  postgres_pooler_ro -->|"5432"| postgres_replicas']);
+    expect(lines.filter((l) => /-->\|"\d+"\| cache_/.test(l))).toEqual(['  backend -->|"6379"| cache_write', '  backend -->|"6379"| cache_read']);
+  });
+
+  it('draws the replication of a cache with one instance as no arrow', () => {
+    expect(review(ENVIRONMENTS.dev).diagram).not.toContain('replication');
   });
 
   it('is read from the construct tree, not the config', () => {

@@ -183,6 +183,18 @@ describe('NetworkPolicies', () => {
     });
   });
 
+  it('lists the flows declared in it, DNS first, each once with its ports merged', () => {
+    synthScope((scope) => {
+      const policies = new NetworkPolicies(scope, 'np', { namespace: 'web' });
+      policies.addFlow({ from: a, to: b, ports: [5432] });
+      policies.addFlow({ from: a, to: b, ports: [8000, 5432] });
+      expect(policies.declaredFlows.map((f) => [f.name ?? `${f.from.name}-to-${f.to.name}`, f.ports])).toEqual([
+        ['dns', [53]],
+        ['a-to-b', [5432, 8000]],
+      ]);
+    });
+  });
+
   it('labels every policy as this project\'s', () => {
     for (const policy of policies.values()) expect(at(policy, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('network-policy');
   });

@@ -115,6 +115,11 @@ export class NetworkPolicies extends Construct {
     return isLocal(selector) && (this.isolation === 'namespace' || this.isolated.has(JSON.stringify(selector.pods)));
   }
 
+  /** Every flow declared in the namespace, DNS included, with its ports merged. */
+  get declaredFlows(): Flow[] {
+    return [...this.flows.values()].map((e) => ({ ...e.flow, ports: [...e.ports] }));
+  }
+
   /** Opens `flow` on each end that lives in the namespace. */
   addFlow(flow: Flow): void {
     const name = flow.name ?? `${flow.from.name}-to-${flow.to.name}`;
