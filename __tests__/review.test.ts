@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { prod } from '../config/environments';
 import { loadEnvironment } from '../config/load';
 import type { EnvironmentInput } from '../config/schema';
+import { EdgeGateway } from '../constructs/edge/edge-gateway';
 import { RateLimitStore } from '../constructs/edge/rate-limit-store';
 import { AppNamespace } from '../constructs/guardrails/app-namespace';
 import { NetworkPolicies } from '../constructs/guardrails/network-policies';
@@ -103,6 +104,15 @@ describe('topology diagram', () => {
     caller.connections.allowFrom(reports, [9000, 9001]);
     const drawn = topologyDiagram(s);
     expect(drawn.split('\n').filter((l) => l.includes('-->'))).toEqual(['  caller -->|"8080"| reports', '  reports -->|"9000, 9001"| caller']);
+  });
+
+  it('draws the edge\'s flow to a tier once, labelled with every path routed to it', () => {
+    const s = new TerraformStack(Testing.app(), 'edge');
+    const reports = new WebService(s, 'reports', { ...reportsTier, namespace: 'web' });
+    const edge = new EdgeGateway(s, 'edge', { namespace: 'web', envoyGatewayNamespace: 'envoy-gateway-system' });
+    edge.addRoute({ path: '/reports', target: reports });
+    edge.addRoute({ path: '/v2/reports', target: reports });
+    expect(topologyDiagram(s).split('\n').filter((l) => l.includes('-->'))).toEqual(['  edge -->|"/reports, /v2/reports"| reports']);
   });
 
   it('draws the rw pooler to the primary, the ro pooler to the replicas, and the cache\'s clients to both its Services', () => {

@@ -1,8 +1,8 @@
 /**
  * A Mermaid flowchart of one app stack, read from its construct tree: the tiers are the
  * constructs, and every arrow comes from what the constructs declared: the flows between them
- * (their `connections`, which the NetworkPolicies enforce), the edge's routes and the monitors
- * the constructs made, so the picture changes whenever the topology does.
+ * (their `connections`, which the NetworkPolicies enforce; the edge's labelled with its routes'
+ * paths) and the monitors the constructs made, so the picture changes whenever the topology does.
  */
 import type { IConstruct } from 'constructs';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
@@ -28,6 +28,8 @@ interface Tier {
   /** The node(s) a flow from `client` arrives at. */
   readonly entry: (client: Peer) => readonly string[];
   readonly exit: string;
+  /** What its flow to node `to` is labelled with. @default the flow's ports */
+  readonly label?: (to: string) => string;
   /** The arrow of the flow among its own pods (replication), if drawn. */
   readonly internal?: { readonly from: string; readonly to: string; readonly label: string };
 }
@@ -50,7 +52,9 @@ export function topologyDiagram(appStack: IConstruct): string {
 
   for (const edge of all(appStack, EdgeGateway)) {
     lines.push(node('edge', `Envoy Gateway<br/>${edge.proxyReplicas} proxies`));
-    for (const r of edge.routes) arrow('edge', r.target.serviceName, r.path);
+    // The proxies' flows, labelled with the paths routed over them.
+    const paths = (to: string) => edge.routes.filter((r) => r.target.serviceName === to).map((r) => r.path).join(', ');
+    tiers.push({ peer: edge.proxies, entry: () => [], exit: 'edge', label: paths });
   }
 
   const databases = all(appStack, PostgresCluster);
@@ -98,7 +102,7 @@ export function topologyDiagram(appStack: IConstruct): string {
       if (client.internal) arrow(client.internal.from, client.internal.to, client.internal.label, true);
       continue;
     }
-    for (const to of server.entry(flow.from)) arrow(client.exit, to, flow.ports.join(', '));
+    for (const to of server.entry(flow.from)) arrow(client.exit, to, client.label?.(to) ?? flow.ports.join(', '));
   }
 
   // Who is scraped: the constructs that made a monitor for their metrics.
