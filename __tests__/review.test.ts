@@ -12,12 +12,15 @@ import { Construct } from 'constructs';
 import { prod } from '../config/environments';
 import { loadEnvironment } from '../config/load';
 import type { EnvironmentInput } from '../config/schema';
+import { EdgeGateway } from '../constructs/edge/edge-gateway';
+import { RateLimitStore } from '../constructs/edge/rate-limit-store';
 import { AppNamespace } from '../constructs/guardrails/app-namespace';
 import { NetworkPolicies } from '../constructs/guardrails/network-policies';
 import { WebService } from '../constructs/workload/web-service';
 import { capacityMarkdown, capacityReport } from '../review/capacity-report';
 import { review as reviewCommand, summary } from '../review/cli';
 import { acceptedCriticalsMarkdown } from '../review/kube-score-accepted';
+import { checkQuotas } from '../review/quota-check';
 import { PolicyError, reviewEnvironment, writeReview, type EnvironmentReview } from '../review/review';
 import { topologyDiagram } from '../review/topology-diagram';
 import { checkPolicy, exemptFromPolicy, policyMarkdown, POLICY_CHECKS, type PolicyCheck } from '../review/workload-policy';
@@ -56,13 +59,14 @@ describe('topology diagram', () => {
     for (const arrow of [
       'edge -->|"/api"| backend',
       'edge -->|"/"| frontend',
-      'backend -->|"DATABASE_URL"| postgres_pooler_rw',
-      'backend -->|"DATABASE_READ_URL"| postgres_pooler_ro',
-      'postgres_pooler_rw --> postgres_primary',
-      'postgres_pooler_ro --> postgres_replicas',
+      'backend -->|"5432"| postgres_pooler_rw',
+      'backend -->|"5432"| postgres_pooler_ro',
+      'postgres_pooler_rw -->|"5432"| postgres_primary',
+      'postgres_pooler_ro -->|"5432"| postgres_replicas',
       'postgres_primary -.->|"streaming"| postgres_replicas',
-      'backend -->|"REDIS_URL"| cache_write',
-      'backend -->|"REDIS_READ_URL"| cache_read',
+      'backend -->|"6379"| cache_write',
+      'backend -->|"6379"| cache_read',
+      'cache_write -.->|"replication"| cache_read',
       'prometheus -.->|"scrape"| backend',
       'prometheus -.->|"scrape"| postgres_primary',
       'prometheus -.->|"scrape"| cache_read',
@@ -91,15 +95,34 @@ describe('topology diagram', () => {
     expect(alone).not.toContain('prometheus');
   });
 
-  it('draws a tier\'s own URL as no arrow, another tier\'s as one, matching whole host names', () => {
-    const s = new TerraformStack(Testing.app(), 'self');
+  it('draws an arrow for each flow declared between tiers, with its ports, and none for a URL alone', () => {
+    const s = new TerraformStack(Testing.app(), 'flows');
     const reports = new WebService(s, 'reports', { ...reportsTier, namespace: 'web' });
-    new WebService(s, 'caller', { ...reportsTier, name: 'caller', namespace: 'web', env: [{ name: 'SELF_URL', value: `http://${reports.host}:80` }] });
-    new WebService(s, 'self-caller', { ...reportsTier, name: 'self-caller', namespace: 'web', env: [{ name: 'SELF_URL', value: 'http://self-caller.web.svc:80' }] });
+    const caller = new WebService(s, 'caller', { ...reportsTier, name: 'caller', namespace: 'web' });
+    new WebService(s, 'url-only', { ...reportsTier, name: 'url-only', namespace: 'web', env: [{ name: 'REPORTS_URL', value: reports.url }] });
+    reports.connections.allowDefaultPortFrom(caller);
+    caller.connections.allowFrom(reports, [9000, 9001]);
     const drawn = topologyDiagram(s);
-    expect(drawn).toContain('caller -->|"SELF_URL"| reports');
-    // Its own URL, which also ends in another tier's host ("caller.web.svc").
-    expect(drawn).not.toMatch(/self_caller -->/);
+    expect(drawn.split('\n').filter((l) => l.includes('-->'))).toEqual(['  caller -->|"8080"| reports', '  reports -->|"9000, 9001"| caller']);
+  });
+
+  it('draws the edge\'s flow to a tier once, labelled with every path routed to it', () => {
+    const s = new TerraformStack(Testing.app(), 'edge');
+    const reports = new WebService(s, 'reports', { ...reportsTier, namespace: 'web' });
+    const edge = new EdgeGateway(s, 'edge', { namespace: 'web', envoyGatewayNamespace: 'envoy-gateway-system' });
+    edge.addRoute({ path: '/reports', target: reports });
+    edge.addRoute({ path: '/v2/reports', target: reports });
+    expect(topologyDiagram(s).split('\n').filter((l) => l.includes('-->'))).toEqual(['  edge -->|"/reports, /v2/reports"| reports']);
+  });
+
+  it('draws the rw pooler to the primary, the ro pooler to the replicas, and the cache\'s clients to both its Services', () => {
+    const lines = diagram.split('\n');
+    expect(lines.filter((l) => /-->\|"\d+"\| postgres_(primary|replicas)$/.test(l))).toEqual(['  postgres_pooler_rw -->|"5432"| postgres_primary', '  postgres_pooler_ro -->|"5432"| postgres_replicas']);
+    expect(lines.filter((l) => /-->\|"\d+"\| cache_/.test(l))).toEqual(['  backend -->|"6379"| cache_write', '  backend -->|"6379"| cache_read']);
+  });
+
+  it('draws the replication of a cache with one instance as no arrow', () => {
+    expect(review(ENVIRONMENTS.dev).diagram).not.toContain('replication');
   });
 
   it('is read from the construct tree, not the config', () => {
@@ -115,18 +138,36 @@ describe('capacity report', () => {
   beforeEach(() => (report = prodReview().capacity));
 
   it('totals requests at the minimum and maximum replicas', () => {
-    expect(report.totals.min.pods).toBe(17);
-    expect(report.totals.max.pods).toBe(37);
-    expect(report.totals.max.requests.cpu).toBeCloseTo(31.6);
+    expect(report.totals.min.pods).toBe(18);
+    expect(report.totals.max.pods).toBe(38);
+    expect(report.totals.max.requests.cpu).toBeCloseTo(31.7);
     expect(report.totals.max.storage).toBe(350 * 2 ** 30);
   });
 
-  it('lists the workloads of the construct tree, then Prometheus', () => {
-    expect(report.workloads.map((w) => w.workload)).toEqual(['postgres', 'postgres-pooler-rw', 'postgres-pooler-ro', 'postgres-migrate', 'cache', 'backend', 'frontend', 'prometheus']);
+  it('lists the workloads of the app\'s construct tree, then the platform\'s, then Prometheus', () => {
+    expect(report.workloads.map((w) => w.workload)).toEqual(['postgres', 'postgres-pooler-rw', 'postgres-pooler-ro', 'postgres-migrate', 'cache', 'backend', 'frontend', 'ratelimit-valkey', 'prometheus']);
     const env = config('dev');
     const stacks = addEnvironment(Testing.app(), env);
     new WebService(stacks.app, 'extra', { ...reportsTier, namespace: env.namespace.name });
-    expect(capacityReport(env, stacks.app).workloads.map((w) => w.workload)).toContain('reports');
+    expect(capacityReport(env, stacks).workloads.map((w) => w.workload)).toContain('reports');
+  });
+
+  it('counts the rate limit store, which global rate limits alone deploy, at its one pod\'s requests and limits', () => {
+    const store = report.workloads.find((w) => w.workload === 'ratelimit-valkey');
+    expect(store).toEqual({
+      workload: 'ratelimit-valkey',
+      namespace: 'envoy-gateway-system',
+      minReplicas: 1,
+      maxReplicas: 1,
+      requests: { cpu: 0.1, memory: 128 * 2 ** 20 },
+      limits: { cpu: 0.5, memory: 128 * 2 ** 20 },
+      storage: 0,
+      claims: 0,
+    });
+    const local = review(withValue(prod, 'edge.rateLimitScope', 'local')).capacity;
+    expect(local.workloads.map((w) => w.workload)).not.toContain('ratelimit-valkey');
+    expect(report.totals.max.requests.cpu - local.totals.max.requests.cpu).toBeCloseTo(0.1);
+    expect(report.totals.max.pods - local.totals.max.pods).toBe(1);
   });
 
   it('changes with a replica count or a resource', () => {
@@ -177,9 +218,9 @@ describe('capacity report', () => {
   });
 
   it('estimates cost only when prices are configured', () => {
-    expect(report.cost).toEqual({ currency: 'USD', monthlyAtMin: 537.25, monthlyAtMax: 1068.78 });
+    expect(report.cost).toEqual({ currency: 'USD', monthlyAtMin: 540.11, monthlyAtMax: 1071.64 });
     expect(review(ENVIRONMENTS.dev).capacity.cost).toBeUndefined();
-    expect(capacityMarkdown(report)).toContain('537.25 USD/month at minimum replicas');
+    expect(capacityMarkdown(report)).toContain('540.11 USD/month at minimum replicas');
   });
 });
 
@@ -483,6 +524,18 @@ describe('namespace quota', () => {
     expect(checkPolicy(stacks.app).errors.map((f) => f.message)).toContainEqual(expect.stringMatching(/^'quota.limitsCpu' \("16"\) must fit the 8 workloads \(.*reports\)/));
   });
 
+  it('counts a rate limit store in a namespace with a quota', () => {
+    const stack = new TerraformStack(Testing.app(), 'quota');
+    const quota = { requestsCpu: '100m', requestsMemory: '1Gi', limitsCpu: '1', limitsMemory: '1Gi', requestsStorage: '1Gi' };
+    new AppNamespace(stack, 'ns', { name: 'web', quota });
+    new RateLimitStore(stack, 'store', { namespace: 'web', image: 'valkey/valkey:8.1.10-alpine' });
+    expect(checkQuotas(stack)).toEqual([]);
+    new RateLimitStore(stack, 'second', { namespace: 'web', image: 'valkey/valkey:8.1.10-alpine', name: 'second-store' });
+    expect(checkQuotas(stack).map((p) => p.message)).toEqual([
+      `'quota.requestsCpu' ("100m") must fit the 2 workloads (ratelimit-valkey, second-store) at their maximum replicas, which need 200m`,
+    ]);
+  });
+
   it('counts the extra services of the config', () => {
     const service = { ...reportsTier, name: undefined };
     const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc-${i}`, { image: service.image, replicas: service.replicas, resources: service.resources }]));
@@ -496,9 +549,10 @@ describe('the terminal summary (npm run review)', () => {
     expect(lines.slice(0, 2)).toEqual(['prod', '  tier                    replicas  requests/pod        limits/pod']);
     expect(lines).toContain('  backend                 5-20      1 / 2Gi             2 / 4Gi');
     expect(lines).toContain('  postgres                3         2 / 8Gi             4 / 8Gi');
-    expect(lines).toContain('  at min: 17 pods, 14.5 CPU, 44.63Gi requested; at max: 37 pods, 31.6 CPU, 78.75Gi requested; storage 350Gi');
+    expect(lines).toContain('  ratelimit-valkey        1         100m / 128Mi        500m / 128Mi');
+    expect(lines).toContain('  at min: 18 pods, 14.6 CPU, 44.75Gi requested; at max: 38 pods, 31.7 CPU, 78.88Gi requested; storage 350Gi');
     expect(lines).toContain('  connections: backend ≤ 1000 → rw pooler 1000; poolers 180+180 → PostgreSQL 390 available');
-    expect(lines).toContain('  cost: 537.25–1068.78 USD/month');
+    expect(lines).toContain('  cost: 540.11–1071.64 USD/month');
     expect(lines.at(-1)).toBe('  policy: pass (8 checked, 0 errors, 0 warnings)');
   });
 

@@ -1,15 +1,15 @@
 /**
  * What one environment asks of the cluster: per workload and in total, at the minimum and the
  * maximum replica counts, the PostgreSQL connection budget, the caches' memory, and a cost
- * estimate when unit prices are configured. The workloads and caches are read from the app
- * stack's construct tree; Prometheus (a chart of the platform stack) and the backend's client
- * pools from the config.
+ * estimate when unit prices are configured. The workloads are read from the construct trees of
+ * both stacks (the app's tiers, the platform's rate limit store), the caches from the app stack's;
+ * Prometheus (a chart of the platform stack) and the backend's client pools from the config.
  */
-import type { IConstruct } from 'constructs';
 import { backendConnectionsAtMax } from '../config/capacity';
 import type { EnvironmentConfig } from '../config/schema';
 import { ValkeyCache } from '../constructs/cache/valkey-cache';
 import { formatBytes, formatCpu } from '../constructs/core/quantity';
+import type { EnvironmentStacks } from '../stacks/environment';
 import { capacityOf, totals, workloadsOf, type Totals, type WorkloadCapacity } from './workloads';
 
 const GIB = 2 ** 30;
@@ -37,7 +37,7 @@ export interface CapacityReport {
   readonly cost?: Cost;
 }
 
-export function capacityReport(env: EnvironmentConfig, appStack: IConstruct): CapacityReport {
+export function capacityReport(env: EnvironmentConfig, stacks: EnvironmentStacks): CapacityReport {
   const m = env.monitoring;
   const prometheus = capacityOf({
     name: 'prometheus',
@@ -47,7 +47,7 @@ export function capacityReport(env: EnvironmentConfig, appStack: IConstruct): Ca
     containers: [m.resources],
     volumeClaims: [m.storage.size],
   });
-  const workloads = [...workloadsOf(appStack), prometheus];
+  const workloads = [...workloadsOf(stacks.app), ...workloadsOf(stacks.platform), prometheus];
   const db = env.database;
   const report: CapacityReport = {
     environment: env.name,
@@ -63,7 +63,7 @@ export function capacityReport(env: EnvironmentConfig, appStack: IConstruct): Ca
       postgresAvailable: db.maxConnections - db.reservedConnections,
       postgresMaxConnections: db.maxConnections,
     },
-    caches: appStack.node
+    caches: stacks.app.node
       .findAll()
       .filter((c): c is ValkeyCache => c instanceof ValkeyCache)
       .map((c) => ({ name: c.cacheName, maxmemoryBytes: c.maxmemoryBytes, memoryLimitBytes: c.memoryLimitBytes, instances: c.instances })),

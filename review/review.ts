@@ -22,7 +22,7 @@ export function reviewEnvironment(env: EnvironmentConfig, stacks: EnvironmentSta
   return {
     environment: env.name,
     diagram: topologyDiagram(stacks.app),
-    capacity: capacityReport(env, stacks.app),
+    capacity: capacityReport(env, stacks),
     policy: checkPolicy(stacks.app),
   };
 }

@@ -50,8 +50,9 @@ export class PlatformStack extends EnvironmentStack {
         ? { values: { config: { envoyGateway: { rateLimit: { backend: { type: 'Redis', redis: { url: rateLimitStore.url } } } } } } }
         : {}),
     });
-    // The release creates the namespace.
+    // The release creates the namespace the store and its NetworkPolicies go into.
     if (rateLimitStore) addDependency(rateLimitStore, envoyGateway);
+    if (rateLimitStore) addDependency(rateLimitStore.connections.policies, envoyGateway);
     new PinnedHelmRelease(this, 'cloudnative-pg', {
       chart: versions.charts.cloudnativePg,
       releaseName: 'cloudnative-pg',

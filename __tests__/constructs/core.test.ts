@@ -23,22 +23,13 @@ import {
   PropError,
   requireProp,
 } from '../../constructs/core/validation';
-import { DIGEST as digest } from '../helpers';
+import { DIGEST as digest, refusalOf } from '../helpers';
 
 /** A construct at path `stack/web`, to validate props against. */
 const scope = () => new Construct(new TerraformStack(Testing.app(), 'stack'), 'web');
 
 /** The message of the PropError `check` throws, or undefined when it accepts. */
-function refusal(check: (c: Construct) => unknown): string | undefined {
-  try {
-    check(scope());
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropError);
-    expect((error as Error).name).toBe('PropError');
-    return (error as Error).message;
-  }
-}
+const refusal = (check: (c: Construct) => unknown) => refusalOf(() => check(scope()), PropError);
 
 describe('prop validation', () => {
   it('names the construct path, the prop, the value and the rule', () => {

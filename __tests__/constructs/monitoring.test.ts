@@ -13,7 +13,7 @@ import { ConfigError, loadEnvironment } from '../../config/load';
 import type { EnvironmentInput } from '../../config/schema';
 import versions from '../../config/versions.json';
 import { alertTests, type Rule as PromRule } from '../../scripts/rules-check/scenarios';
-import { at, ENVIRONMENTS, fixture, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, ENVIRONMENTS, fixture, manifests, metadataName, refusalOf, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
 const stackProps: PrometheusStackProps = { chart: versions.charts.kubePrometheusStack, namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };
@@ -25,15 +25,8 @@ function prometheusValues(props: Partial<PrometheusStackProps> = {}): Json {
 
 const inStack = () => new TerraformStack(Testing.app(), 'stack');
 
-/** Runs `build` in a fresh app and returns the message of the error it throws. */
-function errorOf(build: (scope: ReturnType<typeof Testing.app>) => unknown): string {
-  try {
-    build(Testing.app());
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+/** Runs `build` in a fresh app and returns the message of the error it throws (a plain Error where a PropError would echo a secret). */
+const errorOf = (build: (scope: ReturnType<typeof Testing.app>) => unknown) => refusalOf(() => build(Testing.app()));
 
 /**
  * Passwords with the characters a URL's userinfo must encode, unencoded (and one encoded), made of
@@ -654,15 +647,7 @@ describe('TracingEndpoint', () => {
 });
 
 describe('monitoring settings of an environment', () => {
-  const failure = (input: EnvironmentInput) => {
-    try {
-      loadEnvironment(input, {});
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as Error).message;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const failure = (input: EnvironmentInput) => refusalOf(() => loadEnvironment(input, {}), ConfigError);
   const prod = ENVIRONMENTS.prod;
 
   it("writes prod's objectives down: 99.9 % not 5xx and 99 % under 1 s, over 30 days", () => {

@@ -10,6 +10,7 @@ import { PropError } from '../../constructs/core/validation';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
+import { refusalOf } from '../helpers';
 
 const web: WebServiceProps = {
   name: 'api',
@@ -24,13 +25,7 @@ const small = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', me
 function clash(build: (stack: TerraformStack) => void): string | undefined {
   const stack = new TerraformStack(Testing.app(), 'names');
   build(stack);
-  try {
-    checkUniqueNames(stack);
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(PropError);
-    return (error as Error).message;
-  }
+  return refusalOf(() => checkUniqueNames(stack), PropError);
 }
 
 const database = (stack: TerraformStack, readReplicas = 2) => {

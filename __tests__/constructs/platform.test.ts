@@ -183,6 +183,18 @@ describe('NetworkPolicies', () => {
     });
   });
 
+  it('lists the flows declared in it, DNS first, each once with its ports merged', () => {
+    synthScope((scope) => {
+      const policies = new NetworkPolicies(scope, 'np', { namespace: 'web' });
+      policies.addFlow({ from: a, to: b, ports: [5432] });
+      policies.addFlow({ from: a, to: b, ports: [8000, 5432] });
+      expect(policies.declaredFlows.map((f) => [f.name ?? `${f.from.name}-to-${f.to.name}`, f.ports])).toEqual([
+        ['dns', [53]],
+        ['a-to-b', [5432, 8000]],
+      ]);
+    });
+  });
+
   it('labels every policy as this project\'s', () => {
     for (const policy of policies.values()) expect(at(policy, 'metadata', 'labels', 'app.kubernetes.io/name')).toBe('network-policy');
   });
@@ -201,6 +213,60 @@ describe('NetworkPolicies', () => {
         policies.addFlow({ name: 'x', from: b, to: a, ports: [1] });
       }),
     ).toThrow(`/np: 'flow name' ("x") is declared twice between different peers`);
+  });
+});
+
+describe('NetworkPolicies of a shared namespace (declared-pods isolation)', () => {
+  const own = { name: 'own', selector: { pods: { app: 'own' } } };
+  const theirs = { name: 'theirs', selector: { pods: { app: 'theirs' } } };
+  const shared = fixture(() =>
+    synthScope((scope) => {
+      const connections = new Connections(scope, { namespace: 'operator', peer: own, defaultPorts: [6379], isolation: 'declared-pods' });
+      connections.allowDefaultPortFrom(theirs);
+      connections.allowTo(theirs, [8080]);
+    }),
+  );
+  let policies: Map<string, Resource>;
+  beforeEach(() => (policies = networkPolicies(shared())));
+
+  it('denies the declared pods alone, with no namespace-wide deny and no DNS', () => {
+    expect([...policies.keys()].sort()).toEqual(['own-default-deny', 'own-to-theirs-egress', 'theirs-to-own-ingress']);
+    expect(at(policies.get('own-default-deny'), 'spec')).toEqual({ pod_selector: { match_labels: { app: 'own' } }, policy_types: ['Ingress', 'Egress'] });
+  });
+
+  it('writes each flow\'s end on the declared pods only, leaving the undeclared pods\' traffic alone', () => {
+    expect(at(policies.get('theirs-to-own-ingress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'own' } },
+      policy_types: ['Ingress'],
+      ingress: [{ from: [{ pod_selector: { match_labels: { app: 'theirs' } } }], ports: [{ port: '6379', protocol: 'TCP' }] }],
+    });
+    expect(at(policies.get('own-to-theirs-egress'), 'spec')).toEqual({
+      pod_selector: { match_labels: { app: 'own' } },
+      policy_types: ['Egress'],
+      egress: [{ to: [{ pod_selector: { match_labels: { app: 'theirs' } } }], ports: [{ port: '8080', protocol: 'TCP' }] }],
+    });
+  });
+
+  it('refuses a second isolation for one namespace, naming both', () => {
+    synthScope((scope) => {
+      const first = NetworkPolicies.of(scope, 'operator', 'declared-pods');
+      expect(() => new Connections(new Construct(scope, 'app'), { namespace: 'operator', peer: own })).toThrow(
+        `/app: 'isolation' ("namespace") must be that of namespace 'operator''s NetworkPolicies at ${first.node.path} ("declared-pods")`,
+      );
+    });
+  });
+
+  it('refuses to isolate pods it cannot select in its namespace, naming them', () => {
+    expect(() =>
+      synthScope((scope) => new Connections(scope, { namespace: 'operator', peer: namespacePeer('elsewhere', 'other'), isolation: 'declared-pods' })),
+    ).toThrow(`/network-policies: 'isolated peer' ("elsewhere") must select pods of namespace 'operator' alone`);
+  });
+
+  it('refuses a deny policy name that would not be a DNS-1123 label', () => {
+    const long = { name: 'a'.repeat(51), selector: { pods: { app: 'a' } } };
+    expect(() => synthScope((scope) => new Connections(scope, { namespace: 'operator', peer: long, isolation: 'declared-pods' }))).toThrow(
+      `/network-policies: 'peer '${'a'.repeat(51)}' policy name' ("${'a'.repeat(51)}-default-deny") must be a DNS-1123 label`,
+    );
   });
 });
 

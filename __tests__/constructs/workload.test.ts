@@ -1,10 +1,11 @@
 import type { Construct } from 'constructs';
+import { PropError } from '../../constructs/core/validation';
 import { namespacePeer } from '../../constructs/guardrails/connections';
 import { Autoscaler } from '../../constructs/workload/autoscaler';
 import { DisruptionBudget } from '../../constructs/workload/disruption-budget';
 import { HOST, spreadConstraint, spreadOver, ZONE } from '../../constructs/workload/topology-spread';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
-import { at, DIGEST, firstDeployment, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, DIGEST, firstDeployment, fixture, manifests, metadataName, networkPolicies, refusalOf, resources, synthScope, type Json } from '../helpers';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 
@@ -269,14 +270,7 @@ describe('WebService props', () => {
 });
 
 describe('the parts of a web service, used alone', () => {
-  const refusal = (build: (scope: Construct) => unknown) => {
-    try {
-      synthScope(build);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    throw new Error('expected a refusal');
-  };
+  const refusal = (build: (scope: Construct) => unknown) => refusalOf(() => synthScope(build), PropError);
 
   it('Autoscaler refuses a replica range upside down, naming its prop', () => {
     expect(refusal((scope) => new Autoscaler(scope, 'hpa', { namespace: 'web', deploymentName: 'api', replicas: { min: 5, max: 2 } }))).toContain(

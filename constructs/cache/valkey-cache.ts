@@ -12,9 +12,10 @@ import { Connections, type IConnectable, type Peer } from '../guardrails/connect
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
 import { ValkeyMetrics } from './valkey-metrics';
 import { DisruptionBudget } from '../workload/disruption-budget';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
+import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 import { HOST, spreadOver, ZONE } from '../workload/topology-spread';
 import type { EnvVar } from '../workload/web-service';
+import { VALKEY_PORT, valkeyConfigLines, valkeyContainer, valkeyDirectives, type ValkeyDirective } from './valkey-pod';
 
 /** The password every client, replica and probe of the cache gives, from a Secret made outside Terraform. */
 export interface ValkeyAuth {
@@ -75,7 +76,6 @@ export interface ValkeyCacheProps {
   readonly tls?: ValkeyTls;
 }
 
-export const VALKEY_PORT = 6379;
 const EXPORTER_PORT = 9121;
 const AUTH_KEY = 'password';
 const CLIENT_ENV: Required<CacheClientEnvNames> = { password: 'CACHE_PASSWORD', writeUrl: 'REDIS_URL', readUrl: 'REDIS_READ_URL' };
@@ -186,34 +186,29 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     this.connections.allowInternally([VALKEY_PORT]);
     const headless = `${name}-headless`;
 
-    const listen = tls
+    const listen: ValkeyDirective[] | undefined = tls
       ? [
-          'port 0',
-          `tls-port ${VALKEY_PORT}`,
-          `tls-cert-file ${TLS_DIR}/tls.crt`,
-          `tls-key-file ${TLS_DIR}/tls.key`,
-          `tls-ca-cert-file ${CA_FILE}`,
-          'tls-replication yes',
+          ['port', '0'],
+          ['tls-port', String(VALKEY_PORT)],
+          ['tls-cert-file', `${TLS_DIR}/tls.crt`],
+          ['tls-key-file', `${TLS_DIR}/tls.key`],
+          ['tls-ca-cert-file', CA_FILE],
+          ['tls-replication', 'yes'],
           // Clients prove who they are with the password, not a certificate.
-          'tls-auth-clients no',
+          ['tls-auth-clients', 'no'],
         ]
-      : [`port ${VALKEY_PORT}`];
+      : undefined;
     const config = new ConfigMapV1(this, 'config', {
       metadata: { name: `${name}-config`, namespace, labels: { ...labels } },
       data: {
         'valkey.conf': [
-          ...listen,
-          'bind * -::*',
-          // Should the password be missing, Valkey answers on loopback only.
-          'protected-mode yes',
-          'dir /data',
-          'save ""',
-          'appendonly no',
-          `maxmemory ${this.maxmemoryBytes}`,
-          'maxmemory-policy allkeys-lru',
-          'replica-read-only yes',
-          // requirepass and masterauth, written by the start script from the Secret.
-          `include ${AUTH_CONF}`,
+          ...valkeyConfigLines([
+            // Should the password be missing, Valkey answers on loopback only.
+            ...valkeyDirectives({ listen, protectedMode: true, dir: '/data', maxmemory: String(this.maxmemoryBytes), maxmemoryPolicy: 'allkeys-lru' }),
+            ['replica-read-only', 'yes'],
+            // requirepass and masterauth, written by the start script from the Secret.
+            ['include', AUTH_CONF],
+          ]),
           '',
         ].join('\n'),
       },
@@ -250,7 +245,6 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
       `case "$HOSTNAME" in *-0) exec valkey-server /etc/valkey/valkey.conf ;; ` +
       `*) exec valkey-server /etc/valkey/valkey.conf --replicaof ${primary} ${VALKEY_PORT} ;; esac`;
     const password = (envName: string) => ({ name: envName, valueFrom: { secretKeyRef: { name: secretName, key } } });
-    const tlsCli = tls ? ['--tls', '--cacert', CA_FILE] : [];
 
     this.statefulSet = new StatefulSetV1(this, 'statefulset', {
       metadata: { name, namespace, labels: { ...labels } },
@@ -263,32 +257,23 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
         template: {
           metadata: { labels: { ...labels } },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(UNPRIVILEGED),
+            ...restrictedPodSettings(UNPRIVILEGED),
             topologySpreadConstraint: [spreadOver(HOST, 'ScheduleAnyway', this.podSelector), spreadOver(ZONE, 'ScheduleAnyway', this.podSelector)],
             container: [
-              {
-                name: 'valkey',
+              valkeyContainer({
                 image: props.image,
-                imagePullPolicy: pullPolicyFor(props.image),
                 command: ['sh', '-c', start],
                 env: [password('REDISCLI_AUTH')],
-                port: [{ name: 'valkey', containerPort: VALKEY_PORT }],
                 resources: containerResources(props.resources, storage),
-                startupProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 2, failureThreshold: 30 },
-                // -e: valkey-cli exits 0 on an error reply (NOAUTH, LOADING) unless told.
-                readinessProbe: { exec: { command: ['valkey-cli', '-e', ...tlsCli, '-p', String(VALKEY_PORT), 'ping'] }, periodSeconds: 5, timeoutSeconds: 2 },
-                livenessProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 10, failureThreshold: 3 },
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMount: [
+                cliOptions: tls ? ['--tls', '--cacert', CA_FILE] : [],
+                volumeMounts: [
                   { name: 'config', mountPath: '/etc/valkey', readOnly: true },
                   { name: 'data', mountPath: '/data' },
                   TMP_MOUNT,
                   { name: 'auth', mountPath: AUTH_DIR },
                   ...(tls ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : []),
                 ],
-              },
+              }),
               {
                 name: 'exporter',
                 image: props.exporterImage,

@@ -1,42 +1,44 @@
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
-import { pullPolicyFor } from '../core/image';
+import { VALKEY_PORT, valkeyArguments, valkeyContainer, valkeyDirectives } from '../cache/valkey-pod';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
+import type { ResourceRequirements } from '../core/resources';
 import { requireProp } from '../core/validation';
-import { restrictedContainerSecurityContext, restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
+import type { PodFootprint, Workload } from '../core/workload';
+import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
+import { restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
 
 export interface RateLimitStoreProps {
   /** Namespace of Envoy Gateway, where its rate limit service runs. */
   readonly namespace: string;
   /** Valkey image (pinned). */
   readonly image: string;
-  /** Name of the Deployment and Service. @default "ratelimit-valkey" */
+  /** Name of the Deployment and Service; its NetworkPolicies' names must fit in 63 characters too. @default "ratelimit-valkey" */
   readonly name?: string;
 }
 
-/** Valkey's port. */
-const PORT = 6379;
-/** Labels of the rate limit pods Envoy Gateway creates (internal/infrastructure/kubernetes/ratelimit). */
-const ENVOY_RATELIMIT_PODS: Labels = { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit' };
+/** The rate limit pods Envoy Gateway creates (labels from internal/infrastructure/kubernetes/ratelimit). */
+const ENVOY_RATELIMIT: Peer = { name: 'envoy-ratelimit', selector: { pods: { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit' } } };
 /** A counter per client and limit is a few hundred bytes: 96 MiB hold hundreds of thousands of clients. */
-const RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } } as const;
+const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } };
 /** What Valkey may fill before it evicts, below the memory limit to leave room for its own overhead. */
 const MAXMEMORY = '96mb';
 
 /**
  * The store behind Envoy Gateway's global rate limits: one Valkey (Redis protocol) with no
  * persistence (counters live a minute; a restart forgets them, which errs on the side of the
- * client), restricted pod security, and a NetworkPolicy that admits only Envoy Gateway's rate
+ * client), restricted pod security, and NetworkPolicies that admit only Envoy Gateway's rate
  * limit pods. Point Envoy Gateway at `url` (its `rateLimit.backend.redis.url`).
  */
-export class RateLimitStore extends Construct {
+export class RateLimitStore extends Construct implements IConnectable, Workload {
   readonly serviceName: string;
-  readonly port: number = PORT;
+  readonly port: number = VALKEY_PORT;
   /** `host:port` for Envoy Gateway's rate limit service (same namespace). */
   readonly url: string;
   readonly podSelector: Labels;
+  readonly connections: Connections;
+  readonly footprint: PodFootprint;
 
   constructor(scope: Construct, id: string, props: RateLimitStoreProps) {
     super(scope, id);
@@ -46,8 +48,16 @@ export class RateLimitStore extends Construct {
     const labels = componentLabels(this, name);
     this.podSelector = selectorLabels(this, name);
     this.serviceName = name;
-    this.url = `${name}.${namespace}.svc:${PORT}`;
+    this.url = `${name}.${namespace}.svc:${VALKEY_PORT}`;
+    this.footprint = { name, namespace, minReplicas: 1, maxReplicas: 1, containers: [RESOURCES] };
+    // Envoy Gateway's namespace holds the pods it manages: deny the store's pods alone.
+    this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.podSelector } }, defaultPorts: [VALKEY_PORT], isolation: 'declared-pods' });
+    // Only the rate limit service talks to the store, and the store talks to no one.
+    this.connections.allowDefaultPortFrom(ENVOY_RATELIMIT);
 
+    // Counters only: evict the keys closest to expiry when full. No password: Envoy Gateway is
+    // given `url` alone, and the NetworkPolicies admit only its rate limit pods.
+    const directives = valkeyDirectives({ protectedMode: false, dir: '/tmp', maxmemory: MAXMEMORY, maxmemoryPolicy: 'volatile-ttl' });
     new DeploymentV1(this, 'deployment', {
       metadata: { name, namespace, labels: { ...labels } },
       spec: {
@@ -60,21 +70,12 @@ export class RateLimitStore extends Construct {
           spec: {
             ...restrictedPodSettings(UNPRIVILEGED),
             container: [
-              {
-                name: 'valkey',
+              valkeyContainer({
                 image: props.image,
-                imagePullPolicy: pullPolicyFor(props.image),
-                // Counters only: no snapshots, no append-only file; evict the keys closest to expiry when full.
-                command: ['valkey-server', '--port', String(PORT), '--bind', '*', '-::*', '--protected-mode', 'no', '--save', '', '--appendonly', 'no',
-                  '--maxmemory', MAXMEMORY, '--maxmemory-policy', 'volatile-ttl', '--dir', '/tmp'],
-                port: [{ name: 'valkey', containerPort: PORT }],
+                command: ['valkey-server', ...valkeyArguments(directives)],
                 resources: { requests: { ...RESOURCES.requests }, limits: { ...RESOURCES.limits } },
-                startupProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 2, failureThreshold: 30 },
-                readinessProbe: { exec: { command: ['valkey-cli', '-p', String(PORT), 'ping'] }, periodSeconds: 5, timeoutSeconds: 2 },
-                livenessProbe: { tcpSocket: [{ port: 'valkey' }], periodSeconds: 10, failureThreshold: 3 },
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMount: [TMP_MOUNT],
-              },
+                volumeMounts: [TMP_MOUNT],
+              }),
             ],
             volume: [TMP_VOLUME],
           },
@@ -84,17 +85,7 @@ export class RateLimitStore extends Construct {
 
     new ServiceV1(this, 'service', {
       metadata: { name, namespace, labels: { ...labels } },
-      spec: { type: 'ClusterIP', selector: { ...this.podSelector }, port: [{ name: 'valkey', port: PORT, targetPort: 'valkey', protocol: 'TCP' }] },
-    });
-
-    // Only the rate limit service talks to the store, and the store talks to no one.
-    new NetworkPolicyV1(this, 'network-policy', {
-      metadata: { name, namespace, labels: { ...labels } },
-      spec: {
-        podSelector: { matchLabels: { ...this.podSelector } },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ podSelector: { matchLabels: { ...ENVOY_RATELIMIT_PODS } } }], ports: [{ port: String(PORT), protocol: 'TCP' }] }],
-      },
+      spec: { type: 'ClusterIP', selector: { ...this.podSelector }, port: [{ name: 'valkey', port: VALKEY_PORT, targetPort: 'valkey', protocol: 'TCP' }] },
     });
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { IConstruct } from 'constructs';
 import type { Labels } from '../core/labels';
-import { NetworkPolicies, type Protocol } from './network-policies';
+import { NetworkPolicies, type Isolation, type Protocol } from './network-policies';
 
 /** Pods of the app namespace, pods (every pod when `pods` is unset) of another namespace, or addresses. */
 export type PeerSelector =
@@ -53,17 +53,21 @@ export interface ConnectionsProps {
   readonly peer: Peer;
   /** Ports the pods serve their clients on. @default none */
   readonly defaultPorts?: readonly number[];
+  /** How the namespace's NetworkPolicies isolate its pods. @default "namespace" */
+  readonly isolation?: Isolation;
 }
 
 export class Connections {
   readonly peer: Peer;
   readonly defaultPorts: readonly number[];
-  private readonly policies: NetworkPolicies;
+  /** The NetworkPolicies of the pods' namespace, where their flows land. */
+  readonly policies: NetworkPolicies;
 
   constructor(scope: IConstruct, props: ConnectionsProps) {
     this.peer = props.peer;
     this.defaultPorts = props.defaultPorts ?? [];
-    this.policies = NetworkPolicies.of(scope, props.namespace);
+    this.policies = NetworkPolicies.of(scope, props.namespace, props.isolation);
+    this.policies.isolate(this.peer);
   }
 
   /** `other` may connect to these pods on `ports`. */

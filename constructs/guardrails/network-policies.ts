@@ -7,6 +7,14 @@ import type { Peer, PeerSelector } from './connections';
 
 export type Protocol = 'TCP' | 'UDP';
 
+/**
+ * Which pods the policies deny what no flow allows. `namespace`: every pod of the namespace,
+ * each with DNS. `declared-pods`: only the pods a `Connections` declares, each with a deny-all
+ * policy of its own, in a namespace shared with pods managed elsewhere (an operator's), whose
+ * traffic is not ours to cut; their end of a flow gets no policy, and no pod gets DNS unasked.
+ */
+export type Isolation = 'namespace' | 'declared-pods';
+
 /** One allowed connection: `from` may open connections to `to` on `ports`. */
 export interface Flow {
   /** DNS-1123 name; the policies are called `<name>-ingress` and `<name>-egress`. @default "<from>-to-<to>" */
@@ -25,12 +33,15 @@ export interface NetworkPoliciesProps {
    * @default kube-dns (`k8s-app: kube-dns`) in kube-system
    */
   readonly dns?: Peer;
+  /** @default "namespace" */
+  readonly isolation?: Isolation;
 }
 
 const KUBE_DNS: Peer = { name: 'kube-dns', selector: { namespace: 'kube-system', pods: { 'k8s-app': 'kube-dns' } } };
 const EVERY_POD: Peer = { name: 'every-pod', selector: { pods: {} } };
 
-const isLocal = (p: PeerSelector): p is { readonly pods: Readonly<Record<string, string>> } => 'pods' in p && !('namespace' in p);
+type LocalPods = { readonly pods: Readonly<Record<string, string>> };
+const isLocal = (p: PeerSelector): p is LocalPods => 'pods' in p && !('namespace' in p);
 
 interface Entry {
   readonly flow: Flow;
@@ -41,9 +52,10 @@ interface Entry {
 const byStack = new WeakMap<TerraformStack, Map<string, NetworkPolicies>>();
 
 /**
- * Default deny for ingress and egress in a namespace, DNS for every pod, then one policy per
- * direction of each flow the constructs declare through their `connections`: the egress side on
- * the client's pods, the ingress side on the server's, for whichever side lives in this namespace.
+ * Default deny for ingress and egress in a namespace and DNS for every pod (or a deny for each
+ * declared pod alone, see {@link Isolation}), then one policy per direction of each flow the
+ * constructs declare through their `connections`: the egress side on the client's pods, the
+ * ingress side on the server's, for whichever side lives in this namespace.
  * Flows of the same name are merged, their ports added up.
  */
 export class NetworkPolicies extends Construct {
@@ -51,28 +63,61 @@ export class NetworkPolicies extends Construct {
    * The NetworkPolicies of `namespace` in the stack of `scope`, created at the stack's top
    * level on first use.
    */
-  static of(scope: IConstruct, namespace: string): NetworkPolicies {
+  static of(scope: IConstruct, namespace: string, isolation: Isolation = 'namespace'): NetworkPolicies {
     const stack = TerraformStack.of(scope);
     const existing = byStack.get(stack)?.get(namespace);
-    if (existing) return existing;
+    if (existing) {
+      if (existing.isolation !== isolation) {
+        invalidProp(scope, 'isolation', isolation, `must be that of namespace '${namespace}''s NetworkPolicies at ${existing.node.path} ("${existing.isolation}")`);
+      }
+      return existing;
+    }
     const id = stack.node.tryFindChild('network-policies') ? `network-policies-${namespace}` : 'network-policies';
-    return new NetworkPolicies(stack, id, { namespace });
+    return new NetworkPolicies(stack, id, { namespace, isolation });
   }
 
   readonly namespace: string;
+  readonly isolation: Isolation;
   private readonly flows = new Map<string, Entry>();
+  /** Pod selectors (as JSON) of the pods `isolate` was given. */
+  private readonly isolated = new Set<string>();
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
     this.namespace = props.namespace;
+    this.isolation = props.isolation ?? 'namespace';
     const stack = TerraformStack.of(this);
     const registry = byStack.get(stack) ?? new Map<string, NetworkPolicies>();
     if (registry.has(props.namespace)) {
       invalidProp(this, 'namespace', props.namespace, `already has its NetworkPolicies at ${registry.get(props.namespace)?.node.path}`);
     }
     byStack.set(stack, registry.set(props.namespace, this));
+    if (this.isolation === 'declared-pods') return;
     this.policy('default-deny', () => ({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
     this.addFlow({ name: 'dns', from: EVERY_POD, to: props.dns ?? KUBE_DNS, ports: [53], protocols: ['UDP', 'TCP'] });
+  }
+
+  /** Denies `peer`'s pods what no flow allows: with `namespace` isolation, every pod already is. */
+  isolate(peer: Peer): void {
+    if (this.isolation === 'namespace') return;
+    const selector = peer.selector;
+    if (!isLocal(selector)) invalidProp(this, 'isolated peer', peer.name, `must select pods of namespace '${this.namespace}' alone`);
+    const key = JSON.stringify(selector.pods);
+    if (this.isolated.has(key)) return;
+    this.isolated.add(key);
+    const name = `${peer.name}-default-deny`;
+    checkName(this, `peer '${peer.name}' policy name`, name);
+    this.policy(name, () => ({ podSelector: { matchLabels: { ...selector.pods } }, policyTypes: ['Ingress', 'Egress'] }));
+  }
+
+  /** Whether the policies of `selector`'s pods are written here. */
+  private owns(selector: PeerSelector): selector is LocalPods {
+    return isLocal(selector) && (this.isolation === 'namespace' || this.isolated.has(JSON.stringify(selector.pods)));
+  }
+
+  /** Every flow declared in the namespace, DNS included, with its ports merged. */
+  get declaredFlows(): Flow[] {
+    return [...this.flows.values()].map((e) => ({ ...e.flow, ports: [...e.ports] }));
   }
 
   /** Opens `flow` on each end that lives in the namespace. */
@@ -92,18 +137,18 @@ export class NetworkPolicies extends Construct {
     const entry: Entry = { flow, ports: [...flow.ports], policies: [] };
     this.flows.set(name, entry);
     const ports = () => (flow.protocols ?? ['TCP']).flatMap((protocol) => entry.ports.map((port) => ({ port: String(port), protocol })));
-    const base = (direction: 'Ingress' | 'Egress', selector: { readonly pods: Readonly<Record<string, string>> }) => ({
+    const base = (direction: 'Ingress' | 'Egress', selector: LocalPods) => ({
       podSelector: { matchLabels: { ...selector.pods } },
       policyTypes: [direction],
     });
     // The ingress side on the server's pods, the egress side on the client's.
     const { from, to } = flow;
     const server = to.selector;
-    if (isLocal(server)) {
+    if (this.owns(server)) {
       entry.policies.push(this.policy(`${name}-ingress`, () => ({ ...base('Ingress', server), ingress: [{ from: peers(from.selector), ports: ports() }] })));
     }
     const client = from.selector;
-    if (isLocal(client)) {
+    if (this.owns(client)) {
       entry.policies.push(this.policy(`${name}-egress`, () => ({ ...base('Egress', client), egress: [{ to: peers(to.selector), ports: ports() }] })));
     }
   }

@@ -1,18 +1,8 @@
 import { Construct } from 'constructs';
+import type { ResourceRequirements } from '../core/resources';
 import { checkDuration, checkName } from '../core/validation';
 import { PinnedHelmRelease, type HelmChart } from '../platform/pinned-helm-release';
-
-/** CPU and memory of one container, as Kubernetes quantities. */
-export interface ComputeResources {
-  readonly cpu: string;
-  readonly memory: string;
-}
-
-/** A key of a Secret in the release's namespace. */
-export interface SecretKey {
-  readonly secretName: string;
-  readonly key: string;
-}
+import type { SecretKeyRef } from '../workload/web-service';
 
 export interface PrometheusStackProps {
   /** The kube-prometheus-stack chart at an exact version. */
@@ -24,13 +14,13 @@ export interface PrometheusStackProps {
   /** Prometheus' volume claim. */
   readonly storage: { readonly size: string; /** @default the cluster's default StorageClass */ readonly storageClass?: string };
   /** Requests and limits of the Prometheus container. */
-  readonly resources: { readonly requests: ComputeResources; readonly limits: ComputeResources };
+  readonly resources: ResourceRequirements;
   /** Deploy Grafana. @default true */
   readonly grafanaEnabled?: boolean;
   /** Secret with `admin-user` and `admin-password` for Grafana. @default a password the chart generates */
   readonly grafanaAdminSecretName?: string;
-  /** Alertmanager's webhook receiver; its URL is read from this Secret key. @default no receiver */
-  readonly alertWebhook?: SecretKey;
+  /** Alertmanager's webhook receiver; its URL is read from this key of a Secret in the release's namespace. @default no receiver */
+  readonly alertWebhook?: SecretKeyRef;
 }
 
 /** Helm release name; Grafana's Service is `<release>-grafana`. */
