@@ -5,7 +5,6 @@ import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
 import { addDependency } from '../constructs/core/construct-dependencies';
-import { checkUniqueNames } from '../constructs/core/object-names';
 import { RateLimitStore } from '../constructs/edge/rate-limit-store';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
@@ -74,7 +73,6 @@ export class PlatformStack extends EnvironmentStack {
       value: prometheus.grafanaUrl,
       description: 'In-cluster URL of Grafana (kubectl port-forward to reach it); empty when Grafana is disabled',
     });
-    checkUniqueNames(this);
   }
 
   private rateLimitStore(): RateLimitStore {
