@@ -9,7 +9,8 @@
 import './runtime/dependency-loading';
 import { existsSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { ConfigError, loadEnvironments } from './config/load';
 import type { EnvironmentInput } from './config/schema';
 import { CustomResourceError } from './constructs/core/custom-resource';
@@ -50,7 +51,11 @@ const freshOutdir = !existsSync(outdir);
 try {
   const configs = loadEnvironments(declaredEnvironments());
   const app = new App({ outdir });
-  const reviews = configs.map((config) => reviewEnvironment(config, addEnvironment(app, config)));
+  const environments = configs.map((config) => ({ config, stacks: addEnvironment(app, config) }));
+  // The checks the constructs registered as aspects (unique object names, …) run here, before
+  // any stack is written; app.synth runs the aspects again, to the same effect.
+  for (const stack of app.node.findAll().filter(TerraformStack.isStack)) invokeAspects(stack);
+  const reviews = environments.map(({ config, stacks }) => reviewEnvironment(config, stacks));
   if (reviews.some((r) => r.policy.errors.length > 0)) throw new PolicyError(reviews);
   app.synth();
   seedProviderLocks(app.outdir);

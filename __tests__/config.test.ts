@@ -612,6 +612,40 @@ describe('the environments of a run', () => {
     );
   });
 
+  it('may not install the platform\'s Helm releases twice into one cluster context, naming both environments, the context and the releases', () => {
+    expect(failureOf(() => loadEnvironments(environments, { TOPOLOGY_ENVIRONMENTS: 'dev,prod', TOPOLOGY_KUBE_CONTEXT: 'kind' }))).toBe(
+      'Invalid configuration for environments "dev", "prod":\n' +
+        '  - prod.cluster = {"kubeconfigPath":"~/.kube/config","context":"kind"}: must differ from environment "dev"\'s: both install the platform\'s Helm releases ' +
+        'envoy-gateway-system/envoy-gateway, cnpg-system/cloudnative-pg, monitoring/kube-prometheus-stack into context "kind" of ~/.kube/config, ' +
+        'where one deploy would overwrite the other\'s operators (two environments share a cluster context only if their platform releases differ, ' +
+        'or with TOPOLOGY_SHARED_PLATFORM=1 when they share one platform, installed once)',
+    );
+  });
+
+  it('names only the releases two environments on one context share, and judges the current context as one', () => {
+    const noContext = (env: EnvironmentInput) => withValue(env, 'cluster.context', undefined);
+    const ownMonitoring = withValue(noContext(prod), 'monitoring.namespace', 'monitoring-prod');
+    const message = failureOf(() => loadEnvironments([noContext(dev), ownMonitoring], {}));
+    expect(message).toContain('both install the platform\'s Helm releases envoy-gateway-system/envoy-gateway, cnpg-system/cloudnative-pg into the current context of ~/.kube/config,');
+  });
+
+  it('may install them into one context when TOPOLOGY_SHARED_PLATFORM=1 says the environments share one platform', () => {
+    const vars = { TOPOLOGY_KUBE_CONTEXT: 'kind', TOPOLOGY_SHARED_PLATFORM: '1' };
+    expect(loadEnvironments(environments, vars).map((e) => [e.name, e.cluster.context])).toEqual([
+      ['dev', 'kind'],
+      ['staging', 'kind'],
+      ['prod', 'kind'],
+    ]);
+    expect(() => loadEnvironments(environments, { ...vars, TOPOLOGY_SHARED_PLATFORM: '0' })).toThrow('must differ from environment "dev"\'s: both install');
+  });
+
+  it.each(['', 'yes', 'true'])('refuses TOPOLOGY_SHARED_PLATFORM=%j, naming its values', (value) => {
+    expect(failureOf(() => loadEnvironments(environments, { TOPOLOGY_SHARED_PLATFORM: value }))).toBe(
+      'Invalid configuration for TOPOLOGY_SHARED_PLATFORM:\n' +
+        `  - TOPOLOGY_SHARED_PLATFORM = "${value}": must be 1 (the environments on one cluster context share one platform, installed once) or 0, or be unset`,
+    );
+  });
+
   it('may share a namespace name in different clusters', () => {
     expect(loadEnvironments([staging, withValue(qa, 'cluster.context', 'qa')], {}).map((e) => e.name)).toEqual(['staging', 'qa']);
   });

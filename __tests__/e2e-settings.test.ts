@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSettings } from '../e2e/lib/settings';
+import { environments } from '../config/environments';
+import { ConfigError, loadEnvironments } from '../config/load';
+import { toolEnvironment } from '../e2e/lib/cdktf';
+import { readSettings, type RunState } from '../e2e/lib/settings';
 
 const VARIABLES = ['E2E_KUBECONFIG', 'E2E_NODES', 'E2E_ENVIRONMENTS', 'E2E_PLATFORM', 'E2E_DISRUPTIVE'];
 
@@ -64,3 +67,27 @@ describe('tools/cluster.sh refusals', () => {
     expect(r.stderr).toContain('E2E_NODES=real runs the newest release only (kubelet from tools/kube), not E2E_KUBERNETES=oldest');
   });
 });
+
+describe('the configuration the e2e synthesizes', () => {
+  /** The environments main.ts loads under the e2e's tool environment, all pointed at its one context. */
+  const load = (variables: Record<string, string>) => {
+    const state: RunState = { settings: settingsWith(variables), dir: '/run', kubeconfig: '/run/kubeconfig', context: 'kwok-e2e', toolsBin: '/tools', tfCliConfig: '/run/tf.rc', terraformBinary: 'tofu' };
+    return () => loadEnvironments(environments, toolEnvironment(state));
+  };
+
+  it('loads all three environments on the one context of a kwok run, which deploys no platform stack', () => {
+    expect(load({})().map((e) => [e.name, e.cluster.context])).toEqual([
+      ['dev', 'kwok-e2e'],
+      ['staging', 'kwok-e2e'],
+      ['prod', 'kwok-e2e'],
+    ]);
+  });
+
+  it('refuses two environments whose platform stacks a run would deploy to one cluster, and loads them without', () => {
+    expect(load({ E2E_KUBECONFIG: '/k', E2E_ENVIRONMENTS: 'dev staging' })).toThrow(ConfigError);
+    expect(load({ E2E_KUBECONFIG: '/k', E2E_ENVIRONMENTS: 'dev staging' })).toThrow(`staging.cluster = {"kubeconfigPath":"/run/kubeconfig","context":"kwok-e2e"}: must differ from environment "dev"'s`);
+    expect(load({ E2E_KUBECONFIG: '/k', E2E_ENVIRONMENTS: 'dev staging', E2E_PLATFORM: '0' })().map((e) => e.name)).toEqual(['dev', 'staging']);
+    expect(load({ E2E_KUBECONFIG: '/k' })().map((e) => e.name)).toEqual(['dev']);
+  });
+});
+

@@ -26,8 +26,10 @@ function runApp(vars: Record<string, string>, prepare?: (outdir: string) => void
   const review = list('review/dev');
   const wroteOutput = existsSync(outdir);
   const files = wroteOutput ? readdirSync(outdir, { recursive: true }).map(String).sort() : [];
+  const platform = join(outdir, 'stacks', 'dev-platform', 'cdk.tf.json');
+  const platformStack = existsSync(platform) ? readFileSync(platform, 'utf8') : undefined;
   rmSync(dir, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, wroteOutput, stacks, review, files };
+  return { status: result.status, stderr: result.stderr, wroteOutput, stacks, review, files, platformStack };
 }
 
 describe('the synth app', () => {
@@ -83,20 +85,54 @@ describe('the synth app', () => {
     expect(run.wroteOutput).toBe(false);
   });
 
-  /** Synth from a copy of the project (dependencies linked) whose environments file has `readReplicas: 1,` replaced. */
-  function withReplicasWritten(text: string) {
+  /** Synth of dev from a copy of the project (dependencies linked) whose environments file's lines `edit` changed. */
+  function withEnvironmentsEdited(edit: (lines: string[]) => void, prepare?: (outdir: string) => void) {
     const copy = mkdtempSync(join(tmpdir(), 'web-topology-copy-'));
     cpSync(ROOT, copy, { recursive: true, filter: (src) => !['node_modules', '.git', 'cdktf.out'].includes(relative(ROOT, src)) });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     const file = join(copy, 'config', 'environments.ts');
     const lines = readFileSync(file, 'utf8').split('\n');
-    const broken = lines.findIndex((line) => line.includes('readReplicas: 1,'));
-    lines[broken] = lines[broken].replace('readReplicas: 1,', `readReplicas: ${text},`);
+    edit(lines);
     writeFileSync(file, lines.join('\n'));
-    const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev' }, undefined, copy);
+    const run = runApp({ TOPOLOGY_ENVIRONMENTS: 'dev' }, prepare, copy);
     rmSync(copy, { recursive: true, force: true });
-    return { run, line: broken + 1, text: lines[broken] };
+    return run;
   }
+
+  /** withEnvironmentsEdited, with `readReplicas: 1,` replaced. */
+  function withReplicasWritten(text: string) {
+    let broken = -1;
+    let written = '';
+    const run = withEnvironmentsEdited((lines) => {
+      broken = lines.findIndex((line) => line.includes('readReplicas: 1,'));
+      lines[broken] = written = lines[broken].replace('readReplicas: 1,', `readReplicas: ${text},`);
+    });
+    return { run, line: broken + 1, text: written };
+  }
+
+  /** A service named like the cache: its pods' labels are the cache's, a clash found only at synth. */
+  const serviceNamedCache = (lines: string[]) => lines.push('Object.assign(dev, { services: { cache: dev.backend } });');
+  const clash = /^dev-app\/service-cache\/deployment: 'spec.selector' \(".*"\) must select only its own pods: dev-app\/cache\/statefulset selects the same labels in namespace 'web-dev'\n$/;
+
+  it('stops on a clash the constructs check at synth (two workloads of one name) with the rule only, and no output directory', () => {
+    const run = withEnvironmentsEdited(serviceNamedCache);
+    expect(run.stderr).toMatch(clash);
+    expect(run.status).toBe(1);
+    expect(run.wroteOutput).toBe(false);
+  });
+
+  it('leaves an existing output directory as it was on a clash found at synth', () => {
+    const previous = (outdir: string) => {
+      mkdirSync(join(outdir, 'stacks', 'dev-platform'), { recursive: true });
+      writeFileSync(join(outdir, 'stacks', 'dev-platform', 'cdk.tf.json'), '{}');
+    };
+    const run = withEnvironmentsEdited(serviceNamedCache, previous);
+    expect(run.stderr).toMatch(clash);
+    expect(run.status).toBe(1);
+    // dev-platform is synthesized before dev-app, where the clash is: it is not written either.
+    expect(run.files).toEqual(['stacks', join('stacks', 'dev-platform'), join('stacks', 'dev-platform', 'cdk.tf.json')]);
+    expect(run.platformStack).toBe('{}');
+  });
 
   it('reports a syntax error in config/environments.ts as its location and message only', () => {
     const { run, line, text } = withReplicasWritten('');

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { valueAt } from '../constructs/core/object-path';
+import { platformReleases } from '../stacks/platform-stack';
 import { checkInvariants, type Problem } from './invariants';
 import { EnvironmentSchema, secretBearing, type EnvironmentConfig, type EnvironmentInput } from './schema';
 
@@ -22,22 +23,35 @@ export class ConfigError extends Error {
 const IMAGE_TAG_VARIABLES = { backend: 'BACKEND_IMAGE_TAG', frontend: 'FRONTEND_IMAGE_TAG' } as const;
 /** Environment variables that point the providers at another cluster (a CI or test cluster). */
 const CLUSTER_VARIABLES = { kubeconfigPath: 'TOPOLOGY_KUBECONFIG', context: 'TOPOLOGY_KUBE_CONTEXT' } as const;
+/**
+ * Set to 1 when the environments of a run pointed at one cluster context share one platform,
+ * installed once (by one of their platform stacks, or otherwise, as the e2e's kwok cluster does).
+ */
+const SHARED_PLATFORM_VARIABLE = 'TOPOLOGY_SHARED_PLATFORM';
 /** An image tag as registries accept it. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
  * The environments a run synthesizes: those named in `selection` (TOPOLOGY_ENVIRONMENTS,
  * comma-separated), or all of them when it is unset or blank; each loaded with the overrides in
- * `vars`, and no two deploying to one namespace of one cluster.
+ * `vars`, no two deploying to one namespace of one cluster, and no two installing one platform
+ * release into one cluster unless TOPOLOGY_SHARED_PLATFORM says they share it.
  */
 export function loadEnvironments(
   declared: readonly EnvironmentInput[],
   vars: NodeJS.ProcessEnv = process.env,
 ): EnvironmentConfig[] {
+  const sharedPlatform = sharesPlatform(vars[SHARED_PLATFORM_VARIABLE]);
   const configs = selectEnvironments(declared, vars.TOPOLOGY_ENVIRONMENTS).map((env) => loadEnvironment(env, vars));
-  const problems = sharedNamespaces(configs);
+  const problems = [...sharedNamespaces(configs), ...(sharedPlatform ? [] : sharedReleases(configs))];
   if (problems.length > 0) throw new ConfigError(`environments ${configs.map((c) => `"${c.name}"`).join(', ')}`, problems);
   return configs;
+}
+
+function sharesPlatform(value: string | undefined): boolean {
+  if (value === undefined || value === '0' || value === '1') return value === '1';
+  const rule = 'must be 1 (the environments on one cluster context share one platform, installed once) or 0, or be unset';
+  throw new ConfigError(SHARED_PLATFORM_VARIABLE, [{ path: SHARED_PLATFORM_VARIABLE, value, rule }]);
 }
 
 function selectEnvironments(declared: readonly EnvironmentInput[], selection: string | undefined): readonly EnvironmentInput[] {
@@ -58,25 +72,55 @@ function selectEnvironments(declared: readonly EnvironmentInput[], selection: st
   return names.map((name) => declared[known.indexOf(name)]);
 }
 
+/** The cluster an environment deploys to, as a key: its kubeconfig and context. */
+const clusterKey = (env: EnvironmentConfig): string => JSON.stringify([env.cluster.kubeconfigPath, env.cluster.context ?? null]);
+
+function clusterName(env: EnvironmentConfig): string {
+  const { kubeconfigPath, context } = env.cluster;
+  return context === undefined ? `the current context of ${kubeconfigPath}` : `context "${context}" of ${kubeconfigPath}`;
+}
+
 /** Two environments in one namespace of one cluster would overwrite each other's objects. */
 function sharedNamespaces(configs: readonly EnvironmentConfig[]): Problem[] {
   const first = new Map<string, EnvironmentConfig>();
   const problems: Problem[] = [];
   for (const env of configs) {
-    const { kubeconfigPath, context } = env.cluster;
-    const target = JSON.stringify([kubeconfigPath, context ?? null, env.namespace.name]);
+    const target = JSON.stringify([clusterKey(env), env.namespace.name]);
     const other = first.get(target);
     if (other === undefined) {
       first.set(target, env);
       continue;
     }
-    const cluster = context === undefined ? `the current context of ${kubeconfigPath}` : `context "${context}" of ${kubeconfigPath}`;
     problems.push({
       path: `${env.name}.namespace.name`,
       value: env.namespace.name,
-      rule: `must differ from environment "${other.name}"'s namespace: both deploy to ${cluster}, where each would overwrite the other's objects`,
+      rule: `must differ from environment "${other.name}"'s namespace: both deploy to ${clusterName(env)}, where each would overwrite the other's objects`,
     });
   }
+  return problems;
+}
+
+/**
+ * Two environments pointed at one cluster whose platform stacks install a Helm release of the
+ * same namespace and name: one deploy would take over the other's operators. Reported once per
+ * environment, against the first one it shares releases with.
+ */
+function sharedReleases(configs: readonly EnvironmentConfig[]): Problem[] {
+  const releasesOf = (env: EnvironmentConfig) => Object.values(platformReleases(env)).map((r) => `${r.namespace}/${r.name}`);
+  const problems: Problem[] = [];
+  configs.forEach((env, i) => {
+    const other = configs.slice(0, i).find((o) => clusterKey(o) === clusterKey(env) && releasesOf(o).some((r) => releasesOf(env).includes(r)));
+    if (other === undefined) return;
+    const both = releasesOf(env).filter((r) => releasesOf(other).includes(r));
+    problems.push({
+      path: `${env.name}.cluster`,
+      value: env.cluster,
+      rule:
+        `must differ from environment "${other.name}"'s: both install the platform's Helm releases ${both.join(', ')} into ${clusterName(env)}, ` +
+        `where one deploy would overwrite the other's operators (two environments share a cluster context only if their platform releases differ, ` +
+        `or with ${SHARED_PLATFORM_VARIABLE}=1 when they share one platform, installed once)`,
+    });
+  });
   return problems;
 }
 

@@ -7,7 +7,6 @@ import { ValkeyCache } from '../constructs/cache/valkey-cache';
 import { imageTag } from '../constructs/core/image';
 import { addDependency } from '../constructs/core/construct-dependencies';
 import { KubectlProvider } from '../constructs/core/kubectl-provider';
-import { checkUniqueNames } from '../constructs/core/object-names';
 import { ConnectionPooler } from '../constructs/database/connection-pooler';
 import { PostgresCluster } from '../constructs/database/postgres-cluster';
 import { migrationsFromDirectory, SchemaMigration } from '../constructs/database/schema-migration';
@@ -162,8 +161,6 @@ export class AppStack extends EnvironmentStack {
       new TerraformOutput(this, name, { value, description });
     }
 
-    ns.encloses(this);
-    checkUniqueNames(this);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { labelComponents } from '../constructs/core/labels';
+import { checkUniqueNamesAtSynth } from '../constructs/core/object-names';
 import { providerSource } from './provider-lock';
 import { configureState } from './state-backend';
 
@@ -25,6 +26,8 @@ export abstract class EnvironmentStack extends TerraformStack {
     // Before any child: the labels of every component below come from it.
     labelComponents(this, { partOf: PART_OF });
     configureState(this, id, env);
+    // Stacks without an AppNamespace (the platform's) are checked too.
+    checkUniqueNamesAtSynth(this);
     this.cluster = { configPath: env.cluster.kubeconfigPath, ...(env.cluster.context ? { configContext: env.cluster.context } : {}) };
   }
 

@@ -5,9 +5,8 @@ import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
 import { addDependency } from '../constructs/core/construct-dependencies';
-import { checkUniqueNames } from '../constructs/core/object-names';
 import { RateLimitStore } from '../constructs/edge/rate-limit-store';
-import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
+import { PROMETHEUS_RELEASE, PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
 import { EnvironmentStack } from './environment-stack';
 
@@ -16,6 +15,24 @@ export const PLATFORM_NAMESPACES = {
   envoyGateway: 'envoy-gateway-system',
   cloudnativePg: 'cnpg-system',
 } as const;
+
+/** A Helm release of the platform stack: Helm knows a release by its namespace and name. */
+export interface PlatformRelease {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * The Helm releases an environment's platform stack installs. Two environments pointed at one
+ * cluster context must not both install one of them (config/load.ts).
+ */
+export function platformReleases(env: EnvironmentConfig): Record<'envoyGateway' | 'cloudnativePg' | 'prometheus', PlatformRelease> {
+  return {
+    envoyGateway: { name: 'envoy-gateway', namespace: PLATFORM_NAMESPACES.envoyGateway },
+    cloudnativePg: { name: 'cloudnative-pg', namespace: PLATFORM_NAMESPACES.cloudnativePg },
+    prometheus: { name: PROMETHEUS_RELEASE, namespace: env.monitoring.namespace },
+  };
+}
 
 /** The platform's pods, as the app's network flows see them. */
 export interface PlatformPeers {
@@ -40,12 +57,13 @@ export class PlatformStack extends EnvironmentStack {
     super(scope, id, env);
     this.pinProvider('helm', new HelmProvider(this, 'helm', { kubernetes: this.cluster }));
 
+    const releases = platformReleases(env);
     // Global rate limits: Envoy Gateway runs its rate limit service against a Valkey of its own.
     const rateLimitStore = env.edge.rateLimitScope === 'global' ? this.rateLimitStore() : undefined;
     const envoyGateway = new PinnedHelmRelease(this, 'envoy-gateway', {
       chart: versions.charts.envoyGateway,
-      releaseName: 'envoy-gateway',
-      namespace: PLATFORM_NAMESPACES.envoyGateway,
+      releaseName: releases.envoyGateway.name,
+      namespace: releases.envoyGateway.namespace,
       ...(rateLimitStore
         ? { values: { config: { envoyGateway: { rateLimit: { backend: { type: 'Redis', redis: { url: rateLimitStore.url } } } } } } }
         : {}),
@@ -55,13 +73,13 @@ export class PlatformStack extends EnvironmentStack {
     if (rateLimitStore) addDependency(rateLimitStore.connections.policies, envoyGateway);
     new PinnedHelmRelease(this, 'cloudnative-pg', {
       chart: versions.charts.cloudnativePg,
-      releaseName: 'cloudnative-pg',
-      namespace: PLATFORM_NAMESPACES.cloudnativePg,
+      releaseName: releases.cloudnativePg.name,
+      namespace: releases.cloudnativePg.namespace,
     });
     const m = env.monitoring;
     const prometheus = new PrometheusStack(this, 'prometheus-stack', {
       chart: versions.charts.kubePrometheusStack,
-      namespace: m.namespace,
+      namespace: releases.prometheus.namespace,
       retention: m.retention,
       storage: m.storage,
       resources: m.resources,
@@ -74,7 +92,6 @@ export class PlatformStack extends EnvironmentStack {
       value: prometheus.grafanaUrl,
       description: 'In-cluster URL of Grafana (kubectl port-forward to reach it); empty when Grafana is disabled',
     });
-    checkUniqueNames(this);
   }
 
   private rateLimitStore(): RateLimitStore {

@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DataKubernetesNamespaceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-namespace-v1';
 import { Testing, TerraformStack } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import { addDependency } from '../../constructs/core/construct-dependencies';
 import { hasTagOrDigest, imageTag, isUnpinned, pullPolicyFor } from '../../constructs/core/image';
@@ -247,6 +248,16 @@ describe('addDependency', () => {
     }
     expect(maps[target.friendlyUniqueId].depends_on).toBeUndefined();
     expect(out.data.kubernetes_namespace_v1[namespace.friendlyUniqueId].depends_on).toBeUndefined();
+  });
+
+  it('lists each target once when the aspects run again, as the synth app runs them before app.synth', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const target = new ConfigMapV1(new Construct(stack, 'first'), 'config', { metadata: { name: 'first' } });
+    const dependent = new ConfigMapV1(stack, 'dependent', { metadata: { name: 'dependent' } });
+    addDependency(dependent, target.node.scope as Construct);
+    invokeAspects(stack);
+    const out = JSON.parse(Testing.synth(stack)) as Synth;
+    expect(out.resource.kubernetes_config_map_v1[dependent.friendlyUniqueId].depends_on).toEqual([`kubernetes_config_map_v1.${target.friendlyUniqueId}`]);
   });
 
   it('keeps the dependencies a resource already had and never makes one depend on itself', () => {

@@ -181,6 +181,13 @@ describe('checkUniqueNames', () => {
     ).toMatch(/^names\/second: 'metadata.name' \("web"\) must be unique per kind: names\/first already makes the Namespace of that name$/);
   });
 
+  it('runs at synth in a stack whose constructs declare what an operator makes, never asked to', () => {
+    const stack = new TerraformStack(Testing.app(), 'names');
+    database(stack);
+    new WebService(stack, 'named-like-rw', { ...web, name: 'db-rw' });
+    expect(() => Testing.synth(stack)).toThrow(/^names\/named-like-rw\/.*: 'metadata.name' \("db-rw"\) must be unique per kind: CloudNativePG for names\/db already/);
+  });
+
   it('accepts a cluster, its pooler and a web service of their own names', () => {
     expect(
       clash((s) => {

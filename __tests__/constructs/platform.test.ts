@@ -68,18 +68,57 @@ describe('AppNamespace', () => {
     ]);
   });
 
-  it('makes everything else in its stack wait for the namespace (created first, deleted last)', () => {
+  /** The references of a namespace's own resources (namespace, quota, limit range), by its name. */
+  const ownedBy = (stack: Json, name: string) =>
+    ['kubernetes_namespace_v1', 'kubernetes_resource_quota_v1', 'kubernetes_limit_range_v1']
+      .flatMap((t) => resources(stack, t).filter((r) => metadataName(r) === name || at(r, 'metadata', 'namespace') === name).map((r) => `${t}.${r.__name}`))
+      .sort();
+  const dependsOn = (r: Resource) => [metadataName(r), [...((r.depends_on ?? []) as string[])].sort()];
+
+  it('makes everything else in its stack wait for the namespace (created first, deleted last), added after it and never asked to', () => {
     const stack = synthScope((scope) => {
-      const ns = new AppNamespace(scope, 'ns', { name: 'web', quota });
+      new AppNamespace(scope, 'ns', { name: 'web', quota });
       new ConfigMapV1(scope, 'leaf', { metadata: { name: 'leaf', namespace: 'web' } });
       const group = new Construct(scope, 'group');
       new ConfigMapV1(group, 'inner', { metadata: { name: 'inner', namespace: 'web' } });
-      ns.encloses(scope);
     });
-    const own = ['kubernetes_namespace_v1', 'kubernetes_resource_quota_v1', 'kubernetes_limit_range_v1'].map((t) => `${t}.${resources(stack, t)[0].__name}`);
-    for (const map of resources(stack, 'kubernetes_config_map_v1')) expect([metadataName(map), [...(map.depends_on as string[])].sort()]).toEqual([metadataName(map), [...own].sort()]);
+    const maps = resources(stack, 'kubernetes_config_map_v1');
+    expect(maps.map(dependsOn)).toEqual([
+      ['inner', ownedBy(stack, 'web')],
+      ['leaf', ownedBy(stack, 'web')],
+    ]);
     // Nothing of the namespace waits for itself.
     expect(resources(stack, 'kubernetes_namespace_v1')[0].depends_on).toBeUndefined();
+  });
+
+  it('makes the rest of the stack wait for every namespace in it, a nested one too, and no namespace wait for another', () => {
+    const stack = synthScope((scope) => {
+      new AppNamespace(scope, 'first', { name: 'web', quota });
+      const group = new Construct(scope, 'group');
+      new AppNamespace(group, 'second', { name: 'jobs', quota });
+      new ConfigMapV1(group, 'beside', { metadata: { name: 'beside', namespace: 'jobs' } });
+      new ConfigMapV1(scope, 'leaf', { metadata: { name: 'leaf', namespace: 'web' } });
+    });
+    const both = [...ownedBy(stack, 'web'), ...ownedBy(stack, 'jobs')].sort();
+    expect(resources(stack, 'kubernetes_config_map_v1').map(dependsOn)).toEqual([
+      ['beside', both],
+      ['leaf', both],
+    ]);
+    expect(resources(stack, 'kubernetes_namespace_v1').map(dependsOn)).toEqual([
+      ['web', []],
+      ['jobs', []],
+    ]);
+  });
+
+  it('makes its stack refuse two objects of one kind and name at synth, never asked to', () => {
+    const build = (scope: Construct) => {
+      new AppNamespace(scope, 'ns', { name: 'web', quota });
+      new ConfigMapV1(scope, 'first', { metadata: { name: 'settings', namespace: 'web' } });
+      new ConfigMapV1(scope, 'second', { metadata: { name: 'settings', namespace: 'web' } });
+    };
+    expect(() => synthScope(build)).toThrow(
+      `stack/second: 'metadata.name' ("settings") must be unique per kind: stack/first already makes the ConfigMap of that name in namespace 'web'`,
+    );
   });
 
   it.each([
@@ -312,6 +351,17 @@ describe('PinnedHelmRelease', () => {
     expect(build({ releaseName: 'Operator' })).toThrow(`/r: 'releaseName' ("Operator")`);
     expect(build({ namespace: 'Operators' })).toThrow(`/r: 'namespace' ("Operators")`);
     expect(build({ timeoutSeconds: 0 })).toThrow(`/r: 'timeoutSeconds' (0)`);
+  });
+});
+
+describe('EnvironmentStack', () => {
+  it('refuses two objects of one kind and name at synth, though no AppNamespace is in it (the platform stack)', () => {
+    class Platform extends EnvironmentStack {}
+    const stack = new Platform(Testing.app(), 'prod-platform', prod);
+    for (const id of ['first', 'second']) new ConfigMapV1(stack, id, { metadata: { name: 'settings', namespace: 'operators' } });
+    expect(() => Testing.synth(stack)).toThrow(
+      `prod-platform/second: 'metadata.name' ("settings") must be unique per kind: prod-platform/first already makes the ConfigMap of that name in namespace 'operators'`,
+    );
   });
 });
 

@@ -11,13 +11,21 @@ const isDependent = (c: IConstruct): c is Dependent => c instanceof TerraformRes
  * `dependsOn` on single resources, which would force constructs to expose their internals.
  */
 export class ConstructDependencies implements IAspect {
+  /** The targets each resource depends on already: the aspects of a stack may run more than once. */
+  private readonly added = new WeakMap<Dependent, Set<Dependent>>();
+
   visit(node: IConstruct): void {
     if (!isDependent(node)) return;
+    const added = this.added.get(node) ?? new Set<Dependent>();
+    this.added.set(node, added);
     const targets = new Set(node.dependsOn ?? []);
     for (let scope: IConstruct | undefined = node; scope && !(scope instanceof TerraformStack); scope = scope.node.scope) {
       for (const dependency of scope.node.dependencies) {
         for (const target of dependency.node.findAll()) {
-          if (isDependent(target) && target !== node) targets.add(dependable(target));
+          if (isDependent(target) && target !== node && !added.has(target)) {
+            added.add(target);
+            targets.add(dependable(target));
+          }
         }
       }
     }
@@ -28,14 +36,19 @@ export class ConstructDependencies implements IAspect {
 const withAspect = new WeakSet<TerraformStack>();
 
 /**
- * Makes every resource under `dependent` depend on every resource under `targets`, and makes
- * sure the stack resolves construct dependencies (once per stack).
+ * Makes sure the stack of `scope` resolves construct dependencies (once per stack). Called before
+ * synth: an aspect added while the aspects run is not run.
  */
-export function addDependency(dependent: IConstruct, ...targets: IConstruct[]): void {
-  for (const target of targets) dependent.node.addDependency(target);
-  const stack = TerraformStack.of(dependent);
+export function resolveDependencies(scope: IConstruct): void {
+  const stack = TerraformStack.of(scope);
   if (!withAspect.has(stack)) {
     Aspects.of(stack).add(new ConstructDependencies());
     withAspect.add(stack);
   }
+}
+
+/** Makes every resource under `dependent` depend on every resource under `targets`. */
+export function addDependency(dependent: IConstruct, ...targets: IConstruct[]): void {
+  for (const target of targets) dependent.node.addDependency(target);
+  resolveDependencies(dependent);
 }

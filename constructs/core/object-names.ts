@@ -3,9 +3,9 @@
  * would overwrite each other at apply, and an object an operator makes (CloudNativePG's
  * `<cluster>-rw` Service) would be taken from it; two workloads that select the same pod labels
  * would share their pods. `checkUniqueNames` finds such a clash in the construct tree at synth,
- * before anything reaches a cluster.
+ * before anything reaches a cluster; the constructs that name objects make their stack run it.
  */
-import { TerraformResource, Token } from 'cdktf';
+import { Aspects, TerraformResource, TerraformStack, Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { appliedObject } from './custom-resource';
 import { valueAt } from './object-path';
@@ -32,6 +32,24 @@ const declared = new WeakMap<IConstruct, { objects: readonly ObjectName[]; madeB
  */
 export function declareObjects(scope: IConstruct, madeBy: string, objects: readonly ObjectName[]): void {
   declared.set(scope, [...(declared.get(scope) ?? []), { objects, madeBy }]);
+  checkUniqueNamesAtSynth(scope);
+}
+
+const checked = new WeakSet<TerraformStack>();
+
+/**
+ * Makes the stack of `scope` run `checkUniqueNames` on itself at synth, once it holds everything
+ * (once per stack, however many constructs ask).
+ */
+export function checkUniqueNamesAtSynth(scope: IConstruct): void {
+  const stack = TerraformStack.of(scope);
+  if (checked.has(stack)) return;
+  checked.add(stack);
+  Aspects.of(stack).add({
+    visit: (node) => {
+      if (node === stack) checkUniqueNames(stack);
+    },
+  });
 }
 
 /** kubernetes_horizontal_pod_autoscaler_v2 → HorizontalPodAutoscaler. */

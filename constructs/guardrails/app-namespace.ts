@@ -1,9 +1,11 @@
 import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
+import { Aspects, TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
-import { addDependency } from '../core/construct-dependencies';
+import { addDependency, resolveDependencies } from '../core/construct-dependencies';
 import { componentLabels } from '../core/labels';
+import { checkUniqueNamesAtSynth } from '../core/object-names';
 import type { Compute } from '../core/resources';
 import { checkAtMost, checkInteger, checkName, checkQuantity } from '../core/validation';
 
@@ -32,7 +34,8 @@ export interface AppNamespaceProps {
 /**
  * The app's namespace: Pod Security Standards "restricted" enforced (and warned and audited, so
  * kubectl shows why a pod is refused), a ResourceQuota and a LimitRange for containers that
- * state no resources.
+ * state no resources. At synth, everything else in its stack waits for it (created first,
+ * deleted last), and the stack's object names are checked for clashes (checkUniqueNames).
  */
 export class AppNamespace extends Construct {
   readonly namespaceName: string;
@@ -100,16 +103,27 @@ export class AppNamespace extends Construct {
       },
       dependsOn: [namespace],
     });
+
+    // At synth the stack holds everything; the dependencies must resolve at the same synth.
+    const stack = TerraformStack.of(this);
+    resolveDependencies(stack);
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node === stack) this.enclose(stack);
+      },
+    });
+    checkUniqueNamesAtSynth(stack);
   }
 
   /**
-   * Makes everything else under `scope` (its stack) wait for the namespace: created first,
-   * deleted last. Call it once the stack holds everything.
+   * Makes everything under `scope` that holds no AppNamespace wait for this one; namespaces of
+   * one stack never wait for each other. Providers, outputs and the backend hold no resource:
+   * the dependency means nothing to them.
    */
-  encloses(scope: IConstruct): void {
-    // Providers, outputs and the backend hold no resource: the dependency means nothing to them.
+  private enclose(scope: IConstruct): void {
     for (const child of scope.node.children) {
-      if (child !== this) addDependency(child, this);
+      if (!child.node.findAll().some((c) => c instanceof AppNamespace)) addDependency(child, this);
+      else if (!(child instanceof AppNamespace)) this.enclose(child);
     }
   }
 }

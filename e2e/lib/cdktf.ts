@@ -25,6 +25,9 @@ export function toolEnvironment(state: RunState): NodeJS.ProcessEnv {
     TOPOLOGY_ENVIRONMENTS: state.settings.environments.join(','),
     TOPOLOGY_KUBECONFIG: state.kubeconfig,
     TOPOLOGY_KUBE_CONTEXT: state.context,
+    // Without platform stacks (kwok, E2E_PLATFORM=0) the environments share the operators the run
+    // starts or finds; with them, two environments on the one context are refused at synth.
+    ...(state.settings.platform ? {} : { TOPOLOGY_SHARED_PLATFORM: '1' }),
   };
 }
 

@@ -6,7 +6,6 @@ import { ValkeyCache } from '../../constructs/cache/valkey-cache';
 import { addDependency } from '../../constructs/core/construct-dependencies';
 import { KubectlProvider } from '../../constructs/core/kubectl-provider';
 import { labelComponents } from '../../constructs/core/labels';
-import { checkUniqueNames } from '../../constructs/core/object-names';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { migrationsFromDirectory, SchemaMigration } from '../../constructs/database/schema-migration';
@@ -85,8 +84,5 @@ export class QueueWorkerStack extends TerraformStack {
     queue.connections.allowDefaultPortFrom(worker);
 
     new TerraformOutput(this, 'database_endpoint', { value: `${pooler.host}:${pooler.port}` });
-    ns.encloses(this);
-    // Two objects of one kind and name (ours, or one the operator makes) stop synth here.
-    checkUniqueNames(this);
   }
 }
