@@ -20,6 +20,18 @@ export interface PostgresBackup {
   readonly objectStoreName: string;
 }
 
+/** The defaults of {@link PostgresClusterProps}. */
+export const POSTGRES_DEFAULTS = {
+  readReplicas: 0,
+  databaseName: 'app',
+  ephemeralStorage: { request: '256Mi', limit: '1Gi' },
+  /** PostgreSQL's own default max_connections. */
+  maxConnections: 100,
+  operatorNamespace: 'cnpg-system',
+} as const;
+/** Bounds of {@link PostgresClusterProps.maxConnections}: up to PostgreSQL's own maximum (MAX_BACKENDS, 2^18 − 1). */
+export const MAX_CONNECTIONS = { min: 10, max: 262_143 } as const;
+
 export interface PostgresClusterProps {
   /** Name of the CloudNativePG Cluster; its Services are `<name>-rw`, `-ro` and `-r`. */
   readonly name: string;
@@ -121,7 +133,6 @@ export const POSTGRES_PORT = 5432;
 /** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
 export const CNPG_STATUS_PORT = 8000;
 const CNPG_METRICS_PORT = 9187;
-const EPHEMERAL_STORAGE: EphemeralStorage = { request: '256Mi', limit: '1Gi' };
 /**
  * CloudNativePG keeps a PodDisruptionBudget `<name>` over the replicas (all but one available)
  * only from this many instances on; `<name>-primary` always keeps the primary
@@ -175,16 +186,16 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     const { name, namespace } = props;
     checkName(this, 'name', name);
     checkImage(this, 'image', props.image);
-    this.readReplicas = props.readReplicas ?? 0;
-    checkInteger(this, 'readReplicas', this.readReplicas, 0);
-    this.databaseName = props.databaseName ?? 'app';
+    this.readReplicas = props.readReplicas ?? POSTGRES_DEFAULTS.readReplicas;
+    checkInteger(this, 'readReplicas', this.readReplicas, 0, Number.MAX_SAFE_INTEGER, 'replicas');
+    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
     checkName(this, 'databaseName', this.databaseName);
     checkQuantity(this, 'storage.size', props.storage.size);
     checkResources(this, 'resources', props.resources);
-    const ephemeralStorage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
+    const ephemeralStorage = props.ephemeralStorage ?? POSTGRES_DEFAULTS.ephemeralStorage;
     checkEphemeralStorage(this, 'ephemeralStorage', ephemeralStorage);
-    this.maxConnections = props.maxConnections ?? 100;
-    checkInteger(this, 'maxConnections', this.maxConnections, 10, 262143);
+    this.maxConnections = props.maxConnections ?? POSTGRES_DEFAULTS.maxConnections;
+    checkInteger(this, 'maxConnections', this.maxConnections, MAX_CONNECTIONS.min, MAX_CONNECTIONS.max, 'connections');
     const parameters = props.parameters ?? {};
     if ('max_connections' in parameters) {
       invalidProp(this, 'parameters.max_connections', parameters.max_connections, "must not be set: use 'maxConnections'");
@@ -198,7 +209,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     this.caSecretName = `${name}-ca`;
     this.primaryHost = `${name}-rw.${namespace}.svc`;
     this.instanceSelector = { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' };
-    this.operator = namespacePeer('operator', props.operatorNamespace ?? 'cnpg-system');
+    this.operator = namespacePeer('operator', props.operatorNamespace ?? POSTGRES_DEFAULTS.operatorNamespace);
     // CloudNativePG names each instance's pod `<cluster>-<serial>` (pkg/specs/pods.go, GetInstanceName).
     this.metrics = new PostgresMetrics(namespace, `${name}-[0-9]+`);
     this.scrapedBy = props.scrapedBy;
