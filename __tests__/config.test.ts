@@ -67,13 +67,13 @@ describe('validation rules name the environment, field, value and rule', () => {
 
   it('rejects requests above limits', () => {
     expect(failure(withValue(dev, 'frontend.resources.requests.memory', '1Gi'))).toContain(
-      'frontend.resources.requests.memory = "1Gi": must not exceed limits.memory (512Mi)',
+      'frontend.resources.requests.memory = "1Gi": must be less than or equal to limits.memory ("512Mi")',
     );
   });
 
   it('rejects CPU requests above CPU limits, and accepts requests equal to limits', () => {
     expect(failure(withValue(dev, 'frontend.resources.requests.cpu', '1'))).toContain(
-      'frontend.resources.requests.cpu = "1": must not exceed limits.cpu (500m)',
+      'frontend.resources.requests.cpu = "1": must be less than or equal to limits.cpu ("500m")',
     );
     const equal = loadEnvironment(withValue(dev, 'frontend.resources.requests.cpu', '500m'), {});
     expect(equal.frontend.resources.requests.cpu).toBe('500m');
@@ -81,7 +81,7 @@ describe('validation rules name the environment, field, value and rule', () => {
 
   it('rejects min replicas above max replicas', () => {
     expect(failure(withValue(staging, 'backend.replicas', { min: 9, max: 8 }))).toContain(
-      'backend.replicas.min = 9: must be ≤ replicas.max (8)',
+      'backend.replicas.min = 9: must be less than or equal to replicas.max (8)',
     );
   });
 
@@ -660,9 +660,9 @@ describe('messages in detail', () => {
     );
   });
 
-  it('counts the entries of a list and words a choice between forms', () => {
+  it('words an empty list of CIDRs and a choice between forms', () => {
     expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, peer: { cidrs: [] } }), 'monitoring.tracing.peer.cidrs')).toBe(
-      '  - monitoring.tracing.peer.cidrs = []: must be at least 1 entries',
+      '  - monitoring.tracing.peer.cidrs = []: must list at least one CIDR',
     );
     expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, peer: { namespace: 'observability', pods: { '': 'x' } } }), 'monitoring.tracing.peer')).toBe(
       '  - monitoring.tracing.peer = {"namespace":"observability","pods":{"":"x"}}: ' +
@@ -678,7 +678,7 @@ describe('messages in detail', () => {
 
   it('keeps the scratch space request within its limit', () => {
     expect(line(withValue(prod, 'backend.ephemeralStorage', { request: '2Gi', limit: '1Gi' }), 'backend.ephemeralStorage.request')).toBe(
-      '  - backend.ephemeralStorage.request = "2Gi": must not exceed limit (1Gi)',
+      '  - backend.ephemeralStorage.request = "2Gi": must be less than or equal to limit ("1Gi")',
     );
     expect(() => loadEnvironment(withValue(prod, 'backend.ephemeralStorage', { request: '1Gi', limit: '1Gi' }), {})).not.toThrow();
   });
@@ -920,6 +920,12 @@ describe('defaults and rules have one owner: the construct', () => {
   it('the quota may allow no volume claims, as AppNamespace does', () => {
     const none = withValue(prod, 'namespace.quota.persistentVolumeClaims', 0);
     expect(loadEnvironment(none, {}).namespace.quota.persistentVolumeClaims).toBe(0);
+  });
+
+  it("refuses max_connections among the parameters with PostgresCluster's rule, not only at synth", () => {
+    expect(lineOf(failure(withValue(prod, 'database.parameters', { max_connections: '50' })), 'database.parameters.max_connections')).toBe(
+      `  - database.parameters.max_connections = "50": must not be set: use 'maxConnections'`,
+    );
   });
 
   it('names, hostnames and rate-limited paths are refused with the rule the constructs use', () => {

@@ -11,8 +11,9 @@ import { z } from 'zod';
 import { APP_NAMESPACE_DEFAULTS } from '../constructs/guardrails/app-namespace';
 import { MAXMEMORY_PERCENT, VALKEY_DEFAULTS } from '../constructs/cache/valkey-cache';
 import { hasTagOrDigest, imageTag, isUnpinned, PINNED_IMAGE_RULE } from '../constructs/core/image';
-import { isQuantity, parseQuantity } from '../constructs/core/quantity';
+import { isQuantity } from '../constructs/core/quantity';
 import {
+  atMostProblem,
   durationProblem,
   hostnameProblem,
   INT32_MAX,
@@ -27,13 +28,21 @@ import {
   subdomainProblem,
 } from '../constructs/core/validation';
 import { POOLER_DEFAULTS } from '../constructs/database/connection-pooler';
-import { BACKUP_SCHEDULE_RULE, backupScheduleProblem, MAX_CONNECTIONS, POSTGRES_DEFAULTS } from '../constructs/database/postgres-cluster';
+import { BACKUP_SCHEDULE_RULE, backupScheduleProblem, MAX_CONNECTIONS, parameterProblem, POSTGRES_DEFAULTS } from '../constructs/database/postgres-cluster';
 import { EDGE_GATEWAY_BOUNDS, EDGE_GATEWAY_DEFAULTS, MAX_HOSTNAMES } from '../constructs/edge/edge-gateway';
-import { maxRateLimits, rateLimitCountRule, rateLimitPathProblem, TRAFFIC_BOUNDS, TRAFFIC_DEFAULTS } from '../constructs/edge/traffic-policy';
+import {
+  maxRateLimits,
+  rateLimitCountRule,
+  rateLimitPathProblem,
+  repeatedRateLimitRule,
+  repeatedRateLimits,
+  TRAFFIC_BOUNDS,
+  TRAFFIC_DEFAULTS,
+} from '../constructs/edge/traffic-policy';
 import { ALERT_DEFAULTS, ALERT_RULES } from '../constructs/monitoring/alert-rules';
 import { PROMETHEUS_STACK_DEFAULTS } from '../constructs/monitoring/prometheus-stack';
 import { objectivePercentProblem, SLO_DEFAULTS, thresholdSecondsProblem, windowDaysProblem } from '../constructs/monitoring/service-level-objectives';
-import { SAMPLING_RATIO_NOUN, TRACING_DEFAULTS } from '../constructs/monitoring/tracing-endpoint';
+import { PEER_CIDRS_RULE, SAMPLING_RATIO_NOUN, TRACING_DEFAULTS } from '../constructs/monitoring/tracing-endpoint';
 import { AUTOSCALING_BOUNDS, AUTOSCALING_DEFAULTS } from '../constructs/workload/autoscaler';
 import { CONTAINER_PORTS, WEB_SERVICE_DEFAULTS } from '../constructs/workload/web-service';
 import versions from './versions.json';
@@ -138,22 +147,20 @@ const computeResources = z.strictObject({ cpu, memory });
 /** A unit price in the prices' currency. */
 const price = numberBy((p) => (p >= 0 && Number.isFinite(p) ? undefined : 'must be a price of at least 0, in prices.currency'));
 
+/**
+ * Adds the constructs' rule that `small` (at `path`) does not exceed `large`, named `largeName`,
+ * once both are quantities: zod still runs an object's refinement when a field failed its own check.
+ */
+function atMost(ctx: z.RefinementCtx, path: string[], small: string, largeName: string, large: string): void {
+  const problem = isQuantity(small) && isQuantity(large) ? atMostProblem(small, largeName, large) : undefined;
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path, input: small, message: problem });
+}
+
 /** Requests and limits of one container; requests must not exceed limits. */
 const resourcesSchema = z
   .strictObject({ requests: computeResources, limits: computeResources })
   .superRefine((r, ctx) => {
-    for (const key of ['cpu', 'memory'] as const) {
-      // zod still runs this refinement when a field failed its own check.
-      if (!isQuantity(r.requests[key]) || !isQuantity(r.limits[key])) continue;
-      if (parseQuantity(r.requests[key]) > parseQuantity(r.limits[key])) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['requests', key],
-          input: r.requests[key],
-          message: `must not exceed limits.${key} (${r.limits[key]})`,
-        });
-      }
-    }
+    for (const key of ['cpu', 'memory'] as const) atMost(ctx, ['requests', key], r.requests[key], `limits.${key}`, r.limits[key]);
   });
 export type Resources = z.infer<typeof resourcesSchema>;
 
@@ -165,9 +172,8 @@ const replicasSchema = z
     max: count('replicas'),
   })
   .superRefine((r, ctx) => {
-    if (r.min > r.max) {
-      ctx.addIssue({ code: 'custom', path: ['min'], input: r.min, message: `must be ≤ replicas.max (${r.max})` });
-    }
+    const problem = atMostProblem(r.min, 'replicas.max', r.max);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['min'], input: r.min, message: problem });
   });
 
 const scalingRuleSchema = z.strictObject({
@@ -184,11 +190,7 @@ const scalingRuleSchema = z.strictObject({
 /** Requests and limits of a container's local scratch space; the request must not exceed the limit. */
 const ephemeralStorageSchema = z
   .strictObject({ request: storage, limit: storage })
-  .superRefine((e, ctx) => {
-    if (isQuantity(e.request) && isQuantity(e.limit) && parseQuantity(e.request) > parseQuantity(e.limit)) {
-      ctx.addIssue({ code: 'custom', path: ['request'], input: e.request, message: `must not exceed limit (${e.limit})` });
-    }
-  });
+  .superRefine((e, ctx) => atMost(ctx, ['request'], e.request, 'limit', e.limit));
 
 const secretKey = z.string({ error: SECRET_KEY_RULE }).regex(SECRET_KEY, { error: SECRET_KEY_RULE });
 /** A key of a Secret in the app namespace; the value stays in the cluster. */
@@ -339,16 +341,9 @@ const edgeSchema = z
     if (edge.rateLimits.length > maxRateLimits(edge.rateLimitScope)) {
       ctx.addIssue({ code: 'custom', path: ['rateLimits'], input: edge.rateLimits.length, message: rateLimitCountRule(edge.rateLimitScope) });
     }
-    const seen = new Map<string, number>();
-    edge.rateLimits.forEach((r, i) => {
-      const key = `${r.method} ${r.path}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rateLimits', i], input: key, message: `must not repeat the method and path of rateLimits.${first}` });
-      } else {
-        seen.set(key, i);
-      }
-    });
+    for (const [i, first] of repeatedRateLimits(edge.rateLimits)) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimits', i], input: edge.rateLimits[i], message: repeatedRateLimitRule(`rateLimits.${first}`) });
+    }
   });
 
 const poolerSchema = z.strictObject({
@@ -410,6 +405,12 @@ const databaseSchema = z.strictObject({
       z.string().regex(/^[a-z_.]+$/, { error: 'must be a PostgreSQL parameter name: lowercase letters, "_" and "."' }),
       z.string({ error: 'must be text' }),
     )
+    .superRefine((parameters, ctx) => {
+      for (const [name, value] of Object.entries(parameters)) {
+        const problem = parameterProblem(name);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], input: value, message: problem });
+      }
+    })
     .default({}),
   /** The backend's SQLAlchemy-style pool, per process. */
   clientPool: z
@@ -488,7 +489,7 @@ const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3
 const tracingPeer = z.union(
   [
     z.strictObject({ namespace: dnsLabel, pods: z.record(z.string().min(1), z.string()).optional() }),
-    z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1) }),
+    z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1, { error: PEER_CIDRS_RULE }) }),
   ],
   { error: 'must be { namespace, pods } (pods of another namespace, pod labels optional) or { cidrs } (addresses outside the cluster)' },
 );

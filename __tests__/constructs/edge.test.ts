@@ -364,7 +364,7 @@ describe('EdgeGateway', () => {
         { path: '/api/generate', method: 'POST' as const, requestsPerMinute: 20 },
       ];
       expect(synthError(() => edge({ rateLimits: twice }))).toContain(
-        "edge/traffic-policy: 'rateLimits[1]' (\"POST /api/generate\") must not repeat the method and path of an earlier limit",
+        "edge/traffic-policy: 'rateLimits[1]' (\"POST /api/generate\") must not repeat the method and path of 'rateLimits[0]'",
       );
       // Another method on the same path is another limit.
       expect(() => edge({ rateLimits: [twice[0], { ...twice[1], method: 'GET' }] })).not.toThrow();

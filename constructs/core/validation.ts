@@ -76,12 +76,15 @@ export function checkInteger(scope: IConstruct, prop: string, value: number, min
   checkRule(scope, prop, value, (v) => integerProblem(v, min, max, unit));
 }
 
+/** What is wrong with `small` above `large` (both numbers, or both quantities), which `largeName` names, or undefined. */
+export function atMostProblem(small: number | string, largeName: string, large: number | string): string | undefined {
+  const n = (v: number | string) => (typeof v === 'number' ? v : parseQuantity(v));
+  return n(small) > n(large) ? `must be less than or equal to ${largeName} (${JSON.stringify(large)})` : undefined;
+}
+
 /** `small` must not exceed `large` (both numbers, or both quantities). */
 export function checkAtMost(scope: IConstruct, smallProp: string, small: number | string, largeProp: string, large: number | string): void {
-  const n = (v: number | string) => (typeof v === 'number' ? v : parseQuantity(v));
-  if (n(small) > n(large)) {
-    invalidProp(scope, smallProp, small, `must be less than or equal to '${largeProp}' (${JSON.stringify(large)})`);
-  }
+  checkRule(scope, smallProp, small, (v) => atMostProblem(v, `'${largeProp}'`, large));
 }
 
 /** The rule of a positive Kubernetes quantity; `of` says of what, with examples. */

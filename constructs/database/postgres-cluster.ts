@@ -5,7 +5,7 @@ import { pullPolicyFor } from '../core/image';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
+import { checkImage, checkInteger, checkName, checkQuantity, checkRule, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -62,6 +62,15 @@ export interface PostgresClusterProps {
   readonly operatorNamespace?: string;
   /** Prometheus' pods: they get a PodMonitor and a flow to the exporter. @default no PodMonitor */
   readonly scrapedBy?: Peer;
+}
+
+/** PostgreSQL parameters the construct sets from a prop, by the prop that sets them. */
+const MANAGED_PARAMETERS: ReadonlyMap<string, string> = new Map([['max_connections', 'maxConnections']]);
+
+/** What is wrong with setting the PostgreSQL parameter `name` through `parameters`, or undefined. */
+export function parameterProblem(name: string): string | undefined {
+  const prop = MANAGED_PARAMETERS.get(name);
+  return prop === undefined ? undefined : `must not be set: use '${prop}'`;
 }
 
 const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -197,9 +206,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     this.maxConnections = props.maxConnections ?? POSTGRES_DEFAULTS.maxConnections;
     checkInteger(this, 'maxConnections', this.maxConnections, MAX_CONNECTIONS.min, MAX_CONNECTIONS.max, 'connections');
     const parameters = props.parameters ?? {};
-    if ('max_connections' in parameters) {
-      invalidProp(this, 'parameters.max_connections', parameters.max_connections, "must not be set: use 'maxConnections'");
-    }
+    for (const [parameter, value] of Object.entries(parameters)) checkRule(this, `parameters.${parameter}`, value, () => parameterProblem(parameter));
     const scheduleProblem = props.backup && backupScheduleProblem(props.backup.schedule);
     if (props.backup && scheduleProblem) invalidProp(this, 'backup.schedule', props.backup.schedule, scheduleProblem);
 

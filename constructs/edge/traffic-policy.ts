@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import type { Labels } from '../core/labels';
-import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX, checkInteger, checkRule, requireProp } from '../core/validation';
+import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX, checkInteger, checkRule, invalidProp, requireProp } from '../core/validation';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -116,6 +116,24 @@ export function rateLimitCountRule(scope: RateLimitScope): string {
   return `must hold at most ${maxRateLimits(scope)} limits with rateLimitScope "${scope}" (Envoy Gateway allows ${MAX_RULES[scope]} rules, two per limit)`;
 }
 
+/** Each limit that repeats the method and path of an earlier one, by index, with the index of the first. */
+export function repeatedRateLimits(limits: readonly RateLimit[]): ReadonlyMap<number, number> {
+  const first = new Map<string, number>();
+  const repeats = new Map<number, number>();
+  limits.forEach((limit, i) => {
+    const key = `${limit.method ?? TRAFFIC_DEFAULTS.method} ${limit.path}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, i);
+    else repeats.set(i, earlier);
+  });
+  return repeats;
+}
+
+/** The rule of a limit that repeats the method and path of the one `first` names. */
+export function repeatedRateLimitRule(first: string): string {
+  return `must not repeat the method and path of ${first}`;
+}
+
 /** What is wrong with a rate-limited path, or undefined. */
 export function rateLimitPathProblem(path: string): string | undefined {
   if (!URL_PATH.test(path)) return 'must be a URL path starting with "/", without query or fragment';
@@ -195,7 +213,7 @@ export class TrafficPolicy extends Construct {
 
   private rateLimitRules(limits: readonly RateLimit[], scope: RateLimitScope): Record<string, unknown>[] {
     requireProp(this, 'rateLimits', limits.length, limits.length <= maxRateLimits(scope), rateLimitCountRule(scope));
-    const seen = new Set<string>();
+    const repeats = repeatedRateLimits(limits);
     return limits.flatMap((limit, i) => {
       const method = limit.method ?? TRAFFIC_DEFAULTS.method;
       const at = `rateLimits[${i}]`;
@@ -203,9 +221,8 @@ export class TrafficPolicy extends Construct {
       const match = pathWithAnyQuery(limit.path);
       const rpm = TRAFFIC_BOUNDS.requestsPerMinute;
       checkInteger(this, `${at}.requestsPerMinute`, limit.requestsPerMinute, rpm.min, rpm.max, rpm.unit);
-      const key = `${method} ${limit.path}`;
-      requireProp(this, at, key, !seen.has(key), 'must not repeat the method and path of an earlier limit');
-      seen.add(key);
+      const first = repeats.get(i);
+      if (first !== undefined) invalidProp(this, at, `${method} ${limit.path}`, repeatedRateLimitRule(`'rateLimits[${first}]'`));
       return EVERY_CLIENT.map((cidr) => ({
         clientSelectors: [{ path: { type: 'RegularExpression', value: match }, methods: [{ value: method }], sourceCIDR: { type: 'Distinct', value: cidr } }],
         limit: { requests: limit.requestsPerMinute, unit: 'Minute' },

@@ -44,6 +44,8 @@ export interface TracedService {
 
 /** The defaults of {@link TracingEndpointProps} and {@link OpenTelemetryTracing}. */
 export const TRACING_DEFAULTS = { samplingRatio: 0.1, protocol: 'http/protobuf' } as const;
+/** The rule of a peer outside the cluster: it needs an address. */
+export const PEER_CIDRS_RULE = 'must list at least one CIDR';
 /** What {@link TracingEndpointProps.samplingRatio} counts, for its rule. */
 export const SAMPLING_RATIO_NOUN = 'a share of traces';
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
@@ -86,7 +88,7 @@ export class TracingEndpoint extends Construct {
     if (parsed.username !== '' || parsed.password !== '') credentials();
     this.samplingRatio = props.samplingRatio ?? TRACING_DEFAULTS.samplingRatio;
     checkRange(this, 'samplingRatio', this.samplingRatio, 0, 1, true, SAMPLING_RATIO_NOUN);
-    if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], 'must list at least one CIDR');
+    if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], PEER_CIDRS_RULE);
     this.port = parsed.port === '' ? DEFAULT_PORTS[parsed.protocol] : Number(parsed.port);
     this.peer = { name: 'tracing', selector: props.peer };
     this.kind = b.kind;
