@@ -6,6 +6,7 @@ import versions from '../config/versions.json';
 import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
 import { addDependency } from '../constructs/core/construct-dependencies';
 import { checkUniqueNames } from '../constructs/core/object-names';
+import { POSTGRES_DEFAULTS } from '../constructs/database/postgres-cluster';
 import { RateLimitStore } from '../constructs/edge/rate-limit-store';
 import { PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
@@ -14,7 +15,8 @@ import { EnvironmentStack } from './environment-stack';
 /** Namespaces the platform's operators run in; the app's NetworkPolicies admit them by name. */
 export const PLATFORM_NAMESPACES = {
   envoyGateway: 'envoy-gateway-system',
-  cloudnativePg: 'cnpg-system',
+  // Where PostgresCluster expects the operator unless told otherwise.
+  cloudnativePg: POSTGRES_DEFAULTS.operatorNamespace,
 } as const;
 
 /** The platform's pods, as the app's network flows see them. */
