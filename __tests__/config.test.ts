@@ -1,8 +1,20 @@
 import { dev, environments, prod, staging } from '../config/environments';
 import { ConfigError, loadEnvironment, loadEnvironments } from '../config/load';
-import { postgresMajor, type EnvironmentInput } from '../config/schema';
+import { EnvironmentSchema, postgresMajor, type EnvironmentInput } from '../config/schema';
 import versions from '../config/versions.json';
-import { PropError } from '../constructs/core/validation';
+import { APP_NAMESPACE_DEFAULTS } from '../constructs/guardrails/app-namespace';
+import { VALKEY_DEFAULTS } from '../constructs/cache/valkey-cache';
+import { DURATION_RULE, hostnameProblem, nameProblem, PropError } from '../constructs/core/validation';
+import { POOLER_DEFAULTS } from '../constructs/database/connection-pooler';
+import { POSTGRES_DEFAULTS } from '../constructs/database/postgres-cluster';
+import { EDGE_GATEWAY_DEFAULTS } from '../constructs/edge/edge-gateway';
+import { TRAFFIC_DEFAULTS } from '../constructs/edge/traffic-policy';
+import { ALERT_DEFAULTS } from '../constructs/monitoring/alert-rules';
+import { PROMETHEUS_STACK_DEFAULTS } from '../constructs/monitoring/prometheus-stack';
+import { objectivePercentProblem, SLO_DEFAULTS } from '../constructs/monitoring/service-level-objectives';
+import { TRACING_DEFAULTS } from '../constructs/monitoring/tracing-endpoint';
+import { AUTOSCALING_DEFAULTS } from '../constructs/workload/autoscaler';
+import { WEB_SERVICE_DEFAULTS } from '../constructs/workload/web-service';
 import { at, manifests, refusalOf, resources, synthesize, withValue } from './helpers';
 
 /** The message a config fails with, or undefined if it loads. */
@@ -55,13 +67,13 @@ describe('validation rules name the environment, field, value and rule', () => {
 
   it('rejects requests above limits', () => {
     expect(failure(withValue(dev, 'frontend.resources.requests.memory', '1Gi'))).toContain(
-      'frontend.resources.requests.memory = "1Gi": must not exceed limits.memory (512Mi)',
+      'frontend.resources.requests.memory = "1Gi": must be less than or equal to limits.memory ("512Mi")',
     );
   });
 
   it('rejects CPU requests above CPU limits, and accepts requests equal to limits', () => {
     expect(failure(withValue(dev, 'frontend.resources.requests.cpu', '1'))).toContain(
-      'frontend.resources.requests.cpu = "1": must not exceed limits.cpu (500m)',
+      'frontend.resources.requests.cpu = "1": must be less than or equal to limits.cpu ("500m")',
     );
     const equal = loadEnvironment(withValue(dev, 'frontend.resources.requests.cpu', '500m'), {});
     expect(equal.frontend.resources.requests.cpu).toBe('500m');
@@ -69,7 +81,7 @@ describe('validation rules name the environment, field, value and rule', () => {
 
   it('rejects min replicas above max replicas', () => {
     expect(failure(withValue(staging, 'backend.replicas', { min: 9, max: 8 }))).toContain(
-      'backend.replicas.min = 9: must be ≤ replicas.max (8)',
+      'backend.replicas.min = 9: must be less than or equal to replicas.max (8)',
     );
   });
 
@@ -124,12 +136,12 @@ describe('validation rules name the environment, field, value and rule', () => {
     ]);
   });
 
-  it('rejects fewer than 2 replicas in prod for a tier with a PDB', () => {
-    expect(failure(withValue(prod, 'cache.instances', 1))).toContain(
-      'cache.instances = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+  it.each([staging, prod])('rejects fewer than 2 replicas in $name for a tier with a PDB, by the PDB rule of the constructs', (env) => {
+    expect(failure(withValue(env, 'cache.instances', 1))).toContain(
+      'cache.disruptionBudget.minAvailable = 1: must be less than cache.instances (1), or no node can be drained at the minimum scale',
     );
-    expect(failure(withValue(prod, 'frontend.replicas', { min: 1, max: 6 }))).toContain(
-      'frontend.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    expect(failure(withValue(env, 'frontend.replicas', { min: 1, max: 6 }))).toContain(
+      'frontend.disruptionBudget.minAvailable = 1: must be less than frontend.replicas.min (1), or no node can be drained at the minimum scale',
     );
   });
 
@@ -171,7 +183,7 @@ describe('validation rules name the environment, field, value and rule', () => {
     const bad = withValue(withValue(dev, 'backend.resources.limits.cpu', 'lots'), 'cache.instances', 0);
     const message = failure(bad);
     expect(message).toContain('backend.resources.limits.cpu = "lots"');
-    expect(message).toContain('cache.instances = 0: must be a whole number from 1 to 2147483647');
+    expect(message).toContain('cache.instances = 0: must be a whole number of pods from 1 to 2147483647');
   });
 });
 
@@ -254,10 +266,14 @@ describe('cross-tier invariants', () => {
 
   it('every PDB must allow a disruption at the minimum scale', () => {
     expect(failure(withValue(prod, 'backend.disruptionBudget.minAvailable', 5))).toContain(
-      'backend.disruptionBudget.minAvailable = 5: must be below backend.replicas.min (5)',
+      'backend.disruptionBudget.minAvailable = 5: must be less than backend.replicas.min (5)',
     );
     expect(failure(withValue(prod, 'cache.disruptionBudget.minAvailable', 2))).toContain(
-      'cache.disruptionBudget.minAvailable = 2: must be below cache.instances (2) so that a node can still be drained at the minimum scale',
+      'cache.disruptionBudget.minAvailable = 2: must be less than cache.instances (2), or no node can be drained at the minimum scale',
+    );
+    // The poolers' too, which ConnectionPooler would otherwise refuse only at synth.
+    expect(failure(withValue(withValue(prod, 'database.poolers.rw.instances', 1), 'database.poolers.rw.disruptionBudget', { minAvailable: 1 }))).toContain(
+      'database.poolers.rw.disruptionBudget.minAvailable = 1: must be less than database.poolers.rw.instances (1), or no node can be drained at the minimum scale',
     );
   });
 });
@@ -315,9 +331,9 @@ describe('additional services', () => {
     disruptionBudget: { minAvailable: 1 },
   };
 
-  it('follow the prod rules of the web tiers', () => {
+  it('follow the disruption budget rule of the web tiers', () => {
     expect(failure(withValue(prod, 'services', { search: service }))).toContain(
-      'services.search.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+      'services.search.disruptionBudget.minAvailable = 1: must be less than services.search.replicas.min (1), or no node can be drained at the minimum scale',
     );
   });
 
@@ -330,7 +346,7 @@ describe('additional services', () => {
   it('must allow a disruption at their minimum scale', () => {
     const pinned = { ...service, replicas: { min: 2, max: 2 }, disruptionBudget: { minAvailable: 2 } };
     expect(failure(withValue(prod, 'services', { search: pinned }))).toContain(
-      'services.search.disruptionBudget.minAvailable = 2: must be below services.search.replicas.min (2) so that a node can still be drained at the minimum scale',
+      'services.search.disruptionBudget.minAvailable = 2: must be less than services.search.replicas.min (2), or no node can be drained at the minimum scale',
     );
     const drainable = { ...pinned, disruptionBudget: { minAvailable: 1 } };
     expect(() => loadEnvironment(withValue(prod, 'services', { search: drainable }), {})).not.toThrow();
@@ -453,7 +469,7 @@ describe('autoscaling targets', () => {
   });
 
   it('refuse a target of 0', () => {
-    expect(failure(target('cpuUtilization', 0))).toContain('backend.autoscaling.cpuUtilization = 0: must be a whole number from 1 to 2147483647');
+    expect(failure(target('cpuUtilization', 0))).toContain('backend.autoscaling.cpuUtilization = 0: must be a whole number of percent from 1 to 1000');
   });
 });
 
@@ -471,16 +487,19 @@ describe('storage classes', () => {
 
 describe('numbers are bounded by what the API accepts', () => {
   it.each([
-    ['backend.replicas.max', 2 ** 31, 'must be a whole number from 1 to 2147483647'],
-    ['cache.instances', 2 ** 31, 'must be a whole number from 1 to 2147483647'],
+    ['backend.replicas.max', 2 ** 31, 'must be a whole number of replicas from 1 to 2147483647'],
+    ['cache.instances', 2 ** 31, 'must be a whole number of pods from 1 to 2147483647'],
     ['backend.port', 65536, 'must be a whole number from 1024 to 65535'],
     ['backend.autoscaling.scaleDown.periodSeconds', 1801, 'must be a whole number of seconds from 1 to 1800'],
     ['backend.autoscaling.scaleUp.stabilizationWindowSeconds', 3601, 'must be a whole number of seconds from 0 to 3600'],
-    ['database.maxConnections', 262144, 'must be a whole number from 10 to 262143'],
-    ['database.poolers.rw.maxClientConnections', 2 ** 31, 'must be a whole number from 1 to 2147483647'],
+    ['database.maxConnections', 262144, 'must be a whole number of connections from 10 to 262143'],
+    ['database.poolers.rw.maxClientConnections', 2 ** 31, 'must be a whole number of connections from 1 to 2147483647'],
     ['cache.maxmemoryPercent', 96, 'must be a whole number of percent from 10 to 95'],
-    ['monitoring.alerts.errorRatio', 1, 'must be a number between 0 and 1 (both excluded)'],
-    ['backend.replicas.min', 1.5, 'must be a whole number from 1 to 2147483647'],
+    ['monitoring.alerts.errorRatio', 1, 'must be a number greater than 0 and less than 1'],
+    ['backend.replicas.min', 1.5, 'must be a whole number of replicas from 1 to 2147483647'],
+    ['backend.autoscaling.memoryUtilization', 1001, 'must be a whole number of percent from 1 to 1000'],
+    ['namespace.quota.persistentVolumeClaims', -1, 'must be a whole number of volume claims from 0 to 2147483647'],
+    ['prices.vcpuHour', -1, 'must be a price of at least 0, in prices.currency'],
   ])('%s = %p is refused', (path, value, rule) => {
     expect(lineOf(failure(withValue(prod, path, value)), path)).toBe(`  - ${path} = ${value}: ${rule}`);
   });
@@ -521,7 +540,8 @@ describe('every rule is worded', () => {
   });
 
   it('a missing setting without a default is "required"', () => {
-    const required = leaves(prod).filter((path) => failure(withValue(prod, path, undefined)) !== undefined);
+    // Refused by the schema, not by an invariant that a default breaks (prod's poolers need more than the default maxConnections).
+    const required = leaves(prod).filter((path) => !EnvironmentSchema.safeParse(withValue(prod, path, undefined)).success);
     expect(required).toContain('backend.image');
     for (const path of required) {
       const line = lineOf(failure(withValue(prod, path, undefined)), path);
@@ -656,17 +676,27 @@ describe('messages in detail', () => {
   const tracing = { backend: 'opentelemetry', endpoint: 'http://otel.observability.svc:4318', peer: { cidrs: ['10.0.0.0/8'] } };
 
   it.each([
-    ['monitoring.slos.windowDays', 5, 'must be at least 7'],
-    ['monitoring.slos.latency.thresholdSeconds', 0, 'must be more than 0'],
-    ['monitoring.slos.latency.thresholdSeconds', 4000, 'must be at most 3600'],
-    ['monitoring.alerts.minRequestsPerSecond', -1, 'must be at least 0'],
-  ])('words the bounds zod checks: %s = %s', (path, value, rule) => {
+    ['monitoring.slos.windowDays', 5, 'must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)'],
+    ['monitoring.slos.latency.thresholdSeconds', 0, 'must be a number of seconds greater than 0 and at most 3600'],
+    ['monitoring.slos.latency.thresholdSeconds', 4000, 'must be a number of seconds greater than 0 and at most 3600'],
+    ['monitoring.alerts.minRequestsPerSecond', -1, 'must be a number of requests per second, at least 0'],
+    ['monitoring.alerts.p99LatencySeconds', 0, 'must be a number of seconds greater than 0'],
+  ])('names the unit and bounds: %s = %s', (path, value, rule) => {
     expect(line(withValue(prod, path, value), path)).toBe(`  - ${path} = ${value}: ${rule}`);
   });
 
-  it('counts the entries of a list and words a choice between forms', () => {
+  it('names the unit and bounds inside lists and choices too', () => {
+    expect(line(withValue(prod, 'edge.rateLimits', [{ path: '/api/x', requestsPerMinute: 0 }]), 'edge.rateLimits.0.requestsPerMinute')).toBe(
+      '  - edge.rateLimits.0.requestsPerMinute = 0: must be a whole number of requests per minute from 1 to 4294967295',
+    );
+    expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, samplingRatio: 1.5 }), 'monitoring.tracing.samplingRatio')).toBe(
+      '  - monitoring.tracing.samplingRatio = 1.5: must be a share of traces from 0 to 1',
+    );
+  });
+
+  it('words an empty list of CIDRs and a choice between forms', () => {
     expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, peer: { cidrs: [] } }), 'monitoring.tracing.peer.cidrs')).toBe(
-      '  - monitoring.tracing.peer.cidrs = []: must be at least 1 entries',
+      '  - monitoring.tracing.peer.cidrs = []: must list at least one CIDR',
     );
     expect(line(withValue(prod, 'monitoring.tracing', { ...tracing, peer: { namespace: 'observability', pods: { '': 'x' } } }), 'monitoring.tracing.peer')).toBe(
       '  - monitoring.tracing.peer = {"namespace":"observability","pods":{"":"x"}}: ' +
@@ -682,7 +712,7 @@ describe('messages in detail', () => {
 
   it('keeps the scratch space request within its limit', () => {
     expect(line(withValue(prod, 'backend.ephemeralStorage', { request: '2Gi', limit: '1Gi' }), 'backend.ephemeralStorage.request')).toBe(
-      '  - backend.ephemeralStorage.request = "2Gi": must not exceed limit (1Gi)',
+      '  - backend.ephemeralStorage.request = "2Gi": must be less than or equal to limit ("1Gi")',
     );
     expect(() => loadEnvironment(withValue(prod, 'backend.ephemeralStorage', { request: '1Gi', limit: '1Gi' }), {})).not.toThrow();
   });
@@ -692,7 +722,7 @@ describe('messages in detail', () => {
     expect(() => loadEnvironment(withValue(dev, 'edge.rateLimits', limits(8)), {})).not.toThrow();
     // prod counts its limits in a shared store, which takes more rules.
     expect(() => loadEnvironment(withValue(prod, 'edge.rateLimits', limits(9)), {})).not.toThrow();
-    expect(line(withValue(dev, 'edge.rateLimits', limits(9)), 'edge.rateLimits')).toMatch(/^ {2}- edge\.rateLimits = \[.*: must hold at most 8 limits with rateLimitScope "local"$/);
+    expect(line(withValue(dev, 'edge.rateLimits', limits(9)), 'edge.rateLimits')).toMatch(/^ {2}- edge\.rateLimits = \[.*: must hold at most 8 limits with rateLimitScope "local" \(Envoy Gateway allows 16 rules, two per limit\)$/);
     const repeated = [...limits(2), { path: '/api/0', requestsPerMinute: 5 }];
     expect(line(withValue(dev, 'edge.rateLimits', repeated), 'edge.rateLimits.2')).toBe(
       '  - edge.rateLimits.2 = {"path":"/api/0","requestsPerMinute":5}: must not repeat the method and path of rateLimits.0',
@@ -765,9 +795,11 @@ describe('more rules, each with its message', () => {
   });
 
   it('words a wrong type by the type wanted, not as missing', () => {
-    expect(line(withValue(prod, 'monitoring.slos.windowDays', 'x'), 'monitoring.slos.windowDays')).toBe('  - monitoring.slos.windowDays = "x": must be a number');
+    expect(line(withValue(prod, 'monitoring.slos.windowDays', 'x'), 'monitoring.slos.windowDays')).toBe(
+      '  - monitoring.slos.windowDays = "x": must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)',
+    );
     expect(line(withValue(prod, 'monitoring.alerts.minRequestsPerSecond', 'x'), 'monitoring.alerts.minRequestsPerSecond')).toBe(
-      '  - monitoring.alerts.minRequestsPerSecond = "x": must be a number',
+      '  - monitoring.alerts.minRequestsPerSecond = "x": must be a number of requests per second, at least 0',
     );
   });
 
@@ -816,12 +848,126 @@ describe('more rules, each with its message', () => {
     expect(lines?.[0]).toContain('backend.ephemeralStorage.request = "lots": must be a positive Kubernetes quantity');
   });
 
-  it('wants two replicas in prod only for tiers with a disruption budget', () => {
+  it('wants two replicas only for tiers with a disruption budget', () => {
     const single = withValue(withValue(prod, 'frontend.replicas.min', 1), 'frontend.disruptionBudget', undefined);
     expect(() => loadEnvironment(single, {})).not.toThrow();
-    expect(line(withValue(prod, 'backend.replicas.min', 1), 'backend.replicas.min')).toBe(
-      '  - backend.replicas.min = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget',
+    const noBudget = withValue(withValue(prod, 'backend.replicas.min', 1), 'backend.disruptionBudget.minAvailable', 1);
+    expect(line(noBudget, 'backend.disruptionBudget.minAvailable')).toBe(
+      '  - backend.disruptionBudget.minAvailable = 1: must be less than backend.replicas.min (1), or no node can be drained at the minimum scale',
     );
-    expect(line(withValue(prod, 'cache.instances', 1), 'cache.instances')).toBe('  - cache.instances = 1: must be at least 2 in prod for a tier with a PodDisruptionBudget');
+  });
+});
+
+describe('defaults and rules have one owner: the construct', () => {
+  const compute = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+  const tier = { image: 'ghcr.io/example/web:1.0.0', replicas: { min: 1, max: 2 }, resources: compute };
+  const pooler = { defaultPoolSize: 10, maxClientConnections: 100 };
+  /** Only what has no default. */
+  const minimal: EnvironmentInput = {
+    name: 'minimal',
+    namespace: { name: 'web-minimal', quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '8', limitsMemory: '16Gi', requestsStorage: '50Gi' } },
+    backend: tier,
+    frontend: tier,
+    database: { readReplicas: 1, storage: { size: '5Gi' }, resources: compute, poolers: { rw: pooler, ro: pooler } },
+    cache: { instances: 1, resources: compute, auth: { secretName: 'cache-auth' } },
+    monitoring: { storage: { size: '5Gi' }, resources: compute },
+  };
+  const parsed = () => EnvironmentSchema.parse(minimal);
+
+  it('a minimal environment loads', () => {
+    expect(loadEnvironment(minimal, {}).name).toBe('minimal');
+  });
+
+  it("the web tiers' defaults are WebService's and the Autoscaler's", () => {
+    const { backend } = parsed();
+    expect({ port: backend.port, metricsPath: backend.metricsPath, healthPath: backend.healthPath, zoneSpread: backend.zoneSpread }).toEqual({
+      port: WEB_SERVICE_DEFAULTS.port,
+      metricsPath: WEB_SERVICE_DEFAULTS.metricsPath,
+      healthPath: WEB_SERVICE_DEFAULTS.readinessPath,
+      zoneSpread: WEB_SERVICE_DEFAULTS.zoneSpread,
+    });
+    expect(backend.autoscaling).toEqual(AUTOSCALING_DEFAULTS);
+  });
+
+  it("the edge's defaults are EdgeGateway's and TrafficPolicy's, but for the app's rate limit", () => {
+    const { edge } = parsed();
+    const { rateLimits, ...rest } = edge;
+    const { method, ...traffic } = TRAFFIC_DEFAULTS;
+    // The Gateway's and its route's names are the construct's alone: the config does not set them.
+    const { name, routeName, ...gateway } = EDGE_GATEWAY_DEFAULTS;
+    expect([name, routeName]).toEqual(['edge', 'web']);
+    expect(rest).toEqual({ ...gateway, ...traffic });
+    expect(rateLimits.map((r) => r.method)).toEqual([method]);
+  });
+
+  it("the database's, the poolers' and the cache's defaults are PostgresCluster's, ConnectionPooler's and ValkeyCache's", () => {
+    const { database, cache } = parsed();
+    expect({ databaseName: database.databaseName, maxConnections: database.maxConnections }).toEqual({
+      databaseName: POSTGRES_DEFAULTS.databaseName,
+      maxConnections: POSTGRES_DEFAULTS.maxConnections,
+    });
+    for (const p of [database.poolers.rw, database.poolers.ro]) {
+      expect({ instances: p.instances, resources: p.resources }).toEqual({ instances: POOLER_DEFAULTS.instances, resources: POOLER_DEFAULTS.resources });
+    }
+    expect({ maxmemoryPercent: cache.maxmemoryPercent, exporterResources: cache.exporterResources }).toEqual(VALKEY_DEFAULTS);
+  });
+
+  it("the namespace's and monitoring's defaults are AppNamespace's, PrometheusStack's, AlertRules', the SLOs' and tracing's", () => {
+    const { namespace, monitoring } = parsed();
+    expect(namespace.quota).toMatchObject(APP_NAMESPACE_DEFAULTS.quota);
+    expect(namespace.limitRange).toEqual({ defaultRequest: APP_NAMESPACE_DEFAULTS.defaultRequest, default: APP_NAMESPACE_DEFAULTS.defaultLimit });
+    expect({ retention: monitoring.retention, grafana: monitoring.grafana.enabled }).toEqual({
+      retention: PROMETHEUS_STACK_DEFAULTS.retention,
+      grafana: PROMETHEUS_STACK_DEFAULTS.grafanaEnabled,
+    });
+    const { errorRatio, ...thresholds } = ALERT_DEFAULTS;
+    expect(monitoring.alerts).toEqual({ ...thresholds, errorRatio: errorRatio.ratio, minRequestsPerSecond: errorRatio.minRequestsPerSecond });
+    const slos = EnvironmentSchema.parse(withValue(minimal, 'monitoring.slos', { availability: { objectivePercent: 99 } })).monitoring.slos;
+    expect(slos?.windowDays).toBe(SLO_DEFAULTS.windowDays);
+    const tracing = { backend: 'opentelemetry', endpoint: 'http://otel.observability.svc:4318', peer: { cidrs: ['10.0.0.0/8'] } };
+    const traced = EnvironmentSchema.parse(withValue(minimal, 'monitoring.tracing', tracing)).monitoring.tracing;
+    expect(traced).toMatchObject(TRACING_DEFAULTS);
+  });
+
+  it('PostgreSQL max_connections defaults to PostgreSQL\'s own 100, as the construct does', () => {
+    expect(parsed().database.maxConnections).toBe(100);
+  });
+
+  it('the SLO floor is the construct\'s, derived from its fastest burn (100 × (1 − 1/14.4) = 93.0555…)', () => {
+    const objective = (percent: number) => withValue(prod, 'monitoring.slos.availability.objectivePercent', percent);
+    expect(loadEnvironment(objective(93.056), {}).monitoring.slos?.availability?.objectivePercent).toBe(93.056);
+    expect(lineOf(failure(objective(93.055)), 'monitoring.slos.availability.objectivePercent')).toBe(
+      `  - monitoring.slos.availability.objectivePercent = 93.055: ${objectivePercentProblem(93.055)}`,
+    );
+  });
+
+  it("retention takes compound durations in the prometheus-operator's order, as PrometheusStack does", () => {
+    expect(loadEnvironment(withValue(prod, 'monitoring.retention', '1w3d12h'), {}).monitoring.retention).toBe('1w3d12h');
+    for (const retention of ['12h1d', '1d1d', '', '0', '15 d']) {
+      expect(lineOf(failure(withValue(prod, 'monitoring.retention', retention)), 'monitoring.retention')).toBe(
+        `  - monitoring.retention = ${JSON.stringify(retention)}: ${DURATION_RULE}`,
+      );
+    }
+  });
+
+  // Whether the workloads' volume claims fit is the namespace-quota check's (review.test.ts).
+  it('the quota may allow no volume claims, as AppNamespace does', () => {
+    const none = withValue(prod, 'namespace.quota.persistentVolumeClaims', 0);
+    expect(loadEnvironment(none, {}).namespace.quota.persistentVolumeClaims).toBe(0);
+  });
+
+  it("refuses max_connections among the parameters with PostgresCluster's rule, not only at synth", () => {
+    expect(lineOf(failure(withValue(prod, 'database.parameters', { max_connections: '50' })), 'database.parameters.max_connections')).toBe(
+      `  - database.parameters.max_connections = "50": must not be set: use 'maxConnections'`,
+    );
+  });
+
+  it('names, hostnames and rate-limited paths are refused with the rule the constructs use', () => {
+    expect(lineOf(failure(withValue(prod, 'namespace.name', 'Web')), 'namespace.name')).toBe(`  - namespace.name = "Web": ${nameProblem('Web')}`);
+    expect(lineOf(failure(withValue(prod, 'edge.hostnames', ['a..b'])), 'edge.hostnames.0')).toBe(`  - edge.hostnames.0 = "a..b": ${hostnameProblem('a..b')}`);
+    const long = `/${'a'.repeat(1100)}`;
+    expect(lineOf(failure(withValue(prod, 'edge.rateLimits', [{ path: long, requestsPerMinute: 1 }])), 'edge.rateLimits.0.path')).toContain(
+      "must be short enough for Envoy Gateway's 1024-character path match",
+    );
   });
 });

@@ -4,6 +4,7 @@
  */
 import { backendConnectionsAtMax, cacheMaxmemoryBytes } from './capacity';
 import { formatBytes, parseQuantity } from '../constructs/core/quantity';
+import { drainableProblem } from '../constructs/core/validation';
 import type { EnvironmentConfig, WebTierConfig } from './schema';
 
 /** One broken rule: where, what it holds, and what the rule says. */
@@ -119,16 +120,18 @@ function cacheMemory(env: EnvironmentConfig): Problem[] {
   ];
 }
 
+/** Every PodDisruptionBudget leaves a pod to evict at its tier's minimum scale, by the constructs' rule. */
 function disruptionBudgets(env: EnvironmentConfig): Problem[] {
+  const pooler = (role: 'rw' | 'ro') => ({ path: `database.poolers.${role}`, pdb: env.database.poolers[role].disruptionBudget, min: env.database.poolers[role].instances, minName: `database.poolers.${role}.instances` });
   const tiers = [
     ...webTiers(env).map(([path, t]) => ({ path, pdb: t.disruptionBudget, min: t.replicas.min, minName: `${path}.replicas.min` })),
     { path: 'cache', pdb: env.cache.disruptionBudget, min: env.cache.instances, minName: 'cache.instances' },
+    pooler('rw'),
+    // Without read replicas there is no ro pooler.
+    ...(env.database.readReplicas > 0 ? [pooler('ro')] : []),
   ];
-  return tiers
-    .filter((t) => t.pdb !== undefined && t.pdb.minAvailable >= t.min)
-    .map((t) => ({
-      path: `${t.path}.disruptionBudget.minAvailable`,
-      value: t.pdb?.minAvailable,
-      rule: `must be below ${t.minName} (${t.min}) so that a node can still be drained at the minimum scale`,
-    }));
+  return tiers.flatMap((t) => {
+    const rule = t.pdb && drainableProblem(t.pdb.minAvailable, t.minName, t.min);
+    return rule ? [{ path: `${t.path}.disruptionBudget.minAvailable`, value: t.pdb?.minAvailable, rule }] : [];
+  });
 }

@@ -2,20 +2,52 @@
  * The typed configuration of one environment, validated with zod at synth.
  *
  * Every object is strict (unknown keys are errors, so a typo never silently falls back to a
- * default) and every default is written here once; `z.input<typeof EnvironmentSchema>` is what
+ * default). The schema holds the shape and the environment policy (the prod rules); the default
+ * and the rule of a field that a construct's prop receives are the construct's, imported from it,
+ * and only the app's own defaults are written here. `z.input<typeof EnvironmentSchema>` is what
  * an environment file may say, `EnvironmentConfig` is what the constructs receive.
  */
 import { z } from 'zod';
+import { APP_NAMESPACE_DEFAULTS } from '../constructs/guardrails/app-namespace';
+import { MAXMEMORY_PERCENT, VALKEY_DEFAULTS } from '../constructs/cache/valkey-cache';
 import { hasTagOrDigest, imageTag, isUnpinned, PINNED_IMAGE_RULE } from '../constructs/core/image';
-import { isQuantity, parseQuantity } from '../constructs/core/quantity';
-import { DURATION_SECONDS_MAX, INT32_MAX, MIN_REASON_LENGTH, SECRET_KEY, SECRET_KEY_RULE, UINT32_MAX } from '../constructs/core/validation';
-import { BACKUP_SCHEDULE_RULE, backupScheduleProblem } from '../constructs/database/postgres-cluster';
+import { isQuantity } from '../constructs/core/quantity';
+import {
+  atMostProblem,
+  durationProblem,
+  hostnameProblem,
+  INT32_MAX,
+  integerProblem,
+  MIN_REASON_LENGTH,
+  nameProblem,
+  pathProblem,
+  quantityProblem,
+  rangeProblem,
+  SECRET_KEY,
+  SECRET_KEY_RULE,
+  subdomainProblem,
+} from '../constructs/core/validation';
+import { POOLER_DEFAULTS } from '../constructs/database/connection-pooler';
+import { BACKUP_SCHEDULE_RULE, backupScheduleProblem, MAX_CONNECTIONS, parameterProblem, POSTGRES_DEFAULTS } from '../constructs/database/postgres-cluster';
+import { EDGE_GATEWAY_BOUNDS, EDGE_GATEWAY_DEFAULTS, MAX_HOSTNAMES } from '../constructs/edge/edge-gateway';
+import {
+  maxRateLimits,
+  rateLimitCountRule,
+  rateLimitPathProblem,
+  repeatedRateLimitRule,
+  repeatedRateLimits,
+  TRAFFIC_BOUNDS,
+  TRAFFIC_DEFAULTS,
+} from '../constructs/edge/traffic-policy';
+import { ALERT_DEFAULTS, ALERT_RULES } from '../constructs/monitoring/alert-rules';
+import { PROMETHEUS_STACK_DEFAULTS } from '../constructs/monitoring/prometheus-stack';
+import { objectivePercentProblem, SLO_DEFAULTS, thresholdSecondsProblem, windowDaysProblem } from '../constructs/monitoring/service-level-objectives';
+import { PEER_CIDRS_RULE, SAMPLING_RATIO_NOUN, TRACING_DEFAULTS } from '../constructs/monitoring/tracing-endpoint';
+import { AUTOSCALING_BOUNDS, AUTOSCALING_DEFAULTS } from '../constructs/workload/autoscaler';
+import { CONTAINER_PORTS, WEB_SERVICE_DEFAULTS } from '../constructs/workload/web-service';
 import versions from './versions.json';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Kubernetes' largest int32: the bound of replica counts, ports and most integer fields of the API. */
 // registry/path:tag or registry/path@sha256:digest (optionally both); the tag is what follows
 // the last ':' after the last '/'.
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
@@ -27,29 +59,32 @@ const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)
 export const secretBearing = z.registry<{ readonly reason: string }>();
 // register() marks the instance itself: mark a field's own schema, never a shared one such as dnsSubdomain.
 
-/** A DNS-1123 label: the name rule for Kubernetes namespaces, Services and most objects. */
-const DNS_LABEL_RULE = 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
-const dnsLabel = z.string({ error: DNS_LABEL_RULE }).max(63, { error: DNS_LABEL_RULE }).regex(DNS1123_LABEL, { error: DNS_LABEL_RULE });
+/** What is wrong with a value, or undefined: a construct's rule, which the schema applies rather than restates. */
+type Problem<T> = (value: T) => string | undefined;
 
-/** A DNS-1123 subdomain: the name rule for Secrets, StorageClasses and custom resources (dots allowed). */
-const DNS_SUBDOMAIN_RULE =
-  'must be a DNS-1123 subdomain: at most 253 characters of dot-separated DNS-1123 labels (lowercase letters, digits and "-")';
-const dnsSubdomain = z
-  .string({ error: DNS_SUBDOMAIN_RULE })
-  .max(253, { error: DNS_SUBDOMAIN_RULE })
-  .regex(DNS1123_SUBDOMAIN, { error: DNS_SUBDOMAIN_RULE });
-
-/** A whole number from min to max, with one rule for every way it can be wrong (not a number, NaN, out of range). */
-function wholeNumber(min: number, max: number, unit?: string) {
-  const rule = `must be a whole number${unit === undefined ? '' : ` of ${unit}`} from ${min} to ${max}`;
-  return z.int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+/** Adds `problem`'s finding, if any, as the issue of the value. */
+function by<T>(problem: Problem<T>) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    const found = problem(value);
+    if (found !== undefined) ctx.addIssue({ code: 'custom', input: value, message: found });
+  };
 }
 
-/** Finite numbers (zod refuses NaN and ±Infinity as numbers), each with one rule in words. */
-const FRACTION_RULE = 'must be a number between 0 and 1 (both excluded)';
-const fraction = z.number({ error: FRACTION_RULE }).gt(0, { error: FRACTION_RULE }).lt(1, { error: FRACTION_RULE });
-const positiveNumber = z.number({ error: 'must be a number above 0' }).gt(0, { error: 'must be a number above 0' });
-const nonNegativeNumber = z.number({ error: 'must be a number of at least 0' }).min(0, { error: 'must be a number of at least 0' });
+/** Text held to `problem`, whose answer for "" (which no rule here accepts) is its rule in full. */
+const textBy = (problem: Problem<string>) => z.string({ error: problem('') }).superRefine(by(problem));
+
+/** A number held to `problem`, whose answer for NaN (which no rule accepts) is its rule in full. */
+const numberBy = (problem: Problem<number>) => z.number({ error: problem(Number.NaN) }).superRefine(by(problem));
+
+/** A whole number from min to max, with one rule (unit and bounds) for every way it can be wrong. */
+const wholeNumber = (min: number, max: number, unit?: string) => numberBy((n) => integerProblem(n, min, max, unit));
+/** A construct's bounds with their unit, as a whole number. */
+const within = (b: { readonly min: number; readonly max: number; readonly unit?: string }) => wholeNumber(b.min, b.max, b.unit);
+
+/** A DNS-1123 label: the name rule for Kubernetes namespaces, Services and most objects. */
+const dnsLabel = textBy(nameProblem);
+/** A DNS-1123 subdomain: the name rule for Secrets, StorageClasses and custom resources (dots allowed). */
+const dnsSubdomain = textBy(subdomainProblem);
 
 /** One of a fixed list of words. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -59,14 +94,8 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 const flag = z.boolean({ error: 'must be true or false' });
 const text = z.string({ error: 'must be text' });
 const nonEmptyText = text.min(1, { error: 'must not be empty' });
-const httpPath = z.string({ error: 'must be an HTTP path starting with "/"' }).startsWith('/', { error: 'must be an HTTP path starting with "/"' });
-
-const hostname = z
-  .string()
-  .max(253, { error: 'must be at most 253 characters' })
-  .refine((h) => DNS1123_SUBDOMAIN.test(h.replace(/^\*\./, '')), {
-    error: 'must be a DNS hostname (lowercase, dot-separated DNS-1123 labels, optionally starting with "*.")',
-  });
+const httpPath = textBy(pathProblem);
+const hostname = textBy(hostnameProblem);
 
 /** A container image reference that names its version: a tag or a digest. */
 const imageRef = z
@@ -105,71 +134,63 @@ const postgresImage = imageRef.superRefine((image, ctx) => {
   }
 });
 
-const quantity = (what: string) =>
-  z.string({ error: `must be a positive Kubernetes quantity of ${what}` }).refine((q) => isQuantity(q) && parseQuantity(q) > 0, {
-    error: `must be a positive Kubernetes quantity of ${what}`,
-  });
+const quantity = (of: string) => textBy((q) => quantityProblem(q, of));
 const cpu = quantity('CPU, such as "500m" or "2"');
 const memory = quantity('memory, such as "512Mi" or "2Gi"');
 const storage = quantity('storage, such as "10Gi"');
 
-const positiveInt = wholeNumber(1, INT32_MAX);
-const port = wholeNumber(1024, 65535);
-const seconds = (max: number) => wholeNumber(0, max, 'seconds');
+/** A count of `unit` from 1 to Kubernetes' int32 maximum, the bound of replica counts and most integer fields of the API. */
+const count = (unit: string) => wholeNumber(1, INT32_MAX, unit);
+const port = within(CONTAINER_PORTS);
 
 const computeResources = z.strictObject({ cpu, memory });
+/** A unit price in the prices' currency. */
+const price = numberBy((p) => (p >= 0 && Number.isFinite(p) ? undefined : 'must be a price of at least 0, in prices.currency'));
+
+/**
+ * Adds the constructs' rule that `small` (at `path`) does not exceed `large`, named `largeName`,
+ * once both are quantities: zod still runs an object's refinement when a field failed its own check.
+ */
+function atMost(ctx: z.RefinementCtx, path: string[], small: string, largeName: string, large: string): void {
+  const problem = isQuantity(small) && isQuantity(large) ? atMostProblem(small, largeName, large) : undefined;
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path, input: small, message: problem });
+}
 
 /** Requests and limits of one container; requests must not exceed limits. */
 const resourcesSchema = z
   .strictObject({ requests: computeResources, limits: computeResources })
   .superRefine((r, ctx) => {
-    for (const key of ['cpu', 'memory'] as const) {
-      // zod still runs this refinement when a field failed its own check.
-      if (!isQuantity(r.requests[key]) || !isQuantity(r.limits[key])) continue;
-      if (parseQuantity(r.requests[key]) > parseQuantity(r.limits[key])) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['requests', key],
-          input: r.requests[key],
-          message: `must not exceed limits.${key} (${r.limits[key]})`,
-        });
-      }
-    }
+    for (const key of ['cpu', 'memory'] as const) atMost(ctx, ['requests', key], r.requests[key], `limits.${key}`, r.limits[key]);
   });
 export type Resources = z.infer<typeof resourcesSchema>;
 
 const replicasSchema = z
   .strictObject({
     /** Replicas the HPA never goes below; also the Deployment's initial count. */
-    min: positiveInt,
+    min: count('replicas'),
     /** Replicas the HPA never goes above. */
-    max: positiveInt,
+    max: count('replicas'),
   })
   .superRefine((r, ctx) => {
-    if (r.min > r.max) {
-      ctx.addIssue({ code: 'custom', path: ['min'], input: r.min, message: `must be ≤ replicas.max (${r.max})` });
-    }
+    const problem = atMostProblem(r.min, 'replicas.max', r.max);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['min'], input: r.min, message: problem });
   });
 
 const scalingRuleSchema = z.strictObject({
   /** Window over which past recommendations are considered. */
-  stabilizationWindowSeconds: seconds(3600),
+  stabilizationWindowSeconds: within(AUTOSCALING_BOUNDS.stabilizationWindowSeconds),
   /** At most this many pods added/removed per period. */
-  pods: positiveInt,
+  pods: within(AUTOSCALING_BOUNDS.pods),
   /** At most this percentage of current pods added/removed per period. */
-  percent: wholeNumber(1, 1000, 'percent'),
-  /** Length of the policy period (the API allows 1 to 1800). */
-  periodSeconds: wholeNumber(1, 1800, 'seconds'),
+  percent: within(AUTOSCALING_BOUNDS.percent),
+  /** Length of the policy period. */
+  periodSeconds: within(AUTOSCALING_BOUNDS.periodSeconds),
 });
 
 /** Requests and limits of a container's local scratch space; the request must not exceed the limit. */
 const ephemeralStorageSchema = z
   .strictObject({ request: storage, limit: storage })
-  .superRefine((e, ctx) => {
-    if (isQuantity(e.request) && isQuantity(e.limit) && parseQuantity(e.request) > parseQuantity(e.limit)) {
-      ctx.addIssue({ code: 'custom', path: ['request'], input: e.request, message: `must not exceed limit (${e.limit})` });
-    }
-  });
+  .superRefine((e, ctx) => atMost(ctx, ['request'], e.request, 'limit', e.limit));
 
 const secretKey = z.string({ error: SECRET_KEY_RULE }).regex(SECRET_KEY, { error: SECRET_KEY_RULE });
 /** A key of a Secret in the app namespace; the value stays in the cluster. */
@@ -186,43 +207,42 @@ const webTierSchema = z.strictObject({
   image: imageRef,
   replicas: replicasSchema,
   resources: resourcesSchema,
-  /** The container's HTTP port (named `http`); above 1023 because the pod runs as non-root. */
-  port: port.default(8080),
+  /** The container's HTTP port (named `http`); above 1023 because the pod runs as non-root. @default WebService's */
+  port: port.default(WEB_SERVICE_DEFAULTS.port),
   /** Port (named `metrics`) serving Prometheus metrics at `metricsPath`; none when unset. */
   metricsPort: port.optional(),
-  /** @default "/metrics" */
-  metricsPath: httpPath.default('/metrics'),
-  /** HTTP path of the readiness probe, which may check the tier's dependencies. @default "/health" */
-  healthPath: httpPath.default('/health'),
+  /** @default WebService's metrics path */
+  metricsPath: httpPath.default(WEB_SERVICE_DEFAULTS.metricsPath),
+  /** HTTP path of the readiness probe, which may check the tier's dependencies. @default WebService's readiness path */
+  healthPath: httpPath.default(WEB_SERVICE_DEFAULTS.readinessPath),
   /**
    * HTTP path of the startup and liveness probes; it must not check dependencies, or their
    * outage restarts every pod. @default a TCP check of the http port
    */
   livenessPath: httpPath.optional(),
-  /** Scratch space of the container (its /tmp emptyDir, logs). @default { request: "256Mi", limit: "2Gi" } */
+  /** Scratch space of the container (its /tmp emptyDir, logs). @default WebService's */
   ephemeralStorage: ephemeralStorageSchema.optional(),
+  /** @default the Autoscaler's (AUTOSCALING_DEFAULTS) */
   autoscaling: z
     .strictObject({
       /**
        * Target average CPU utilization, % of requests; above 100 when pods may use more than they
-       * request, up to what their limits allow (checked against the limits). @default 70
+       * request, up to what their limits allow (checked against the limits).
        */
-      cpuUtilization: positiveInt.default(70),
-      /** Target average memory utilization, % of requests; below what the memory limit allows. @default 80 */
-      memoryUtilization: positiveInt.default(80),
-      /** @default no window; +4 pods or +100% per 60 s, whichever is more (the HPA v2 default, made explicit) */
-      scaleUp: scalingRuleSchema.default({ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }),
-      /** @default 300 s window; -1 pod or -10% per 60 s, whichever is more */
-      scaleDown: scalingRuleSchema.default({ stabilizationWindowSeconds: 300, pods: 1, percent: 10, periodSeconds: 60 }),
+      cpuUtilization: within(AUTOSCALING_BOUNDS.utilization).default(AUTOSCALING_DEFAULTS.cpuUtilization),
+      /** Target average memory utilization, % of requests; below what the memory limit allows. */
+      memoryUtilization: within(AUTOSCALING_BOUNDS.utilization).default(AUTOSCALING_DEFAULTS.memoryUtilization),
+      scaleUp: scalingRuleSchema.default(AUTOSCALING_DEFAULTS.scaleUp),
+      scaleDown: scalingRuleSchema.default(AUTOSCALING_DEFAULTS.scaleDown),
     })
     .prefault({}),
   /**
    * Spread over zones: "required" refuses to schedule a pod that would unbalance zones,
-   * "preferred" only scores for balance (nodes without a zone label stay usable). @default "preferred"
+   * "preferred" only scores for balance (nodes without a zone label stay usable). @default WebService's
    */
-  zoneSpread: oneOf(['required', 'preferred']).default('preferred'),
+  zoneSpread: oneOf(['required', 'preferred']).default(WEB_SERVICE_DEFAULTS.zoneSpread),
   /** PodDisruptionBudget; none when unset. */
-  disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
+  disruptionBudget: z.strictObject({ minAvailable: count('pods') }).optional(),
   /** Plain environment variables (no secrets: use secretEnv). @default {} */
   env: z
     .record(envName, z.string({ error: 'must be text' }))
@@ -236,63 +256,66 @@ const webTierSchema = z.strictObject({
 });
 export type WebTierConfig = z.infer<typeof webTierSchema>;
 
-const durationSeconds = wholeNumber(1, DURATION_SECONDS_MAX, 'seconds');
+const durationSeconds = within(TRAFFIC_BOUNDS.timeoutSeconds);
 
 const rateLimitSchema = z.strictObject({
   /** Request path, matched exactly; a query string does not escape the limit. */
-  path: z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/, { error: 'must be a URL path starting with "/", without query or fragment' }),
-  /** @default "POST" */
-  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+  path: textBy(rateLimitPathProblem),
+  /** @default TrafficPolicy's */
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default(TRAFFIC_DEFAULTS.method),
   /** Requests each client address may make per minute. */
-  requestsPerMinute: wholeNumber(1, UINT32_MAX),
+  requestsPerMinute: within(TRAFFIC_BOUNDS.requestsPerMinute),
 });
 
+/** Defaults of the edge: EdgeGateway's and its TrafficPolicy's (EDGE_GATEWAY_DEFAULTS, TRAFFIC_DEFAULTS), except for rateLimits. */
 const edgeSchema = z
   .strictObject({
-    /** Kubernetes Service type of the Envoy proxies. @default "LoadBalancer" */
-    serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default('LoadBalancer'),
-    /** Hostnames the listeners and routes answer for; any host when empty. @default [] */
-    hostnames: z.array(hostname).max(16, { error: 'must list at most 16 hostnames' }).default([]),
+    /** Kubernetes Service type of the Envoy proxies. */
+    serviceType: z.enum(['LoadBalancer', 'ClusterIP', 'NodePort']).default(EDGE_GATEWAY_DEFAULTS.serviceType),
+    /** Hostnames the listeners and routes answer for; any host when empty. */
+    hostnames: z
+      .array(hostname)
+      .max(MAX_HOSTNAMES, { error: `must list at most ${MAX_HOSTNAMES} hostnames` })
+      .default(() => [...EDGE_GATEWAY_DEFAULTS.hostnames]),
     /** HTTPS listener on 443 with the certificate in this Secret (type kubernetes.io/tls) of the app namespace. */
     tls: tlsCertificate.optional(),
-    /** Envoy proxy replicas. @default 2 */
-    proxyReplicas: wholeNumber(1, INT32_MAX).default(2),
+    /** Envoy proxy replicas. */
+    proxyReplicas: within(EDGE_GATEWAY_BOUNDS.proxyReplicas).default(EDGE_GATEWAY_DEFAULTS.proxyReplicas),
     /**
      * How the client's address reaches Envoy, for rate limits and logs: 0 = clients connect
      * directly (an L4 load balancer keeps their source address; X-Forwarded-For is not trusted);
      * N = through N proxies that append to X-Forwarded-For (a CDN, an L7 load balancer).
-     * @default 0
      */
-    trustedProxies: wholeNumber(0, UINT32_MAX).default(0),
-    /** Upstream request timeout. @default 30 */
-    requestTimeoutSeconds: durationSeconds.default(30),
-    /** Upstream connect timeout (the scaling guide's proxy_connect_timeout). @default 30 */
-    connectTimeoutSeconds: durationSeconds.default(30),
-    /** Envoy's ceilings per backend (Envoy's "circuit breakers"). @default 1024 each */
+    trustedProxies: within(EDGE_GATEWAY_BOUNDS.trustedProxies).default(EDGE_GATEWAY_DEFAULTS.trustedProxies),
+    /** Upstream request timeout. */
+    requestTimeoutSeconds: durationSeconds.default(TRAFFIC_DEFAULTS.requestTimeoutSeconds),
+    /** Upstream connect timeout (the scaling guide's proxy_connect_timeout). */
+    connectTimeoutSeconds: durationSeconds.default(TRAFFIC_DEFAULTS.connectTimeoutSeconds),
+    /** Envoy's ceilings per backend (Envoy's "circuit breakers"). */
     connectionLimits: z
       .strictObject({
-        maxConnections: wholeNumber(1, UINT32_MAX).default(1024),
-        maxPendingRequests: wholeNumber(1, UINT32_MAX).default(1024),
-        maxParallelRequests: wholeNumber(1, UINT32_MAX).default(1024),
+        maxConnections: within(TRAFFIC_BOUNDS.maxConnections).default(TRAFFIC_DEFAULTS.connectionLimits.maxConnections),
+        maxPendingRequests: within(TRAFFIC_BOUNDS.requests).default(TRAFFIC_DEFAULTS.connectionLimits.maxPendingRequests),
+        maxParallelRequests: within(TRAFFIC_BOUNDS.requests).default(TRAFFIC_DEFAULTS.connectionLimits.maxParallelRequests),
       })
       .prefault({}),
     /**
      * The scaling guide's circuit breaker, per backend pod: passive health checking ejects a pod
      * after consecutive 5xx (or connection failures) for a while. maxEjectionPercent: Envoy's
      * own 10 % ejects nothing below 10 pods; above 50 % Envoy balances over all pods anyway.
-     * @default 5 errors, 60 s, 50 %
      */
     outlierDetection: z
       .strictObject({
-        consecutiveServerErrors: wholeNumber(1, UINT32_MAX).default(5),
-        ejectionSeconds: durationSeconds.default(60),
-        maxEjectionPercent: wholeNumber(1, 100).default(50),
+        consecutiveServerErrors: within(TRAFFIC_BOUNDS.consecutiveServerErrors).default(TRAFFIC_DEFAULTS.outlierDetection.consecutiveServerErrors),
+        ejectionSeconds: durationSeconds.default(TRAFFIC_DEFAULTS.outlierDetection.ejectionSeconds),
+        maxEjectionPercent: within(TRAFFIC_BOUNDS.maxEjectionPercent).default(TRAFFIC_DEFAULTS.outlierDetection.maxEjectionPercent),
       })
       .prefault({}),
-    /** Retries of requests that never reached a backend (connect failure, refused stream); 0 = none. @default 2 */
-    connectRetries: wholeNumber(0, INT32_MAX).default(2),
+    /** Retries of requests that never reached a backend (connect failure, refused stream); 0 = none. */
+    connectRetries: within(TRAFFIC_BOUNDS.connectRetries).default(TRAFFIC_DEFAULTS.connectRetries),
     /**
-     * Per-client rate limits on single endpoints (each client address counts separately).
+     * Per-client rate limits on single endpoints (each client address counts separately); the
+     * app's own default, as the construct limits nothing unless told.
      * @default [{ path: "/api/content/generate", method: "POST", requestsPerMinute: 10 }]
      */
     rateLimits: z
@@ -302,9 +325,8 @@ const edgeSchema = z
      * Where rate limit counters live: "local" in each Envoy replica (N proxies allow up to N×
      * the limit per client), "global" in Envoy Gateway's rate limit service with a Valkey the
      * platform stack deploys (exact across replicas).
-     * @default "local"
      */
-    rateLimitScope: z.enum(['local', 'global']).default('local'),
+    rateLimitScope: z.enum(['local', 'global']).default(TRAFFIC_DEFAULTS.rateLimitScope),
     /**
      * Wait after apply until the Gateway has an address, and output it as gateway_address (needs
      * Envoy Gateway running). Envoy Gateway gives ClusterIP and NodePort Gateways theirs as soon
@@ -312,43 +334,31 @@ const edgeSchema = z
      * needs a kubernetes_manifest, which makes every plan of the app stack read the cluster's
      * whole OpenAPI document (about 1.5 s more per plan); without it, the gateway output names
      * the Gateway whose status holds the address.
-     * @default false
      */
-    waitForAddress: z.boolean().default(false),
+    waitForAddress: flag.default(EDGE_GATEWAY_DEFAULTS.waitForAddress),
   })
   .superRefine((edge, ctx) => {
-    // Envoy Gateway takes 16 local or 256 global rules; each limit needs two (IPv4 and IPv6).
-    const max = edge.rateLimitScope === 'local' ? 8 : 128;
-    if (edge.rateLimits.length > max) {
-      ctx.addIssue({ code: 'custom', path: ['rateLimits'], input: edge.rateLimits.length, message: `must hold at most ${max} limits with rateLimitScope "${edge.rateLimitScope}"` });
+    if (edge.rateLimits.length > maxRateLimits(edge.rateLimitScope)) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimits'], input: edge.rateLimits.length, message: rateLimitCountRule(edge.rateLimitScope) });
     }
-    const seen = new Map<string, number>();
-    edge.rateLimits.forEach((r, i) => {
-      const key = `${r.method} ${r.path}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rateLimits', i], input: key, message: `must not repeat the method and path of rateLimits.${first}` });
-      } else {
-        seen.set(key, i);
-      }
-    });
+    for (const [i, first] of repeatedRateLimits(edge.rateLimits)) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimits', i], input: edge.rateLimits[i], message: repeatedRateLimitRule(`rateLimits.${first}`) });
+    }
   });
 
 const poolerSchema = z.strictObject({
-  /** PgBouncer pods. @default 2 */
-  instances: positiveInt.default(2),
+  /** PgBouncer pods. @default ConnectionPooler's */
+  instances: count('pods').default(POOLER_DEFAULTS.instances),
   /** Server connections per user/database pair (PgBouncer default_pool_size). */
-  defaultPoolSize: positiveInt,
+  defaultPoolSize: count('connections'),
   /** Client connections PgBouncer accepts (max_client_conn). */
-  maxClientConnections: positiveInt,
-  resources: resourcesSchema.default({
-    requests: { cpu: '100m', memory: '128Mi' },
-    limits: { cpu: '500m', memory: '256Mi' },
-  }),
-  /** Scratch space of the pgbouncer container. @default { request: "128Mi", limit: "512Mi" } */
+  maxClientConnections: count('connections'),
+  /** @default ConnectionPooler's */
+  resources: resourcesSchema.default(POOLER_DEFAULTS.resources),
+  /** Scratch space of the pgbouncer container. @default ConnectionPooler's */
   ephemeralStorage: ephemeralStorageSchema.optional(),
-  /** PgBouncer pods kept during drains; below instances. @default { minAvailable: 1 } from 2 instances on, none at 1 */
-  disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
+  /** PgBouncer pods kept during drains; below instances. @default ConnectionPooler's: { minAvailable: 1 } from 2 instances on, none at 1 */
+  disruptionBudget: z.strictObject({ minAvailable: count('pods') }).optional(),
 });
 
 const databaseSchema = z.strictObject({
@@ -356,7 +366,7 @@ const databaseSchema = z.strictObject({
    * Read replicas next to the primary (CloudNativePG `instances` = 1 + readReplicas). In prod at
    * least 1 (a standby to fail over to), unless `singleInstanceReason` says why one instance will do.
    */
-  readReplicas: wholeNumber(0, 9),
+  readReplicas: wholeNumber(0, 9, 'replicas'),
   /**
    * Why prod runs a single instance: without a standby, a node loss is an outage until the
    * node or its volume comes back. Only with readReplicas 0. @default unset: prod needs a standby
@@ -366,8 +376,8 @@ const databaseSchema = z.strictObject({
     .trim()
     .min(MIN_REASON_LENGTH, { error: `must say why one instance is enough, in at least ${MIN_REASON_LENGTH} characters` })
     .optional(),
-  /** @default "app" */
-  databaseName: dnsLabel.default('app'),
+  /** @default PostgresCluster's */
+  databaseName: dnsLabel.default(POSTGRES_DEFAULTS.databaseName),
   /**
    * Image of the PostgreSQL instances, tagged with its version; the major must be one the pinned
    * CloudNativePG supports (config/versions.json charts.cloudnativePg.postgresMajors).
@@ -380,28 +390,37 @@ const databaseSchema = z.strictObject({
     storageClass: dnsSubdomain.optional(),
   }),
   resources: resourcesSchema,
-  /** Scratch space of each instance's containers (PGDATA is on its volume). @default { request: "256Mi", limit: "1Gi" } */
+  /** Scratch space of each instance's containers (PGDATA is on its volume). @default PostgresCluster's */
   ephemeralStorage: ephemeralStorageSchema.optional(),
-  /** PostgreSQL max_connections, up to PostgreSQL's own maximum (MAX_BACKENDS, 2^18 − 1). @default 200 */
-  maxConnections: wholeNumber(10, 262143).default(200),
-  /** Connections kept for superusers and replication, not for poolers; fewer than maxConnections. @default 10 */
-  reservedConnections: wholeNumber(0, 262142).default(10),
+  /** PostgreSQL max_connections, up to PostgreSQL's own maximum. @default PostgresCluster's (PostgreSQL's own) */
+  maxConnections: within({ ...MAX_CONNECTIONS, unit: 'connections' }).default(POSTGRES_DEFAULTS.maxConnections),
+  /**
+   * Connections kept for superusers and replication (PostgreSQL's superuser_reserved_connections
+   * and the operator's), not for poolers; fewer than maxConnections. @default 10
+   */
+  reservedConnections: wholeNumber(0, MAX_CONNECTIONS.max - 1, 'connections').default(10),
   /** Further PostgreSQL parameters (max_connections is set from maxConnections). @default {} */
   parameters: z
     .record(
       z.string().regex(/^[a-z_.]+$/, { error: 'must be a PostgreSQL parameter name: lowercase letters, "_" and "."' }),
       z.string({ error: 'must be text' }),
     )
+    .superRefine((parameters, ctx) => {
+      for (const [name, value] of Object.entries(parameters)) {
+        const problem = parameterProblem(name);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [name], input: value, message: problem });
+      }
+    })
     .default({}),
   /** The backend's SQLAlchemy-style pool, per process. */
   clientPool: z
     .strictObject({
       /** @default 20 */
-      size: positiveInt.default(20),
+      size: count('connections').default(20),
       /** @default 30 */
-      maxOverflow: wholeNumber(0, INT32_MAX).default(30),
+      maxOverflow: wholeNumber(0, INT32_MAX, 'connections').default(30),
       /** Worker processes per backend pod, each with its own pool. @default 1 */
-      processesPerPod: positiveInt.default(1),
+      processesPerPod: count('processes').default(1),
     })
     .prefault({}),
   poolers: z.strictObject({ rw: poolerSchema, ro: poolerSchema }),
@@ -421,10 +440,7 @@ const databaseSchema = z.strictObject({
   backup: z
     .strictObject({
       /** Cron schedule with seconds, as CloudNativePG expects ("0 0 2 * * *"). */
-      schedule: z.string({ error: BACKUP_SCHEDULE_RULE }).superRefine((schedule, ctx) => {
-        const problem = backupScheduleProblem(schedule);
-        if (problem) ctx.addIssue({ code: 'custom', input: schedule, message: problem });
-      }),
+      schedule: z.string({ error: BACKUP_SCHEDULE_RULE }).superRefine(by(backupScheduleProblem)),
       /** Name of the plugin's ObjectStore resource in the app namespace. */
       objectStoreName: dnsSubdomain,
     })
@@ -433,21 +449,18 @@ const databaseSchema = z.strictObject({
 
 const cacheSchema = z.strictObject({
   /** Valkey pods: one primary, the rest replicas. */
-  instances: positiveInt,
+  instances: count('pods'),
   /** @default config/versions.json images.valkey */
   image: imageRef.optional(),
   resources: resourcesSchema,
-  /** maxmemory as a percentage of the memory limit; the rest is headroom for fragmentation and buffers. @default 75 */
-  maxmemoryPercent: wholeNumber(10, 95, 'percent').default(75),
+  /** maxmemory as a percentage of the memory limit; the rest is headroom for fragmentation and buffers. @default ValkeyCache's */
+  maxmemoryPercent: within(MAXMEMORY_PERCENT).default(VALKEY_DEFAULTS.maxmemoryPercent),
   /** An explicit maxmemory instead of maxmemoryPercent; must stay below the memory limit. */
   maxmemory: memory.optional(),
-  /** The redis_exporter sidecar that serves the cache's metrics. */
-  exporterResources: resourcesSchema.default({
-    requests: { cpu: '50m', memory: '64Mi' },
-    limits: { cpu: '100m', memory: '128Mi' },
-  }),
-  disruptionBudget: z.strictObject({ minAvailable: positiveInt }).optional(),
-  /** Scratch space of the Valkey container (its /data and /tmp emptyDirs). @default { request: "128Mi", limit: "2Gi" } */
+  /** The redis_exporter sidecar that serves the cache's metrics. @default ValkeyCache's */
+  exporterResources: resourcesSchema.default(VALKEY_DEFAULTS.exporterResources),
+  disruptionBudget: z.strictObject({ minAvailable: count('pods') }).optional(),
+  /** Scratch space of the Valkey container (its /data and /tmp emptyDirs). @default ValkeyCache's */
   ephemeralStorage: ephemeralStorageSchema.optional(),
   /**
    * The Secret holding the password Valkey requires (created before deploy, README "Cache
@@ -463,21 +476,20 @@ const cacheSchema = z.strictObject({
   tls: tlsCertificate.optional(),
 });
 
-/** An objective in percent; below 93.06 % a 14.4× burn of the budget would exceed every request. */
-const SLO_PERCENT_RULE = 'must be a percentage from 93.06 (so that a 14.4× burn of the error budget is possible) to below 100';
-const sloPercent = z.number().min(93.06, { error: SLO_PERCENT_RULE }).lt(100, { error: SLO_PERCENT_RULE });
+/** An objective in percent, from the lowest the fastest alerted burn allows to below 100. */
+const sloPercent = numberBy(objectivePercentProblem);
 
 const tracingUrl = z
   .string()
   // No "@" anywhere: a password holding an unencoded "/" would otherwise pass as a path.
   .regex(/^https?:\/\/[^/@\s]+(\/[^@\s]*)?$/, { error: 'must be an http:// or https:// URL without credentials (put them in a Secret)' });
-const samplingRatio = z.number().min(0).max(1, { error: 'must be a share of traces from 0 to 1' });
+const samplingRatio = numberBy((r) => rangeProblem(r, 0, 1, true, SAMPLING_RATIO_NOUN));
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3})$/;
 /** Where the tracing endpoint runs: pods of another namespace, or addresses outside the cluster. */
 const tracingPeer = z.union(
   [
     z.strictObject({ namespace: dnsLabel, pods: z.record(z.string().min(1), z.string()).optional() }),
-    z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1) }),
+    z.strictObject({ cidrs: z.array(z.string().regex(CIDR, { error: 'must be a CIDR such as "10.0.0.0/8"' })).min(1, { error: PEER_CIDRS_RULE }) }),
   ],
   { error: 'must be { namespace, pods } (pods of another namespace, pod labels optional) or { cidrs } (addresses outside the cluster)' },
 );
@@ -485,17 +497,14 @@ const tracingPeer = z.union(
 const monitoringSchema = z.strictObject({
   /** @default "monitoring" */
   namespace: dnsLabel.default('monitoring'),
-  /** How long Prometheus keeps samples. @default "15d" */
-  retention: z
-    .string({ error: 'must be a Prometheus duration such as "15d"' })
-    .regex(/^\d+(ms|s|m|h|d|w|y)$/, { error: 'must be a Prometheus duration such as "15d"' })
-    .default('15d'),
+  /** How long Prometheus keeps samples. @default PrometheusStack's */
+  retention: textBy(durationProblem).default(PROMETHEUS_STACK_DEFAULTS.retention),
   storage: z.strictObject({ size: storage, storageClass: dnsSubdomain.optional() }),
   resources: resourcesSchema,
-  /** @default { enabled: true } */
+  /** @default PrometheusStack's: Grafana enabled */
   grafana: z
     .strictObject({
-      enabled: flag.default(true),
+      enabled: flag.default(PROMETHEUS_STACK_DEFAULTS.grafanaEnabled),
       /** Existing Secret with `admin-user` and `admin-password`; the chart generates one when unset. */
       adminSecretName: dnsSubdomain.optional().register(secretBearing, { reason: 'the password may be given in place of the name' }),
     })
@@ -510,19 +519,17 @@ const monitoringSchema = z.strictObject({
     })
     .register(secretBearing, { reason: 'a webhook URL carries its token' })
     .optional(),
-  /** Thresholds of the app's alert rules. */
+  /** Thresholds of the app's alert rules. @default AlertRules' (ALERT_DEFAULTS) */
   alerts: z
     .strictObject({
-      /** @default 0.05 (5% of requests answered 5xx) */
-      errorRatio: fraction.default(0.05),
-      /** Traffic below which the 5xx ratio is not judged (one failed request at night is a 100% ratio). @default 1 */
-      minRequestsPerSecond: z.number().nonnegative().max(1e6).default(1),
-      /** @default 1 */
-      p99LatencySeconds: positiveNumber.default(1),
-      /** @default 1 */
-      replicationLagSeconds: positiveNumber.default(1),
-      /** @default 0.9 (90% of maxmemory) */
-      cacheMemoryRatio: fraction.default(0.9),
+      /** Share of requests answered 5xx. */
+      errorRatio: numberBy(ALERT_RULES.ratio).default(ALERT_DEFAULTS.errorRatio.ratio),
+      /** Traffic below which the 5xx ratio is not judged (one failed request at night is a 100% ratio). */
+      minRequestsPerSecond: numberBy(ALERT_RULES.minRequestsPerSecond).default(ALERT_DEFAULTS.errorRatio.minRequestsPerSecond),
+      p99LatencySeconds: numberBy(ALERT_RULES.seconds).default(ALERT_DEFAULTS.p99LatencySeconds),
+      replicationLagSeconds: numberBy(ALERT_RULES.seconds).default(ALERT_DEFAULTS.replicationLagSeconds),
+      /** Share of maxmemory. */
+      cacheMemoryRatio: numberBy(ALERT_RULES.ratio).default(ALERT_DEFAULTS.cacheMemoryRatio),
     })
     .prefault({}),
   /**
@@ -532,12 +539,12 @@ const monitoringSchema = z.strictObject({
    */
   slos: z
     .strictObject({
-      /** Compliance window. @default 30 */
-      windowDays: z.int().min(7).max(90, { error: 'must be a whole number of days from 7 to 90' }).default(30),
+      /** Compliance window. @default ServiceLevelObjectives' */
+      windowDays: numberBy(windowDaysProblem).default(SLO_DEFAULTS.windowDays),
       /** Percent of backend responses that are not 5xx. */
       availability: z.strictObject({ objectivePercent: sloPercent }).optional(),
       /** Percent of backend requests faster than `thresholdSeconds`, a bucket bound of the backend's histogram. */
-      latency: z.strictObject({ objectivePercent: sloPercent, thresholdSeconds: z.number().positive().max(3600) }).optional(),
+      latency: z.strictObject({ objectivePercent: sloPercent, thresholdSeconds: numberBy(thresholdSecondsProblem) }).optional(),
     })
     .refine((s) => s.availability !== undefined || s.latency !== undefined, { error: 'must set availability, latency or both' })
     .optional(),
@@ -551,16 +558,16 @@ const monitoringSchema = z.strictObject({
         backend: z.literal('opentelemetry'),
         /** OTLP endpoint, e.g. "http://otel-collector.observability.svc:4318". */
         endpoint: tracingUrl,
-        /** @default "http/protobuf" */
-        protocol: z.enum(['grpc', 'http/protobuf']).default('http/protobuf'),
+        /** @default TracingEndpoint's */
+        protocol: z.enum(['grpc', 'http/protobuf']).default(TRACING_DEFAULTS.protocol),
         /** Secret key (app namespace) holding OTEL_EXPORTER_OTLP_HEADERS; none when unset. */
         headers: z
           .strictObject(secretKeyRef.shape, { error: 'must be a reference to the key of a Secret, { secretName, key }: the headers carry credentials' })
           .register(secretBearing, { reason: 'OTLP headers carry credentials' })
           .optional(),
         peer: tracingPeer,
-        /** @default 0.1 */
-        samplingRatio: samplingRatio.default(0.1),
+        /** @default TracingEndpoint's */
+        samplingRatio: samplingRatio.default(TRACING_DEFAULTS.samplingRatio),
       }),
       z.strictObject({
         backend: z.literal('elastic-apm'),
@@ -571,8 +578,8 @@ const monitoringSchema = z.strictObject({
           .strictObject(secretKeyRef.shape, { error: 'must be a reference to the key of a Secret, { secretName, key }: a literal token would reach the plan and the state' })
           .register(secretBearing, { reason: 'the APM secret token' }),
         peer: tracingPeer,
-        /** @default 0.1 */
-        samplingRatio: samplingRatio.default(0.1),
+        /** @default TracingEndpoint's */
+        samplingRatio: samplingRatio.default(TRACING_DEFAULTS.samplingRatio),
       }),
     ])
     .optional(),
@@ -629,9 +636,9 @@ export const EnvironmentSchema = z
           .string({ error: 'must be a three-letter currency code' })
           .regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code' })
           .default('USD'),
-        vcpuHour: nonNegativeNumber,
-        memoryGibHour: nonNegativeNumber,
-        storageGibMonth: nonNegativeNumber,
+        vcpuHour: price,
+        memoryGibHour: price,
+        storageGibMonth: price,
       })
       .optional(),
     /** The app namespace and its guard rails. */
@@ -642,17 +649,17 @@ export const EnvironmentSchema = z
         requestsMemory: memory,
         limitsCpu: cpu,
         limitsMemory: memory,
-        /** @default 200 */
-        pods: positiveInt.default(200),
-        /** @default 20 */
-        persistentVolumeClaims: positiveInt.default(20),
+        /** @default AppNamespace's */
+        pods: count('pods').default(APP_NAMESPACE_DEFAULTS.quota.pods),
+        /** 0 allows no volume: the workload policy's quota check then refuses the database. @default AppNamespace's */
+        persistentVolumeClaims: wholeNumber(0, INT32_MAX, 'volume claims').default(APP_NAMESPACE_DEFAULTS.quota.persistentVolumeClaims),
         requestsStorage: storage,
       }),
-      /** Defaults for containers that set no resources of their own. */
+      /** Defaults for containers that set no resources of their own. @default AppNamespace's */
       limitRange: z
         .strictObject({
-          defaultRequest: computeResources.default({ cpu: '100m', memory: '128Mi' }),
-          default: computeResources.default({ cpu: '500m', memory: '512Mi' }),
+          defaultRequest: computeResources.default(APP_NAMESPACE_DEFAULTS.defaultRequest),
+          default: computeResources.default(APP_NAMESPACE_DEFAULTS.defaultLimit),
         })
         .prefault({}),
     }),
@@ -682,7 +689,7 @@ export const EnvironmentSchema = z
         message: 'must be at least 1 in prod: a single instance has no standby, so a node loss is an outage (or say why one will do in database.singleInstanceReason)',
       });
     }
-    // Production rules: reproducible images and workloads that survive a voluntary disruption.
+    // Production rule: reproducible images.
     const images: [string, string | undefined][] = [
       ['backend.image', env.backend.image],
       ['frontend.image', env.frontend.image],
@@ -694,22 +701,6 @@ export const EnvironmentSchema = z
       // An image without any tag or digest is refused by its field's own rule already.
       if (image !== undefined && hasTagOrDigest(image) && isUnpinned(image)) {
         ctx.addIssue({ code: 'custom', path: path.split('.'), input: image, message: 'must not use the ":latest" tag in prod' });
-      }
-    }
-    const web = (path: string[], t: WebTierConfig): [string[], number, boolean] => [
-      [...path, 'replicas', 'min'],
-      t.replicas.min,
-      t.disruptionBudget !== undefined,
-    ];
-    const tiers: [string[], number, boolean][] = [
-      web(['backend'], env.backend),
-      web(['frontend'], env.frontend),
-      ...Object.entries(env.services).map(([name, t]) => web(['services', name], t)),
-      [['cache', 'instances'], env.cache.instances, env.cache.disruptionBudget !== undefined],
-    ];
-    for (const [path, min, hasPdb] of tiers) {
-      if (hasPdb && min < 2) {
-        ctx.addIssue({ code: 'custom', path, input: min, message: 'must be at least 2 in prod for a tier with a PodDisruptionBudget' });
       }
     }
   });

@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import versions from '../config/versions.json';
 import { namespacePeer, type Peer } from '../constructs/guardrails/connections';
 import { addDependency } from '../constructs/core/construct-dependencies';
+import { POSTGRES_DEFAULTS } from '../constructs/database/postgres-cluster';
 import { RateLimitStore } from '../constructs/edge/rate-limit-store';
 import { PROMETHEUS_RELEASE, PrometheusStack } from '../constructs/monitoring/prometheus-stack';
 import { PinnedHelmRelease } from '../constructs/platform/pinned-helm-release';
@@ -13,7 +14,8 @@ import { EnvironmentStack } from './environment-stack';
 /** Namespaces the platform's operators run in; the app's NetworkPolicies admit them by name. */
 export const PLATFORM_NAMESPACES = {
   envoyGateway: 'envoy-gateway-system',
-  cloudnativePg: 'cnpg-system',
+  // Where PostgresCluster expects the operator unless told otherwise.
+  cloudnativePg: POSTGRES_DEFAULTS.operatorNamespace,
 } as const;
 
 /** A Helm release of the platform stack: Helm knows a release by its namespace and name. */

@@ -21,6 +21,8 @@ import {
   checkPath,
   checkQuantity,
   checkRange,
+  DURATION_RULE,
+  integerProblem,
   PropError,
   requireProp,
 } from '../../constructs/core/validation';
@@ -52,6 +54,14 @@ describe('prop validation', () => {
     expect(refusal((c) => checkInteger(c, 'n', 1.5, 1, 3))).toBe("stack/web: 'n' (1.5) must be a whole number from 1 to 3");
     expect(refusal((c) => checkInteger(c, 'n', 1e9, 1))).toBeUndefined();
     expect(refusal((c) => checkInteger(c, 'n', 0, 1))).toBe("stack/web: 'n' (0) must be a whole number of at least 1");
+  });
+
+  it('names the unit of a whole number with its bounds', () => {
+    expect(refusal((c) => checkInteger(c, 'n', 0, 1, 3, 'pods'))).toBe("stack/web: 'n' (0) must be a whole number of pods from 1 to 3");
+    expect(refusal((c) => checkInteger(c, 'n', -1, 0, Number.MAX_SAFE_INTEGER, 'replicas'))).toBe("stack/web: 'n' (-1) must be a whole number of replicas, at least 0");
+    expect(integerProblem(2, 1, 3, 'pods')).toBeUndefined();
+    expect(integerProblem('2', 1, 3, 'pods')).toBe('must be a whole number of pods from 1 to 3');
+    expect(refusal((c) => checkRange(c, 'r', 2, 0, 1, true, 'a share of traces'))).toBe("stack/web: 'r' (2) must be a share of traces from 0 to 1");
   });
 
   it('compares numbers and quantities, allowing equal values', () => {
@@ -88,13 +98,17 @@ describe('prop validation', () => {
     expect(refusal((c) => checkDrainable(c, 1, 'replicas.min', 2))).toBeUndefined();
     expect(refusal((c) => checkDrainable(c, 2, 'replicas.min', 2))).toBe(`stack/web: 'disruptionBudget.minAvailable' (2) ${rule}`);
     expect(refusal((c) => checkDrainable(c, 3, 'replicas.min', 2))).toContain(rule);
-    expect(refusal((c) => checkDrainable(c, 0, 'replicas.min', 2))).toBe("stack/web: 'disruptionBudget.minAvailable' (0) must be a whole number of at least 1");
+    expect(refusal((c) => checkDrainable(c, 0, 'replicas.min', 2))).toBe("stack/web: 'disruptionBudget.minAvailable' (0) must be a whole number of pods from 1 to 2147483647");
   });
 
   it('accepts Prometheus durations only', () => {
     expect(refusal((c) => checkDuration(c, 'retention', '15d'))).toBeUndefined();
     expect(refusal((c) => checkDuration(c, 'retention', '1h30m'))).toBeUndefined();
-    expect(refusal((c) => checkDuration(c, 'retention', '15 days'))).toBe(`stack/web: 'retention' ("15 days") must be a Prometheus duration such as "30s" or "5m"`);
+    expect(refusal((c) => checkDuration(c, 'retention', '1d12h'))).toBeUndefined();
+    // The prometheus-operator's Duration pattern: largest unit first, each once.
+    for (const bad of ['15 days', '30m1h', '1d1d', '', '0']) {
+      expect(refusal((c) => checkDuration(c, 'retention', bad))).toBe(`stack/web: 'retention' (${JSON.stringify(bad)}) ${DURATION_RULE}`);
+    }
   });
 
   it('checks open ranges by default and closed ranges on request', () => {

@@ -182,7 +182,7 @@ describe('PostgresCluster', () => {
   it.each([
     ['max_connections among the parameters', { parameters: { max_connections: '50' } }, `'parameters.max_connections' ("50") must not be set: use 'maxConnections'`],
     ['a storage size that is not a quantity', { storage: { size: 'big' } }, `'storage.size' ("big") must be a positive Kubernetes quantity`],
-    ['negative replicas', { readReplicas: -1 }, `'readReplicas' (-1) must be a whole number of at least 0`],
+    ['negative replicas', { readReplicas: -1 }, `'readReplicas' (-1) must be a whole number of replicas, at least 0`],
     ['a five-field schedule', { backup: { schedule: '0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 2 * * *") must be a six-field cron schedule`],
     ['a seven-field schedule', { backup: { schedule: '0 0 2 * * * 2027', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 * * * 2027") must be a six-field cron schedule`],
     [
@@ -199,7 +199,7 @@ describe('PostgresCluster', () => {
     ['an unpinned image', { image: 'postgres' }, `'image' ("postgres") must be pinned with a tag or a digest`],
     ['a database name that is not a DNS label', { databaseName: 'App' }, `'databaseName' ("App") must be a DNS-1123 label`],
     ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
-    ['fewer than 10 connections', { maxConnections: 9 }, `'maxConnections' (9) must be a whole number from 10 to 262143`],
+    ['fewer than 10 connections', { maxConnections: 9 }, `'maxConnections' (9) must be a whole number of connections from 10 to 262143`],
     ['scratch space asked above its limit', { ephemeralStorage: { request: '2Gi', limit: '1Gi' } }, `'ephemeralStorage.request' ("2Gi") must be less than or equal to 'ephemeralStorage.limit' ("1Gi")`],
   ] as [string, Partial<PostgresClusterProps>, string][])('refuses %s', (_, overrides, message) => {
     expect(() => database(overrides)).toThrow(`/db: ${message}`);
@@ -341,8 +341,8 @@ describe('ConnectionPooler', () => {
 
   it.each([
     ['a name that is not a DNS label', { name: 'Pool_RW' }, `'name' ("Pool_RW") must be a DNS-1123 label`],
-    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
-    ['no client connections', { maxClientConnections: 0 }, `'maxClientConnections' (0) must be a whole number of at least 1`],
+    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of pods from 1 to 2147483647`],
+    ['no client connections', { maxClientConnections: 0 }, `'maxClientConnections' (0) must be a whole number of connections from 1 to 2147483647`],
     ['a memory that is not a quantity', { resources: { requests: { cpu: '100m', memory: 'x' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.memory' ("x") must be a positive Kubernetes quantity`],
     ['a budget at 1 instance', { instances: 1, disruptionBudget: { minAvailable: 1 } }, `'disruptionBudget.minAvailable' (1) must be less than 'instances' (1), or no node can be drained`],
     ['a budget that keeps every pod', { disruptionBudget: { minAvailable: 2 } }, `'disruptionBudget.minAvailable' (2) must be less than 'instances' (2)`],
@@ -354,7 +354,7 @@ describe('ConnectionPooler', () => {
   });
 
   it('refuses a pool of no connections', () => {
-    expect(() => database({}, { defaultPoolSize: 0 })).toThrow(`/rw: 'defaultPoolSize' (0) must be a whole number of at least 1`);
+    expect(() => database({}, { defaultPoolSize: 0 })).toThrow(`/rw: 'defaultPoolSize' (0) must be a whole number of connections from 1 to 2147483647`);
   });
 });
 
@@ -701,11 +701,11 @@ describe('ValkeyCache', () => {
   it.each([
     ['maxmemory at the memory limit', { maxmemory: '1Gi' }, `'maxmemory' ("1Gi") must be less than 'resources.limits.memory' ("1Gi")`],
     ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 2 } }, `'disruptionBudget.minAvailable' (2) must be less than 'instances' (2)`],
-    ['a maxmemory share of 100 %', { maxmemoryPercent: 100 }, `'maxmemoryPercent' (100) must be a whole number from 10 to 95`],
+    ['a maxmemory share of 100 %', { maxmemoryPercent: 100 }, `'maxmemoryPercent' (100) must be a whole number of percent from 10 to 95`],
     ['a name that is not a DNS label', { name: 'Cache_1' }, `'name' ("Cache_1") must be a DNS-1123 label`],
     ['an unpinned image', { image: 'valkey/valkey' }, `'image' ("valkey/valkey") must be pinned with a tag or a digest`],
     ['an unpinned exporter image', { exporterImage: 'oliver006/redis_exporter' }, `'exporterImage' ("oliver006/redis_exporter") must be pinned with a tag or a digest`],
-    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of at least 1`],
+    ['no instances', { instances: 0 }, `'instances' (0) must be a whole number of pods from 1 to 2147483647`],
     ['a CPU that is not a quantity', { resources: { requests: { cpu: 'x', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `'resources.requests.cpu' ("x") must be a positive Kubernetes quantity`],
     ['an exporter memory that is not a quantity', { exporterResources: { requests: { cpu: '10m', memory: 'y' }, limits: { cpu: '50m', memory: '64Mi' } } }, `'exporterResources.requests.memory' ("y") must be a positive Kubernetes quantity`],
     ['scratch space that is not a quantity', { ephemeralStorage: { request: 'z', limit: '1Gi' } }, `'ephemeralStorage.request' ("z") must be a positive Kubernetes quantity`],

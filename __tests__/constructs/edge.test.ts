@@ -268,21 +268,21 @@ describe('EdgeGateway', () => {
 
   describe('refuses props the API would refuse, naming path, prop, value and rule', () => {
     it.each([
-      [{ proxyReplicas: 0 }, "edge: 'proxyReplicas' (0) must be a whole number from 1 to 2147483647"],
+      [{ proxyReplicas: 0 }, "edge: 'proxyReplicas' (0) must be a whole number of pods from 1 to 2147483647"],
       [{ proxyReplicas: 1.5 }, "'proxyReplicas' (1.5) must be a whole number"],
-      [{ trustedProxies: -1 }, "'trustedProxies' (-1) must be a whole number from 0 to 4294967295"],
+      [{ trustedProxies: -1 }, "'trustedProxies' (-1) must be a whole number of proxies from 0 to 4294967295"],
       [{ hostnames: ['Www.Example.com'] }, '\'hostnames[0]\' ("Www.Example.com") must be a DNS hostname'],
-      [{ connectionLimits: { maxConnections: 1e10 } }, "edge/traffic-policy: 'connectionLimits.maxConnections' (10000000000) must be a whole number from 1 to 4294967295"],
-      [{ requestTimeoutSeconds: 100000 }, "'requestTimeoutSeconds' (100000) must be a whole number from 1 to 99999"],
-      [{ outlierDetection: { maxEjectionPercent: 101 } }, "'outlierDetection.maxEjectionPercent' (101) must be a whole number from 1 to 100"],
+      [{ connectionLimits: { maxConnections: 1e10 } }, "edge/traffic-policy: 'connectionLimits.maxConnections' (10000000000) must be a whole number of connections from 1 to 4294967295"],
+      [{ requestTimeoutSeconds: 100000 }, "'requestTimeoutSeconds' (100000) must be a whole number of seconds from 1 to 99999"],
+      [{ outlierDetection: { maxEjectionPercent: 101 } }, "'outlierDetection.maxEjectionPercent' (101) must be a whole number of percent from 1 to 100"],
       [{ connectRetries: Number.NaN }, "'connectRetries' (NaN) must be a whole number"],
-      [{ rateLimits: [{ path: '/a', requestsPerMinute: 2 ** 32 }] }, "'rateLimits[0].requestsPerMinute' (4294967296) must be a whole number from 1 to 4294967295"],
+      [{ rateLimits: [{ path: '/a', requestsPerMinute: 2 ** 32 }] }, "'rateLimits[0].requestsPerMinute' (4294967296) must be a whole number of requests per minute from 1 to 4294967295"],
       [{ rateLimits: [{ path: '/a?b=1', requestsPerMinute: 1 }] }, '\'rateLimits[0].path\' ("/a?b=1") must be a URL path starting with "/", without query or fragment'],
       [{ hostnames: Array.from({ length: 17 }, (_, i) => `h${i}.example.com`) }, "edge: 'hostnames' (17) must list at most 16 hostnames"],
       [{ hostnames: [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`] }, "edge: 'hostnames[0]' (\"aaa"],
-      [{ connectTimeoutSeconds: 0 }, "edge/traffic-policy: 'connectTimeoutSeconds' (0) must be a whole number from 1 to 99999"],
-      [{ outlierDetection: { consecutiveServerErrors: 0 } }, "edge/traffic-policy: 'outlierDetection.consecutiveServerErrors' (0) must be a whole number from 1 to 4294967295"],
-      [{ outlierDetection: { ejectionSeconds: 0 } }, "edge/traffic-policy: 'outlierDetection.ejectionSeconds' (0) must be a whole number from 1 to 99999"],
+      [{ connectTimeoutSeconds: 0 }, "edge/traffic-policy: 'connectTimeoutSeconds' (0) must be a whole number of seconds from 1 to 99999"],
+      [{ outlierDetection: { consecutiveServerErrors: 0 } }, "edge/traffic-policy: 'outlierDetection.consecutiveServerErrors' (0) must be a whole number of responses from 1 to 4294967295"],
+      [{ outlierDetection: { ejectionSeconds: 0 } }, "edge/traffic-policy: 'outlierDetection.ejectionSeconds' (0) must be a whole number of seconds from 1 to 99999"],
       [
         { rateLimits: Array.from({ length: 9 }, (_, i) => ({ path: `/api/${i}`, requestsPerMinute: 1 })) },
         'edge/traffic-policy: \'rateLimits\' (9) must hold at most 8 limits with rateLimitScope "local" (Envoy Gateway allows 16 rules, two per limit)',
@@ -364,7 +364,7 @@ describe('EdgeGateway', () => {
         { path: '/api/generate', method: 'POST' as const, requestsPerMinute: 20 },
       ];
       expect(synthError(() => edge({ rateLimits: twice }))).toContain(
-        "edge/traffic-policy: 'rateLimits[1]' (\"POST /api/generate\") must not repeat the method and path of an earlier limit",
+        "edge/traffic-policy: 'rateLimits[1]' (\"POST /api/generate\") must not repeat the method and path of 'rateLimits[0]'",
       );
       // Another method on the same path is another limit.
       expect(() => edge({ rateLimits: [twice[0], { ...twice[1], method: 'GET' }] })).not.toThrow();
@@ -592,12 +592,12 @@ describe('edge configuration', () => {
   });
 
   it.each([
-    ['edge.connectionLimits.maxConnections', 1e10, 'must be a whole number from 1 to 4294967295'],
-    ['edge.rateLimits', [{ path: '/api/x', requestsPerMinute: 2 ** 32 }], 'edge.rateLimits.0.requestsPerMinute = 4294967296: must be a whole number from 1 to 4294967295'],
+    ['edge.connectionLimits.maxConnections', 1e10, 'must be a whole number of connections from 1 to 4294967295'],
+    ['edge.rateLimits', [{ path: '/api/x', requestsPerMinute: 2 ** 32 }], 'edge.rateLimits.0.requestsPerMinute = 4294967296: must be a whole number of requests per minute from 1 to 4294967295'],
     ['edge.rateLimits', [{ path: '/api/x?y', requestsPerMinute: 1 }], 'edge.rateLimits.0.path = "/api/x?y": must be a URL path starting with "/", without query or fragment'],
-    ['edge.trustedProxies', -1, 'edge.trustedProxies = -1: must be a whole number from 0 to 4294967295'],
+    ['edge.trustedProxies', -1, 'edge.trustedProxies = -1: must be a whole number of proxies from 0 to 4294967295'],
     ['edge.connectTimeoutSeconds', 100000, 'edge.connectTimeoutSeconds = 100000: must be a whole number of seconds from 1 to 99999'],
-    ['edge.outlierDetection.maxEjectionPercent', 0, 'edge.outlierDetection.maxEjectionPercent = 0: must be a whole number from 1 to 100'],
+    ['edge.outlierDetection.maxEjectionPercent', 0, 'edge.outlierDetection.maxEjectionPercent = 0: must be a whole number of percent from 1 to 100'],
     ['edge.rateLimitScope', 'cluster', 'edge.rateLimitScope = "cluster"'],
     ['edge.circuitBreaker', { maxConnections: 10 }, 'edge.circuitBreaker = {"maxConnections":10}: is not a known setting'],
   ])('refuses %s = %j', (path, value, message) => {

@@ -9,6 +9,7 @@ import { MetricsMonitor } from '../../constructs/monitoring/metrics-monitor';
 import { PrometheusStack, type PrometheusStackProps } from '../../constructs/monitoring/prometheus-stack';
 import { ServiceLevelObjectives, type ServiceLevelObjectivesProps } from '../../constructs/monitoring/service-level-objectives';
 import { TracingEndpoint, type TracingEndpointProps } from '../../constructs/monitoring/tracing-endpoint';
+import { DURATION_RULE } from '../../constructs/core/validation';
 import { ConfigError, loadEnvironment } from '../../config/load';
 import type { EnvironmentInput } from '../../config/schema';
 import versions from '../../config/versions.json';
@@ -107,7 +108,7 @@ describe('PrometheusStack', () => {
 
   it('refuses a retention that is not a Prometheus duration', () => {
     expect(errorOf((app) => new PrometheusStack(app, 'p', { ...stackProps, retention: '2 weeks' }))).toBe(
-      'p: \'retention\' ("2 weeks") must be a Prometheus duration such as "30s" or "5m"',
+      `p: 'retention' ("2 weeks") ${DURATION_RULE}`,
     );
   });
 });
@@ -147,7 +148,7 @@ describe('MetricsMonitor', () => {
       "m: 'selector' ({}) must name at least one label: an empty selector scrapes every Service or pod of the namespace",
     );
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, interval: '30' }))).toBe(
-      'm: \'interval\' ("30") must be a Prometheus duration such as "30s" or "5m"',
+      `m: 'interval' ("30") ${DURATION_RULE}`,
     );
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, path: 'metrics' }))).toBe('m: \'path\' ("metrics") must be an absolute path starting with "/"');
     expect(errorOf((app) => new MetricsMonitor(app, 'm', { ...base, name: 'Backend' }))).toMatch(/^m: 'name' \("Backend"\) must be a DNS-1123 label/);
@@ -296,7 +297,7 @@ describe('AlertRules', () => {
       "a: 'errorRatio.ratio' (5) must be a number greater than 0 and less than 1",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), errorRatio: { ratio: 0.1, minRequestsPerSecond: -1 } }))).toBe(
-      "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of at least 0",
+      "a: 'errorRatio.minRequestsPerSecond' (-1) must be a number of requests per second, at least 0",
     );
     expect(errorOf((app) => new AlertRules(app, 'a', { ...ruleProps(), cacheMemoryRatio: 1 }))).toBe(
       "a: 'cacheMemoryRatio' (1) must be a number greater than 0 and less than 1",
@@ -371,10 +372,10 @@ describe('ServiceLevelObjectives', () => {
 
   it('refuses objectives without a reachable fast burn, a short window, or none at all', () => {
     expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, availability: { objectivePercent: 90 } }))).toBe(
-      "s: 'availability.objectivePercent' (90) must be at least 93.06 and less than 100, so that a 14.4× burn of its error budget is a reachable error ratio",
+      "s: 'availability.objectivePercent' (90) must be a percentage of at least 100 × (1 − 1/14.4) ≈ 93.06 and below 100, so that a 14.4× burn of its error budget is a reachable error ratio",
     );
     expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, latency: { objectivePercent: 100, thresholdSeconds: 1 } }))).toMatch(
-      /^s: 'latency.objectivePercent' \(100\) must be at least 93.06 and less than 100/,
+      /^s: 'latency.objectivePercent' \(100\) must be a percentage of at least 100 × \(1 − 1\/14.4\) ≈ 93.06 and below 100/,
     );
     expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, windowDays: 3 }))).toBe(
       "s: 'windowDays' (3) must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)",
@@ -396,10 +397,10 @@ describe('ServiceLevelObjectives', () => {
     expect(new ServiceLevelObjectives(inStack(), 's', { ...sloProps, availability: { objectivePercent: lowest } }).objectives[0].objective).toBe(lowest / 100);
   });
 
-  it('refuses a latency threshold that is not a positive number of seconds, and an objective with latency alone is enough', () => {
-    for (const t of [0, -1, Number.POSITIVE_INFINITY]) {
+  it('refuses a latency threshold that is not a number of seconds from above 0 to 3600, and an objective with latency alone is enough', () => {
+    for (const t of [0, -1, 3601, Number.POSITIVE_INFINITY]) {
       expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, latency: { objectivePercent: 99, thresholdSeconds: t } }))).toBe(
-        `s: 'latency.thresholdSeconds' (${t}) must be a number of seconds greater than 0`,
+        `s: 'latency.thresholdSeconds' (${t}) must be a number of seconds greater than 0 and at most 3600`,
       );
     }
     expect(new ServiceLevelObjectives(inStack(), 's', { ...sloProps, availability: undefined }).objectives.map((o) => o.slo)).toEqual(['backend-latency']);
@@ -629,7 +630,7 @@ describe('TracingEndpoint', () => {
     );
     const leaked = errorOf(() => tracingOf({ ...otel, backend: { kind: 'opentelemetry', endpoint: 'https://user:s3cret@otlp.example.com' } }));
     expect(leaked).toBe("t: 'backend.endpoint' must not carry credentials; put them in a Secret (headers or secretToken)");
-    expect(errorOf(() => tracingOf({ ...otel, samplingRatio: 2 }))).toBe("t: 'samplingRatio' (2) must be a number from 0 to 1");
+    expect(errorOf(() => tracingOf({ ...otel, samplingRatio: 2 }))).toBe("t: 'samplingRatio' (2) must be a share of traces from 0 to 1");
   });
 
   it('refuses what is no URL, another scheme, a user or a password alone, and an empty CIDR list', () => {
@@ -660,7 +661,7 @@ describe('monitoring settings of an environment', () => {
 
   it('refuses an objective whose fast burn cannot happen, and an empty slos block', () => {
     expect(failure(withValue(prod, 'monitoring.slos.availability', { objectivePercent: 90 }))).toContain(
-      'monitoring.slos.availability.objectivePercent = 90: must be a percentage from 93.06 (so that a 14.4× burn of the error budget is possible) to below 100',
+      'monitoring.slos.availability.objectivePercent = 90: must be a percentage of at least 100 × (1 − 1/14.4) ≈ 93.06 and below 100, so that a 14.4× burn of its error budget is a reachable error ratio',
     );
     expect(failure(withValue(prod, 'monitoring.slos', {}))).toContain('monitoring.slos = {}: must set availability, latency or both');
   });

@@ -207,7 +207,7 @@ describe('SchemaMigration', () => {
     ['an unpinned runner', { image: 'ghcr.io/example/goose-migrate' }, `'image' ("ghcr.io/example/goose-migrate") must be pinned`],
     ['a name too long for the hash', { name: 'm'.repeat(55) }, `'name' ("${'m'.repeat(55)}") must be at most 54 characters`],
     ['a name that is no label', { name: 'Migrate' }, `'name' ("Migrate") must be a DNS-1123 label`],
-    ['a timeout under 30 s', { timeoutSeconds: 10 }, `'timeoutSeconds' (10) must be a whole number of at least 30`],
+    ['a timeout under 30 s', { timeoutSeconds: 10 }, `'timeoutSeconds' (10) must be a whole number of seconds, at least 30`],
     ['a request above its limit', { resources: { requests: { cpu: '1', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } }, `'resources.requests.cpu' ("1") must be less than or equal to 'resources.limits.cpu'`],
   ])('refuses %s, naming the field and the file', (_, overrides, message) => {
     expect(() => migration(overrides)).toThrow(`/migration: ${message}`);

@@ -244,7 +244,7 @@ describe('WebService', () => {
 describe('WebService props', () => {
   it.each([
     ['replicas above the maximum', { replicas: { min: 5, max: 2 } }, `: 'replicas.min' (5) must be less than or equal to 'replicas.max' (2)`],
-    ['no replicas', { replicas: { min: 0, max: 2 } }, `: 'replicas.min' (0) must be a whole number of at least 1`],
+    ['no replicas', { replicas: { min: 0, max: 2 } }, `: 'replicas.min' (0) must be a whole number of replicas from 1 to 2147483647`],
     ['a CPU that is not a quantity', { resources: { requests: { cpu: 'lots', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `: 'resources.requests.cpu' ("lots") must be a positive Kubernetes quantity`],
     ['requests above limits', { resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, `: 'resources.requests.cpu' ("2") must be less than or equal to 'resources.limits.cpu' ("1")`],
     ['ephemeral storage request above its limit', { ephemeralStorage: { request: '3Gi', limit: '1Gi' } }, `: 'ephemeralStorage.request' ("3Gi") must be less than or equal to 'ephemeralStorage.limit' ("1Gi")`],
@@ -254,16 +254,16 @@ describe('WebService props', () => {
     ['a relative liveness path', { livenessPath: 'live' }, `: 'livenessPath' ("live") must be an absolute path starting with "/"`],
     ['a PDB that blocks drains', { disruptionBudget: { minAvailable: 3 } }, `: 'disruptionBudget.minAvailable' (3) must be less than 'replicas.min' (3)`],
     ['a name that is not a DNS label', { name: 'Backend_API' }, `: 'name' ("Backend_API") must be a DNS-1123 label`],
-    ['a utilization target of 0', { autoscaling: { cpuUtilization: 0 } }, `/autoscaler: 'cpuUtilization' (0) must be a whole number from 1 to 1000`],
-    ['a memory target above 1000 %', { autoscaling: { memoryUtilization: 1001 } }, `/autoscaler: 'memoryUtilization' (1001) must be a whole number from 1 to 1000`],
-    ['a maximum of no replicas', { replicas: { min: 1, max: 0 } }, `: 'replicas.max' (0) must be a whole number of at least 1`],
-    ['a scale-up window over an hour', { autoscaling: { scaleUp: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, stabilizationWindowSeconds: 3601 } } }, `/autoscaler: 'scaleUp.stabilizationWindowSeconds' (3601) must be a whole number from 0 to 3600`],
-    ['a scale-up step of no pods', { autoscaling: { scaleUp: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, pods: 0 } } }, `/autoscaler: 'scaleUp.pods' (0) must be a whole number of at least 1`],
-    ['a scale-down step of no percent', { autoscaling: { scaleDown: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, percent: 0 } } }, `/autoscaler: 'scaleDown.percent' (0) must be a whole number of at least 1`],
-    ['a scale-down period over 30 minutes', { autoscaling: { scaleDown: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, periodSeconds: 1801 } } }, `/autoscaler: 'scaleDown.periodSeconds' (1801) must be a whole number from 1 to 1800`],
+    ['a utilization target of 0', { autoscaling: { cpuUtilization: 0 } }, `/autoscaler: 'cpuUtilization' (0) must be a whole number of percent from 1 to 1000`],
+    ['a memory target above 1000 %', { autoscaling: { memoryUtilization: 1001 } }, `/autoscaler: 'memoryUtilization' (1001) must be a whole number of percent from 1 to 1000`],
+    ['a maximum of no replicas', { replicas: { min: 1, max: 0 } }, `: 'replicas.max' (0) must be a whole number of replicas from 1 to 2147483647`],
+    ['a scale-up window over an hour', { autoscaling: { scaleUp: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, stabilizationWindowSeconds: 3601 } } }, `/autoscaler: 'scaleUp.stabilizationWindowSeconds' (3601) must be a whole number of seconds from 0 to 3600`],
+    ['a scale-up step of no pods', { autoscaling: { scaleUp: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, pods: 0 } } }, `/autoscaler: 'scaleUp.pods' (0) must be a whole number of pods from 1 to 2147483647`],
+    ['a scale-down step of no percent', { autoscaling: { scaleDown: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, percent: 0 } } }, `/autoscaler: 'scaleDown.percent' (0) must be a whole number of percent from 1 to 1000`],
+    ['a scale-down period over 30 minutes', { autoscaling: { scaleDown: { ...{ stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 }, periodSeconds: 1801 } } }, `/autoscaler: 'scaleDown.periodSeconds' (1801) must be a whole number of seconds from 1 to 1800`],
     ['a metrics port below 1024', { metrics: { port: 80, scrapedBy: prometheus } }, `: 'metrics.port' (80) must be a whole number from 1024 to 65535`],
     ['a Service port above 65535', { servicePort: 65536 }, `: 'servicePort' (65536) must be a whole number from 1 to 65535`],
-    ['a PDB of no pods', { disruptionBudget: { minAvailable: 0 } }, `: 'disruptionBudget.minAvailable' (0) must be a whole number of at least 1`],
+    ['a PDB of no pods', { disruptionBudget: { minAvailable: 0 } }, `: 'disruptionBudget.minAvailable' (0) must be a whole number of pods from 1 to 2147483647`],
   ] as [string, Partial<WebServiceProps>, string][])('refuses %s, naming the construct path', (_, overrides, message) => {
     expect(() => webService(overrides)).toThrow(`/web${message}`);
   });

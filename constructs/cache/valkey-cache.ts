@@ -6,7 +6,7 @@ import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { parseQuantity } from '../core/quantity';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, invalidProp, requireProp, SECRET_KEY, SECRET_KEY_RULE } from '../core/validation';
+import { checkDrainable, checkImage, checkInteger, checkName, checkQuantity, INT32_MAX, invalidProp, requireProp, SECRET_KEY, SECRET_KEY_RULE } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -93,12 +93,18 @@ const CA_FILE = `${TLS_DIR}/ca.crt`;
  * the start script into a quoted `requirepass` line.
  */
 const PASSWORD_CHARS = 'A-Za-z0-9._~-';
-const EXPORTER_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } };
+/** The defaults of {@link ValkeyCacheProps}. */
+export const VALKEY_DEFAULTS = {
+  maxmemoryPercent: 75,
+  exporterResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+} as const;
+/** Bounds of {@link ValkeyCacheProps.maxmemoryPercent}: at least 5 % headroom, at most 90 %. */
+export const MAXMEMORY_PERCENT = { min: 10, max: 95, unit: 'percent' } as const;
 const EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '2Gi' };
 const EXPORTER_EPHEMERAL_STORAGE: EphemeralStorage = { request: '16Mi', limit: '64Mi' };
 
 /** Valkey's maxmemory in bytes: the explicit value, or a share of the memory limit in whole MiB. */
-export function valkeyMaxmemoryBytes(memoryLimit: string, maxmemory?: string, maxmemoryPercent = 75): number {
+export function valkeyMaxmemoryBytes(memoryLimit: string, maxmemory?: string, maxmemoryPercent: number = VALKEY_DEFAULTS.maxmemoryPercent): number {
   if (maxmemory !== undefined) return parseQuantity(maxmemory);
   return Math.floor((parseQuantity(memoryLimit) * maxmemoryPercent) / 100 / 2 ** 20) * 2 ** 20;
 }
@@ -143,15 +149,15 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
     checkName(this, 'name', name);
     checkImage(this, 'image', props.image);
     checkImage(this, 'exporterImage', props.exporterImage);
-    checkInteger(this, 'instances', props.instances, 1);
+    checkInteger(this, 'instances', props.instances, 1, INT32_MAX, 'pods');
     checkResources(this, 'resources', props.resources);
-    const exporterResources = props.exporterResources ?? EXPORTER_RESOURCES;
+    const exporterResources = props.exporterResources ?? VALKEY_DEFAULTS.exporterResources;
     checkResources(this, 'exporterResources', exporterResources);
     const storage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
     const exporterStorage = props.exporterEphemeralStorage ?? EXPORTER_EPHEMERAL_STORAGE;
     checkEphemeralStorage(this, 'ephemeralStorage', storage);
     checkEphemeralStorage(this, 'exporterEphemeralStorage', exporterStorage);
-    if (props.maxmemoryPercent !== undefined) checkInteger(this, 'maxmemoryPercent', props.maxmemoryPercent, 10, 95);
+    if (props.maxmemoryPercent !== undefined) checkInteger(this, 'maxmemoryPercent', props.maxmemoryPercent, MAXMEMORY_PERCENT.min, MAXMEMORY_PERCENT.max, MAXMEMORY_PERCENT.unit);
     if (props.maxmemory !== undefined) {
       checkQuantity(this, 'maxmemory', props.maxmemory);
       if (parseQuantity(props.maxmemory) >= parseQuantity(props.resources.limits.memory)) {

@@ -5,13 +5,20 @@ import { TAG_PULL_POLICY } from '../core/image';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkDrainable, checkInteger, checkName, invalidProp } from '../core/validation';
+import { checkDrainable, checkInteger, checkName, INT32_MAX, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, type IConnectable } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
 import { DisruptionBudget } from '../workload/disruption-budget';
 import { spreadConstraint, ZONE } from '../workload/topology-spread';
 import { CNPG_STATUS_PORT, credentialEnvNames, POSTGRES_PORT, type DatabaseCredentialEnvNames, type PostgresCluster } from './postgres-cluster';
+
+/** The defaults of {@link ConnectionPoolerProps}. */
+export const POOLER_DEFAULTS = {
+  instances: 2,
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+  ephemeralStorage: { request: '128Mi', limit: '512Mi' },
+} as const;
 
 export interface ConnectionPoolerProps {
   /** The Cluster it pools for; the pooler lives in its namespace. */
@@ -51,8 +58,6 @@ export interface ConnectionPoolerProps {
 /** PgBouncer's port in CloudNativePG's Poolers and their Services. */
 export const POOLER_PORT = POSTGRES_PORT;
 const PGBOUNCER_METRICS_PORT = 9127;
-const RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-const EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '512Mi' };
 const BOOTSTRAP_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } };
 const BOOTSTRAP_EPHEMERAL_STORAGE: EphemeralStorage = { request: '128Mi', limit: '256Mi' };
 /** The init container CloudNativePG adds to the Pooler's pods (pkg/specs.BootstrapControllerContainerName). */
@@ -90,13 +95,13 @@ export class ConnectionPooler extends Construct implements IConnectable, Workloa
     if (type === 'ro' && cluster.readReplicas === 0) {
       invalidProp(this, 'type', type, `needs read replicas, but cluster '${cluster.clusterName}' has 'readReplicas' (0): pool reads through the rw pooler`);
     }
-    this.instances = props.instances ?? 2;
-    checkInteger(this, 'instances', this.instances, 1);
-    checkInteger(this, 'defaultPoolSize', props.defaultPoolSize, 1);
-    checkInteger(this, 'maxClientConnections', props.maxClientConnections, 1);
-    const resources = props.resources ?? RESOURCES;
+    this.instances = props.instances ?? POOLER_DEFAULTS.instances;
+    checkInteger(this, 'instances', this.instances, 1, INT32_MAX, 'pods');
+    checkInteger(this, 'defaultPoolSize', props.defaultPoolSize, 1, INT32_MAX, 'connections');
+    checkInteger(this, 'maxClientConnections', props.maxClientConnections, 1, INT32_MAX, 'connections');
+    const resources = props.resources ?? POOLER_DEFAULTS.resources;
     checkResources(this, 'resources', resources);
-    const ephemeralStorage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
+    const ephemeralStorage = props.ephemeralStorage ?? POOLER_DEFAULTS.ephemeralStorage;
     checkEphemeralStorage(this, 'ephemeralStorage', ephemeralStorage);
     const bootstrapResources = props.bootstrapResources ?? BOOTSTRAP_RESOURCES;
     checkResources(this, 'bootstrapResources', bootstrapResources);

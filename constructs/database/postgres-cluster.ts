@@ -5,7 +5,7 @@ import { pullPolicyFor } from '../core/image';
 import { componentLabels, type Labels } from '../core/labels';
 import { declareObjects } from '../core/object-names';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkImage, checkInteger, checkName, checkQuantity, invalidProp } from '../core/validation';
+import { checkImage, checkInteger, checkName, checkQuantity, checkRule, invalidProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, KUBERNETES_API, KUBERNETES_API_PORTS, namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { MetricsMonitor } from '../monitoring/metrics-monitor';
@@ -19,6 +19,18 @@ export interface PostgresBackup {
   /** Name of the Barman Cloud plugin's ObjectStore in the namespace. */
   readonly objectStoreName: string;
 }
+
+/** The defaults of {@link PostgresClusterProps}. */
+export const POSTGRES_DEFAULTS = {
+  readReplicas: 0,
+  databaseName: 'app',
+  ephemeralStorage: { request: '256Mi', limit: '1Gi' },
+  /** PostgreSQL's own default max_connections. */
+  maxConnections: 100,
+  operatorNamespace: 'cnpg-system',
+} as const;
+/** Bounds of {@link PostgresClusterProps.maxConnections}: up to PostgreSQL's own maximum (MAX_BACKENDS, 2^18 − 1). */
+export const MAX_CONNECTIONS = { min: 10, max: 262_143 } as const;
 
 export interface PostgresClusterProps {
   /** Name of the CloudNativePG Cluster; its Services are `<name>-rw`, `-ro` and `-r`. */
@@ -50,6 +62,15 @@ export interface PostgresClusterProps {
   readonly operatorNamespace?: string;
   /** Prometheus' pods: they get a PodMonitor and a flow to the exporter. @default no PodMonitor */
   readonly scrapedBy?: Peer;
+}
+
+/** PostgreSQL parameters the construct sets from a prop, by the prop that sets them. */
+const MANAGED_PARAMETERS: ReadonlyMap<string, string> = new Map([['max_connections', 'maxConnections']]);
+
+/** What is wrong with setting the PostgreSQL parameter `name` through `parameters`, or undefined. */
+export function parameterProblem(name: string): string | undefined {
+  const prop = MANAGED_PARAMETERS.get(name);
+  return prop === undefined ? undefined : `must not be set: use '${prop}'`;
 }
 
 const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -121,7 +142,6 @@ export const POSTGRES_PORT = 5432;
 /** CloudNativePG's instance manager: status (operator, replicas, poolers) and metrics ports. */
 export const CNPG_STATUS_PORT = 8000;
 const CNPG_METRICS_PORT = 9187;
-const EPHEMERAL_STORAGE: EphemeralStorage = { request: '256Mi', limit: '1Gi' };
 /**
  * CloudNativePG keeps a PodDisruptionBudget `<name>` over the replicas (all but one available)
  * only from this many instances on; `<name>-primary` always keeps the primary
@@ -175,20 +195,18 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     const { name, namespace } = props;
     checkName(this, 'name', name);
     checkImage(this, 'image', props.image);
-    this.readReplicas = props.readReplicas ?? 0;
-    checkInteger(this, 'readReplicas', this.readReplicas, 0);
-    this.databaseName = props.databaseName ?? 'app';
+    this.readReplicas = props.readReplicas ?? POSTGRES_DEFAULTS.readReplicas;
+    checkInteger(this, 'readReplicas', this.readReplicas, 0, Number.MAX_SAFE_INTEGER, 'replicas');
+    this.databaseName = props.databaseName ?? POSTGRES_DEFAULTS.databaseName;
     checkName(this, 'databaseName', this.databaseName);
     checkQuantity(this, 'storage.size', props.storage.size);
     checkResources(this, 'resources', props.resources);
-    const ephemeralStorage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
+    const ephemeralStorage = props.ephemeralStorage ?? POSTGRES_DEFAULTS.ephemeralStorage;
     checkEphemeralStorage(this, 'ephemeralStorage', ephemeralStorage);
-    this.maxConnections = props.maxConnections ?? 100;
-    checkInteger(this, 'maxConnections', this.maxConnections, 10, 262143);
+    this.maxConnections = props.maxConnections ?? POSTGRES_DEFAULTS.maxConnections;
+    checkInteger(this, 'maxConnections', this.maxConnections, MAX_CONNECTIONS.min, MAX_CONNECTIONS.max, 'connections');
     const parameters = props.parameters ?? {};
-    if ('max_connections' in parameters) {
-      invalidProp(this, 'parameters.max_connections', parameters.max_connections, "must not be set: use 'maxConnections'");
-    }
+    for (const [parameter, value] of Object.entries(parameters)) checkRule(this, `parameters.${parameter}`, value, () => parameterProblem(parameter));
     const scheduleProblem = props.backup && backupScheduleProblem(props.backup.schedule);
     if (props.backup && scheduleProblem) invalidProp(this, 'backup.schedule', props.backup.schedule, scheduleProblem);
 
@@ -198,7 +216,7 @@ export class PostgresCluster extends Construct implements IConnectable, Workload
     this.caSecretName = `${name}-ca`;
     this.primaryHost = `${name}-rw.${namespace}.svc`;
     this.instanceSelector = { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' };
-    this.operator = namespacePeer('operator', props.operatorNamespace ?? 'cnpg-system');
+    this.operator = namespacePeer('operator', props.operatorNamespace ?? POSTGRES_DEFAULTS.operatorNamespace);
     // CloudNativePG names each instance's pod `<cluster>-<serial>` (pkg/specs/pods.go, GetInstanceName).
     this.metrics = new PostgresMetrics(namespace, `${name}-[0-9]+`);
     this.scrapedBy = props.scrapedBy;

@@ -139,7 +139,7 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
     const storage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
     checkEphemeralStorage(this, 'ephemeralStorage', storage);
     this.timeoutSeconds = props.timeoutSeconds ?? TIMEOUT_SECONDS;
-    checkInteger(this, 'timeoutSeconds', this.timeoutSeconds, 30);
+    checkInteger(this, 'timeoutSeconds', this.timeoutSeconds, 30, Number.MAX_SAFE_INTEGER, 'seconds');
     if (isImage(source)) {
       checkImage(this, 'source.image', source.image);
       checkPath(this, 'source.directory', source.directory);

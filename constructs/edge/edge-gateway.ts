@@ -5,7 +5,7 @@ import { CustomResource } from '../core/custom-resource';
 import type { GatewaySpec, HTTPRouteSpec } from '../core/crds';
 import { componentLabels } from '../core/labels';
 import { addDependency } from '../core/construct-dependencies';
-import { INT32_MAX, UINT32_MAX, checkInteger, checkName, requireProp } from '../core/validation';
+import { INT32_MAX, UINT32_MAX, checkInteger, checkName, checkRule, hostnameProblem, requireProp } from '../core/validation';
 import { namespacePeer, type IConnectable, type Peer } from '../guardrails/connections';
 import { TrafficPolicy, type TrafficSettings } from './traffic-policy';
 
@@ -84,8 +84,22 @@ const ENVOY_GATEWAY_API = 'gateway.envoyproxy.io/v1alpha1';
 /** The controller name Envoy Gateway answers to. */
 const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
 /** Gateway API's cap on hostnames per listener route. */
-const MAX_HOSTNAMES = 16;
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const MAX_HOSTNAMES = 16;
+/** The defaults of {@link EdgeGatewayProps} beyond the traffic settings. */
+export const EDGE_GATEWAY_DEFAULTS = {
+  name: 'edge',
+  routeName: 'web',
+  serviceType: 'LoadBalancer',
+  hostnames: [],
+  proxyReplicas: 2,
+  trustedProxies: 0,
+  waitForAddress: false,
+} as const;
+/** Bounds of the proxy replicas (an int32 of the API) and trusted proxies (an Envoy Gateway uint32), with their units. */
+export const EDGE_GATEWAY_BOUNDS = {
+  proxyReplicas: { min: 1, max: INT32_MAX, unit: 'pods' },
+  trustedProxies: { min: 0, max: UINT32_MAX, unit: 'proxies' },
+} as const;
 /** Gateway API's cap on an HTTPRoute's rules. */
 const MAX_ROUTES = 16;
 /** Gateway API's cap on a path match value. */
@@ -121,16 +135,29 @@ export class EdgeGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeGatewayProps) {
     super(scope, id);
-    const { name = 'edge', routeName = 'web', namespace, envoyGatewayNamespace, serviceType = 'LoadBalancer', hostnames = [], tls, proxyReplicas = 2, trustedProxies = 0, waitForAddress = false, ...traffic } = props;
+    const d = EDGE_GATEWAY_DEFAULTS;
+    const {
+      name = d.name,
+      routeName = d.routeName,
+      namespace,
+      envoyGatewayNamespace,
+      serviceType = d.serviceType,
+      hostnames = d.hostnames,
+      tls,
+      proxyReplicas = d.proxyReplicas,
+      trustedProxies = d.trustedProxies,
+      waitForAddress = d.waitForAddress,
+      ...traffic
+    } = props;
     checkName(this, 'name', name);
     checkName(this, 'routeName', routeName);
     this.proxyReplicas = proxyReplicas;
-    checkInteger(this, 'proxyReplicas', this.proxyReplicas, 1, INT32_MAX);
-    checkInteger(this, 'trustedProxies', trustedProxies, 0, UINT32_MAX);
+    for (const [prop, value] of [['proxyReplicas', proxyReplicas], ['trustedProxies', trustedProxies]] as const) {
+      const b = EDGE_GATEWAY_BOUNDS[prop];
+      checkInteger(this, prop, value, b.min, b.max, b.unit);
+    }
     requireProp(this, 'hostnames', hostnames.length, hostnames.length <= MAX_HOSTNAMES, `must list at most ${MAX_HOSTNAMES} hostnames`);
-    hostnames.forEach((h, i) =>
-      requireProp(this, `hostnames[${i}]`, h, h.length <= 253 && HOSTNAME.test(h), 'must be a DNS hostname (lowercase DNS-1123 labels, optionally starting with "*.")'),
-    );
+    hostnames.forEach((h, i) => checkRule(this, `hostnames[${i}]`, h, hostnameProblem));
 
     const labels = componentLabels(this, name);
     this.gatewayName = name;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import type { Labels } from '../core/labels';
-import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX, checkInteger, requireProp } from '../core/validation';
+import { DURATION_SECONDS_MAX, INT32_MAX, UINT32_MAX, checkInteger, checkRule, invalidProp, requireProp } from '../core/validation';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -75,15 +75,26 @@ export interface TrafficPolicyProps extends TrafficSettings {
   readonly labels?: Labels;
 }
 
-const DEFAULTS = {
+/** The defaults of {@link TrafficSettings} and {@link RateLimit}. */
+export const TRAFFIC_DEFAULTS = {
   requestTimeoutSeconds: 30,
   connectTimeoutSeconds: 30,
-  connectionLimit: 1024,
-  consecutiveServerErrors: 5,
-  ejectionSeconds: 60,
-  maxEjectionPercent: 50,
+  connectionLimits: { maxConnections: 1024, maxPendingRequests: 1024, maxParallelRequests: 1024 },
+  outlierDetection: { consecutiveServerErrors: 5, ejectionSeconds: 60, maxEjectionPercent: 50 },
   connectRetries: 2,
+  rateLimitScope: 'local',
   method: 'POST',
+} as const;
+/** Bounds of the traffic settings, with their units: Envoy Gateway's uint32 and duration fields. */
+export const TRAFFIC_BOUNDS = {
+  timeoutSeconds: { min: 1, max: DURATION_SECONDS_MAX, unit: 'seconds' },
+  maxConnections: { min: 1, max: UINT32_MAX, unit: 'connections' },
+  /** Of maxPendingRequests and maxParallelRequests. */
+  requests: { min: 1, max: UINT32_MAX, unit: 'requests' },
+  consecutiveServerErrors: { min: 1, max: UINT32_MAX, unit: 'responses' },
+  maxEjectionPercent: { min: 1, max: 100, unit: 'percent' },
+  connectRetries: { min: 0, max: INT32_MAX, unit: 'retries' },
+  requestsPerMinute: { min: 1, max: UINT32_MAX, unit: 'requests per minute' },
 } as const;
 
 /** Envoy Gateway's cap on rules per policy (local 16, global 256); each limit takes two (IPv4 and IPv6). */
@@ -94,6 +105,41 @@ const MAX_PATH_MATCH_LENGTH = 1024;
 const EVERY_CLIENT = ['0.0.0.0/0', '::/0'] as const;
 /** An absolute URL path: RFC 3986 path characters, no query or fragment. */
 const URL_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+/** Rate limits a policy holds with `scope`: Envoy Gateway's rules, two per limit. */
+export function maxRateLimits(scope: RateLimitScope): number {
+  return MAX_RULES[scope] / EVERY_CLIENT.length;
+}
+
+/** The rule of too many rate limits for `scope`. */
+export function rateLimitCountRule(scope: RateLimitScope): string {
+  return `must hold at most ${maxRateLimits(scope)} limits with rateLimitScope "${scope}" (Envoy Gateway allows ${MAX_RULES[scope]} rules, two per limit)`;
+}
+
+/** Each limit that repeats the method and path of an earlier one, by index, with the index of the first. */
+export function repeatedRateLimits(limits: readonly RateLimit[]): ReadonlyMap<number, number> {
+  const first = new Map<string, number>();
+  const repeats = new Map<number, number>();
+  limits.forEach((limit, i) => {
+    const key = `${limit.method ?? TRAFFIC_DEFAULTS.method} ${limit.path}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, i);
+    else repeats.set(i, earlier);
+  });
+  return repeats;
+}
+
+/** The rule of a limit that repeats the method and path of the one `first` names. */
+export function repeatedRateLimitRule(first: string): string {
+  return `must not repeat the method and path of ${first}`;
+}
+
+/** What is wrong with a rate-limited path, or undefined. */
+export function rateLimitPathProblem(path: string): string | undefined {
+  if (!URL_PATH.test(path)) return 'must be a URL path starting with "/", without query or fragment';
+  if (pathWithAnyQuery(path).length > MAX_PATH_MATCH_LENGTH) return `must be short enough for Envoy Gateway's ${MAX_PATH_MATCH_LENGTH}-character path match`;
+  return undefined;
+}
 
 /**
  * The `:path` Envoy compares includes the query string, so an exact match would let
@@ -113,31 +159,37 @@ export class TrafficPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: TrafficPolicyProps) {
     super(scope, id);
-    const requestTimeout = props.requestTimeoutSeconds ?? DEFAULTS.requestTimeoutSeconds;
-    const connectTimeout = props.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds;
-    checkInteger(this, 'requestTimeoutSeconds', requestTimeout, 1, DURATION_SECONDS_MAX);
-    checkInteger(this, 'connectTimeoutSeconds', connectTimeout, 1, DURATION_SECONDS_MAX);
+    const b = TRAFFIC_BOUNDS;
+    const requestTimeout = props.requestTimeoutSeconds ?? TRAFFIC_DEFAULTS.requestTimeoutSeconds;
+    const connectTimeout = props.connectTimeoutSeconds ?? TRAFFIC_DEFAULTS.connectTimeoutSeconds;
+    checkInteger(this, 'requestTimeoutSeconds', requestTimeout, b.timeoutSeconds.min, b.timeoutSeconds.max, b.timeoutSeconds.unit);
+    checkInteger(this, 'connectTimeoutSeconds', connectTimeout, b.timeoutSeconds.min, b.timeoutSeconds.max, b.timeoutSeconds.unit);
 
     const limits = props.connectionLimits ?? {};
+    const limitDefaults = TRAFFIC_DEFAULTS.connectionLimits;
     const circuitBreaker = {
-      maxConnections: limits.maxConnections ?? DEFAULTS.connectionLimit,
-      maxPendingRequests: limits.maxPendingRequests ?? DEFAULTS.connectionLimit,
-      maxParallelRequests: limits.maxParallelRequests ?? DEFAULTS.connectionLimit,
+      maxConnections: limits.maxConnections ?? limitDefaults.maxConnections,
+      maxPendingRequests: limits.maxPendingRequests ?? limitDefaults.maxPendingRequests,
+      maxParallelRequests: limits.maxParallelRequests ?? limitDefaults.maxParallelRequests,
     };
-    for (const [key, value] of Object.entries(circuitBreaker)) checkInteger(this, `connectionLimits.${key}`, value, 1, UINT32_MAX);
+    for (const [key, value] of Object.entries(circuitBreaker)) {
+      const bound = key === 'maxConnections' ? b.maxConnections : b.requests;
+      checkInteger(this, `connectionLimits.${key}`, value, bound.min, bound.max, bound.unit);
+    }
 
     const outlier = props.outlierDetection ?? {};
-    const errors = outlier.consecutiveServerErrors ?? DEFAULTS.consecutiveServerErrors;
-    const ejection = outlier.ejectionSeconds ?? DEFAULTS.ejectionSeconds;
-    const maxEjection = outlier.maxEjectionPercent ?? DEFAULTS.maxEjectionPercent;
-    checkInteger(this, 'outlierDetection.consecutiveServerErrors', errors, 1, UINT32_MAX);
-    checkInteger(this, 'outlierDetection.ejectionSeconds', ejection, 1, DURATION_SECONDS_MAX);
-    checkInteger(this, 'outlierDetection.maxEjectionPercent', maxEjection, 1, 100);
+    const outlierDefaults = TRAFFIC_DEFAULTS.outlierDetection;
+    const errors = outlier.consecutiveServerErrors ?? outlierDefaults.consecutiveServerErrors;
+    const ejection = outlier.ejectionSeconds ?? outlierDefaults.ejectionSeconds;
+    const maxEjection = outlier.maxEjectionPercent ?? outlierDefaults.maxEjectionPercent;
+    checkInteger(this, 'outlierDetection.consecutiveServerErrors', errors, b.consecutiveServerErrors.min, b.consecutiveServerErrors.max, b.consecutiveServerErrors.unit);
+    checkInteger(this, 'outlierDetection.ejectionSeconds', ejection, b.timeoutSeconds.min, b.timeoutSeconds.max, b.timeoutSeconds.unit);
+    checkInteger(this, 'outlierDetection.maxEjectionPercent', maxEjection, b.maxEjectionPercent.min, b.maxEjectionPercent.max, b.maxEjectionPercent.unit);
 
-    const retries = props.connectRetries ?? DEFAULTS.connectRetries;
-    checkInteger(this, 'connectRetries', retries, 0, INT32_MAX);
+    const retries = props.connectRetries ?? TRAFFIC_DEFAULTS.connectRetries;
+    checkInteger(this, 'connectRetries', retries, b.connectRetries.min, b.connectRetries.max, b.connectRetries.unit);
 
-    const rateLimitScope = props.rateLimitScope ?? 'local';
+    const rateLimitScope = props.rateLimitScope ?? TRAFFIC_DEFAULTS.rateLimitScope;
     const rules = this.rateLimitRules(props.rateLimits ?? [], rateLimitScope);
 
     this.policy = new CustomResource(this, 'policy', {
@@ -160,19 +212,17 @@ export class TrafficPolicy extends Construct {
   }
 
   private rateLimitRules(limits: readonly RateLimit[], scope: RateLimitScope): Record<string, unknown>[] {
-    const maxLimits = MAX_RULES[scope] / EVERY_CLIENT.length;
-    requireProp(this, 'rateLimits', limits.length, limits.length <= maxLimits, `must hold at most ${maxLimits} limits with rateLimitScope "${scope}" (Envoy Gateway allows ${MAX_RULES[scope]} rules, two per limit)`);
-    const seen = new Set<string>();
+    requireProp(this, 'rateLimits', limits.length, limits.length <= maxRateLimits(scope), rateLimitCountRule(scope));
+    const repeats = repeatedRateLimits(limits);
     return limits.flatMap((limit, i) => {
-      const method = limit.method ?? DEFAULTS.method;
+      const method = limit.method ?? TRAFFIC_DEFAULTS.method;
       const at = `rateLimits[${i}]`;
-      requireProp(this, `${at}.path`, limit.path, URL_PATH.test(limit.path), 'must be a URL path starting with "/", without query or fragment');
+      checkRule(this, `${at}.path`, limit.path, rateLimitPathProblem);
       const match = pathWithAnyQuery(limit.path);
-      requireProp(this, `${at}.path`, limit.path, match.length <= MAX_PATH_MATCH_LENGTH, `must be short enough for Envoy Gateway's ${MAX_PATH_MATCH_LENGTH}-character path match`);
-      checkInteger(this, `${at}.requestsPerMinute`, limit.requestsPerMinute, 1, UINT32_MAX);
-      const key = `${method} ${limit.path}`;
-      requireProp(this, at, key, !seen.has(key), 'must not repeat the method and path of an earlier limit');
-      seen.add(key);
+      const rpm = TRAFFIC_BOUNDS.requestsPerMinute;
+      checkInteger(this, `${at}.requestsPerMinute`, limit.requestsPerMinute, rpm.min, rpm.max, rpm.unit);
+      const first = repeats.get(i);
+      if (first !== undefined) invalidProp(this, at, `${method} ${limit.path}`, repeatedRateLimitRule(`'rateLimits[${first}]'`));
       return EVERY_CLIENT.map((cidr) => ({
         clientSelectors: [{ path: { type: 'RegularExpression', value: match }, methods: [{ value: method }], sourceCIDR: { type: 'Distinct', value: cidr } }],
         limit: { requests: limit.requestsPerMinute, unit: 'Minute' },

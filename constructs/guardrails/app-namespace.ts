@@ -7,7 +7,14 @@ import { addDependency, resolveDependencies } from '../core/construct-dependenci
 import { componentLabels } from '../core/labels';
 import { checkUniqueNamesAtSynth } from '../core/object-names';
 import type { Compute } from '../core/resources';
-import { checkAtMost, checkInteger, checkName, checkQuantity } from '../core/validation';
+import { checkAtMost, checkInteger, checkName, checkQuantity, INT32_MAX } from '../core/validation';
+
+/** The defaults of {@link NamespaceQuota} and {@link AppNamespaceProps}. */
+export const APP_NAMESPACE_DEFAULTS = {
+  quota: { pods: 200, persistentVolumeClaims: 20 },
+  defaultRequest: { cpu: '100m', memory: '128Mi' },
+  defaultLimit: { cpu: '500m', memory: '512Mi' },
+} as const;
 
 /** What every workload of the namespace may ask for in total. */
 export interface NamespaceQuota {
@@ -47,14 +54,14 @@ export class AppNamespace extends Construct {
     super(scope, id);
     const { name } = props;
     checkName(this, 'name', name);
-    const quota = { pods: 200, persistentVolumeClaims: 20, ...props.quota };
+    const quota = { ...APP_NAMESPACE_DEFAULTS.quota, ...props.quota };
     for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'requestsStorage'] as const) {
       checkQuantity(this, `quota.${field}`, quota[field]);
     }
-    checkInteger(this, 'quota.pods', quota.pods, 1);
-    checkInteger(this, 'quota.persistentVolumeClaims', quota.persistentVolumeClaims, 0);
-    const defaultRequest = props.defaultRequest ?? { cpu: '100m', memory: '128Mi' };
-    const defaultLimit = props.defaultLimit ?? { cpu: '500m', memory: '512Mi' };
+    checkInteger(this, 'quota.pods', quota.pods, 1, INT32_MAX, 'pods');
+    checkInteger(this, 'quota.persistentVolumeClaims', quota.persistentVolumeClaims, 0, INT32_MAX, 'volume claims');
+    const defaultRequest = props.defaultRequest ?? APP_NAMESPACE_DEFAULTS.defaultRequest;
+    const defaultLimit = props.defaultLimit ?? APP_NAMESPACE_DEFAULTS.defaultLimit;
     for (const key of ['cpu', 'memory'] as const) {
       checkQuantity(this, `defaultRequest.${key}`, defaultRequest[key]);
       checkQuantity(this, `defaultLimit.${key}`, defaultLimit[key]);

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import type { ValkeyCache } from '../cache/valkey-cache';
 import { componentLabels } from '../core/labels';
-import { checkName, checkRange, invalidProp } from '../core/validation';
+import { checkName, checkRule, rangeProblem } from '../core/validation';
 import type { PostgresCluster } from '../database/postgres-cluster';
 import type { BackendMetrics } from './backend-metrics';
 import { KubeStateMetrics } from './kube-state-metrics';
@@ -53,11 +53,20 @@ export interface AlertRule {
 }
 
 const DEFAULT_NAME = 'web-topology';
-const DEFAULT_ERROR_RATIO: ErrorRatioAlert = { ratio: 0.05, minRequestsPerSecond: 1 };
-const DEFAULT_MIN_REQUESTS_PER_SECOND = 1;
-const DEFAULT_P99_LATENCY_SECONDS = 1;
-const DEFAULT_REPLICATION_LAG_SECONDS = 1;
-const DEFAULT_CACHE_MEMORY_RATIO = 0.9;
+/** The defaults of {@link AlertRulesProps}. */
+export const ALERT_DEFAULTS = {
+  errorRatio: { ratio: 0.05, minRequestsPerSecond: 1 },
+  p99LatencySeconds: 1,
+  replicationLagSeconds: 1,
+  cacheMemoryRatio: 0.9,
+} as const;
+/** The rules of the thresholds: what is wrong with a value, or undefined. */
+export const ALERT_RULES = {
+  /** A share of requests or of maxmemory. */
+  ratio: (v: number) => rangeProblem(v, 0, 1),
+  minRequestsPerSecond: (v: number) => (v >= 0 && Number.isFinite(v) ? undefined : 'must be a number of requests per second, at least 0'),
+  seconds: (v: number) => (v > 0 && Number.isFinite(v) ? undefined : 'must be a number of seconds greater than 0'),
+} as const;
 
 /**
  * The app's threshold alerts as one PrometheusRule: the backend's 5xx ratio (above a minimum
@@ -78,18 +87,18 @@ export class AlertRules extends Construct {
     super(scope, id);
     this.name = props.name ?? DEFAULT_NAME;
     checkName(this, 'name', this.name);
-    const errorRatio = props.errorRatio ?? DEFAULT_ERROR_RATIO;
-    const minRps = errorRatio === false ? 0 : (errorRatio.minRequestsPerSecond ?? DEFAULT_MIN_REQUESTS_PER_SECOND);
+    const errorRatio = props.errorRatio ?? ALERT_DEFAULTS.errorRatio;
+    const minRps = errorRatio === false ? 0 : (errorRatio.minRequestsPerSecond ?? ALERT_DEFAULTS.errorRatio.minRequestsPerSecond);
     if (errorRatio !== false) {
-      checkRange(this, 'errorRatio.ratio', errorRatio.ratio, 0, 1);
-      if (!(minRps >= 0 && Number.isFinite(minRps))) invalidProp(this, 'errorRatio.minRequestsPerSecond', minRps, 'must be a number of at least 0');
+      checkRule(this, 'errorRatio.ratio', errorRatio.ratio, ALERT_RULES.ratio);
+      checkRule(this, 'errorRatio.minRequestsPerSecond', minRps, ALERT_RULES.minRequestsPerSecond);
     }
-    const p99 = props.p99LatencySeconds ?? DEFAULT_P99_LATENCY_SECONDS;
-    if (p99 !== false && !(p99 > 0 && Number.isFinite(p99))) invalidProp(this, 'p99LatencySeconds', p99, 'must be a number of seconds greater than 0');
-    const lag = props.replicationLagSeconds ?? DEFAULT_REPLICATION_LAG_SECONDS;
-    if (!(lag > 0 && Number.isFinite(lag))) invalidProp(this, 'replicationLagSeconds', lag, 'must be a number of seconds greater than 0');
-    const cacheRatio = props.cacheMemoryRatio ?? DEFAULT_CACHE_MEMORY_RATIO;
-    checkRange(this, 'cacheMemoryRatio', cacheRatio, 0, 1);
+    const p99 = props.p99LatencySeconds ?? ALERT_DEFAULTS.p99LatencySeconds;
+    if (p99 !== false) checkRule(this, 'p99LatencySeconds', p99, ALERT_RULES.seconds);
+    const lag = props.replicationLagSeconds ?? ALERT_DEFAULTS.replicationLagSeconds;
+    checkRule(this, 'replicationLagSeconds', lag, ALERT_RULES.seconds);
+    const cacheRatio = props.cacheMemoryRatio ?? ALERT_DEFAULTS.cacheMemoryRatio;
+    checkRule(this, 'cacheMemoryRatio', cacheRatio, ALERT_RULES.ratio);
 
     this.groups = {
       app: [

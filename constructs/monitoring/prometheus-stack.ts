@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ResourceRequirements } from '../core/resources';
-import { checkDuration, checkName } from '../core/validation';
+import { checkDuration, checkName, checkRule, subdomainProblem } from '../core/validation';
 import { PinnedHelmRelease, type HelmChart } from '../platform/pinned-helm-release';
 import type { SecretKeyRef } from '../workload/web-service';
 
@@ -27,7 +27,8 @@ export interface PrometheusStackProps {
 export const PROMETHEUS_RELEASE = 'kube-prometheus-stack';
 /** Label Grafana's sidecar looks for on dashboard ConfigMaps (the chart's default). */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
-const DEFAULT_RETENTION = '15d';
+/** The defaults of {@link PrometheusStackProps}. */
+export const PROMETHEUS_STACK_DEFAULTS = { retention: '15d', grafanaEnabled: true } as const;
 
 /**
  * kube-prometheus-stack: the Prometheus operator, Prometheus, Alertmanager, Grafana,
@@ -43,11 +44,12 @@ export class PrometheusStack extends Construct {
   constructor(scope: Construct, id: string, props: PrometheusStackProps) {
     super(scope, id);
     checkName(this, 'namespace', props.namespace);
-    const retention = props.retention ?? DEFAULT_RETENTION;
+    const retention = props.retention ?? PROMETHEUS_STACK_DEFAULTS.retention;
     checkDuration(this, 'retention', retention);
     const webhook = props.alertWebhook;
-    if (webhook !== undefined) checkName(this, 'alertWebhook.secretName', webhook.secretName);
-    const grafanaEnabled = props.grafanaEnabled ?? true;
+    // A Secret's name is a DNS-1123 subdomain.
+    if (webhook !== undefined) checkRule(this, 'alertWebhook.secretName', webhook.secretName, subdomainProblem);
+    const grafanaEnabled = props.grafanaEnabled ?? PROMETHEUS_STACK_DEFAULTS.grafanaEnabled;
     const storage = {
       volumeClaimTemplate: {
         spec: {

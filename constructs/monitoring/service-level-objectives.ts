@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import type { BackendMetrics } from './backend-metrics';
-import { checkName, invalidProp } from '../core/validation';
+import { checkName, checkRule, integerProblem, invalidProp } from '../core/validation';
 import type { PrometheusRuleSpec } from '../core/crds/monitoring.coreos.com/v1/prometheus-rule';
 
 /** Share of the backend's responses that are not 5xx. */
@@ -59,9 +59,32 @@ const TICKET: readonly BurnWindow[] = [
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
 const DEFAULT_NAME = 'web-topology-slos';
-const DEFAULT_WINDOW_DAYS = 30;
+/** The defaults of {@link ServiceLevelObjectivesProps}. */
+export const SLO_DEFAULTS = { windowDays: 30 } as const;
 /** The fastest burn alerted on; an objective must leave a budget it can exceed. */
 const FASTEST_BURN = 14.4;
+/** The lowest objective in percent: below it, a {@link FASTEST_BURN}× burn of the budget would exceed every request. */
+const MIN_OBJECTIVE_PERCENT = 100 * (1 - 1 / FASTEST_BURN);
+/** A latency threshold above an hour is no request latency. */
+const MAX_THRESHOLD_SECONDS = 3600;
+
+/** What is wrong with a compliance window in days, or undefined: it must be longer than the 3-day ticket window. */
+export function windowDaysProblem(days: number): string | undefined {
+  const problem = integerProblem(days, 7, 90, 'days');
+  return problem && `${problem} (longer than the 3-day ticket window)`;
+}
+
+/** What is wrong with an objective in percent, or undefined. */
+export function objectivePercentProblem(percent: number): string | undefined {
+  return percent >= MIN_OBJECTIVE_PERCENT && percent < 100
+    ? undefined
+    : `must be a percentage of at least 100 × (1 − 1/${FASTEST_BURN}) ≈ ${MIN_OBJECTIVE_PERCENT.toFixed(2)} and below 100, so that a ${FASTEST_BURN}× burn of its error budget is a reachable error ratio`;
+}
+
+/** What is wrong with a latency threshold, or undefined. */
+export function thresholdSecondsProblem(seconds: number): string | undefined {
+  return seconds > 0 && seconds <= MAX_THRESHOLD_SECONDS ? undefined : `must be a number of seconds greater than 0 and at most ${MAX_THRESHOLD_SECONDS}`;
+}
 
 /** An objective as synthesized: what the dashboard and the rule tests read. */
 export interface Objective {
@@ -95,16 +118,12 @@ export class ServiceLevelObjectives extends Construct {
     super(scope, id);
     this.name = props.name ?? DEFAULT_NAME;
     checkName(this, 'name', this.name);
-    this.windowDays = props.windowDays ?? DEFAULT_WINDOW_DAYS;
-    if (!Number.isInteger(this.windowDays) || this.windowDays < 7 || this.windowDays > 90) {
-      invalidProp(this, 'windowDays', this.windowDays, 'must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)');
-    }
+    this.windowDays = props.windowDays ?? SLO_DEFAULTS.windowDays;
+    checkRule(this, 'windowDays', this.windowDays, windowDaysProblem);
     if (props.availability === undefined && props.latency === undefined) {
       invalidProp(this, 'availability', undefined, 'or \'latency\' must be set: an objective is needed to derive any rule');
     }
-    if (props.latency !== undefined && !(props.latency.thresholdSeconds > 0 && Number.isFinite(props.latency.thresholdSeconds))) {
-      invalidProp(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, 'must be a number of seconds greater than 0');
-    }
+    if (props.latency !== undefined) checkRule(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, thresholdSecondsProblem);
     this.namespace = props.namespace;
 
     const api = props.backend;
@@ -127,18 +146,10 @@ export class ServiceLevelObjectives extends Construct {
       });
     }
 
-    const minPercent = 100 * (1 - 1 / FASTEST_BURN);
     const groups: NonNullable<PrometheusRuleSpec['groups']> = [];
     const objectives: Objective[] = [];
     for (const s of specs) {
-      if (!(s.percent >= minPercent && s.percent < 100)) {
-        invalidProp(
-          this,
-          `${s.key}.objectivePercent`,
-          s.percent,
-          `must be at least ${minPercent.toFixed(2)} and less than 100, so that a ${FASTEST_BURN}× burn of its error budget is a reachable error ratio`,
-        );
-      }
+      checkRule(this, `${s.key}.objectivePercent`, s.percent, objectivePercentProblem);
       const slo = `backend-${s.key}`;
       const alert = `Backend${s.key === 'availability' ? 'Availability' : 'Latency'}BudgetBurn`;
       const objective = s.percent / 100;

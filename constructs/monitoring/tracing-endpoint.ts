@@ -42,7 +42,12 @@ export interface TracedService {
   readonly version: string;
 }
 
-const DEFAULT_SAMPLING_RATIO = 0.1;
+/** The defaults of {@link TracingEndpointProps} and {@link OpenTelemetryTracing}. */
+export const TRACING_DEFAULTS = { samplingRatio: 0.1, protocol: 'http/protobuf' } as const;
+/** The rule of a peer outside the cluster: it needs an address. */
+export const PEER_CIDRS_RULE = 'must list at least one CIDR';
+/** What {@link TracingEndpointProps.samplingRatio} counts, for its rule. */
+export const SAMPLING_RATIO_NOUN = 'a share of traces';
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 /**
@@ -81,9 +86,9 @@ export class TracingEndpoint extends Construct {
       invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
     if (parsed.username !== '' || parsed.password !== '') credentials();
-    this.samplingRatio = props.samplingRatio ?? DEFAULT_SAMPLING_RATIO;
-    checkRange(this, 'samplingRatio', this.samplingRatio, 0, 1, true);
-    if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], 'must list at least one CIDR');
+    this.samplingRatio = props.samplingRatio ?? TRACING_DEFAULTS.samplingRatio;
+    checkRange(this, 'samplingRatio', this.samplingRatio, 0, 1, true, SAMPLING_RATIO_NOUN);
+    if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], PEER_CIDRS_RULE);
     this.port = parsed.port === '' ? DEFAULT_PORTS[parsed.protocol] : Number(parsed.port);
     this.peer = { name: 'tracing', selector: props.peer };
     this.kind = b.kind;
@@ -100,7 +105,7 @@ export class TracingEndpoint extends Construct {
         { name: 'OTEL_SERVICE_NAME', value: service.name },
         { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment.name=${environment},service.version=${service.version}` },
         { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: b.endpoint },
-        { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: b.protocol ?? 'http/protobuf' },
+        { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: b.protocol ?? TRACING_DEFAULTS.protocol },
         ...(b.headers ? [{ name: 'OTEL_EXPORTER_OTLP_HEADERS', secretKeyRef: b.headers }] : []),
         { name: 'OTEL_TRACES_EXPORTER', value: 'otlp' },
         { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },

@@ -41,7 +41,7 @@ export class PinnedHelmRelease extends Construct {
       invalidProp(this, 'chart.version', props.chart.version, 'must be an exact version such as "1.2.3", not a range');
     }
     const timeout = props.timeoutSeconds ?? 900;
-    checkInteger(this, 'timeoutSeconds', timeout, 1);
+    checkInteger(this, 'timeoutSeconds', timeout, 1, Number.MAX_SAFE_INTEGER, 'seconds');
     this.release = new Release(this, 'release', {
       name: props.releaseName,
       namespace: props.namespace,

@@ -1,7 +1,7 @@
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { Construct } from 'constructs';
 import type { Labels } from '../core/labels';
-import { checkAtMost, checkInteger } from '../core/validation';
+import { checkAtMost, checkInteger, INT32_MAX } from '../core/validation';
 
 /** Replica bounds of a scaled workload. */
 export interface ReplicaRange {
@@ -43,10 +43,24 @@ export interface AutoscalerProps extends AutoscalingOptions {
   readonly replicas: ReplicaRange;
 }
 
-const SCALE_UP: ScalingRule = { stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 };
-const SCALE_DOWN: ScalingRule = { stabilizationWindowSeconds: 300, pods: 1, percent: 10, periodSeconds: 60 };
-/** The HPA API's bounds on utilization targets (percent of requests); 1000 is ten times the requests. */
-const MAX_UTILIZATION = 1000;
+/** The defaults of {@link AutoscalingOptions}. */
+export const AUTOSCALING_DEFAULTS = {
+  cpuUtilization: 70,
+  memoryUtilization: 80,
+  scaleUp: { stabilizationWindowSeconds: 0, pods: 4, percent: 100, periodSeconds: 60 },
+  scaleDown: { stabilizationWindowSeconds: 300, pods: 1, percent: 10, periodSeconds: 60 },
+} as const;
+/**
+ * Bounds of the autoscaling settings, with their units: utilization targets in percent of
+ * requests (1000 is ten times the requests), and the HPA API's bounds of a scaling rule.
+ */
+export const AUTOSCALING_BOUNDS = {
+  utilization: { min: 1, max: 1000, unit: 'percent' },
+  stabilizationWindowSeconds: { min: 0, max: 3600, unit: 'seconds' },
+  pods: { min: 1, max: INT32_MAX, unit: 'pods' },
+  percent: { min: 1, max: 1000, unit: 'percent' },
+  periodSeconds: { min: 1, max: 1800, unit: 'seconds' },
+} as const;
 
 /**
  * An `autoscaling/v2` HorizontalPodAutoscaler on CPU and memory utilization, with the scaling
@@ -59,20 +73,21 @@ export class Autoscaler extends Construct {
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
     checkReplicas(this, 'replicas', props.replicas);
-    const cpu = props.cpuUtilization ?? 70;
-    const memory = props.memoryUtilization ?? 80;
-    checkInteger(this, 'cpuUtilization', cpu, 1, MAX_UTILIZATION);
-    checkInteger(this, 'memoryUtilization', memory, 1, MAX_UTILIZATION);
+    const cpu = props.cpuUtilization ?? AUTOSCALING_DEFAULTS.cpuUtilization;
+    const memory = props.memoryUtilization ?? AUTOSCALING_DEFAULTS.memoryUtilization;
+    const { utilization: u } = AUTOSCALING_BOUNDS;
+    checkInteger(this, 'cpuUtilization', cpu, u.min, u.max, u.unit);
+    checkInteger(this, 'memoryUtilization', memory, u.min, u.max, u.unit);
     this.replicas = props.replicas;
     const utilization = (name: 'cpu' | 'memory', averageUtilization: number) => ({
       type: 'Resource',
       resource: { name, target: { type: 'Utilization', averageUtilization } },
     });
     const rule = (prop: string, r: ScalingRule) => {
-      checkInteger(this, `${prop}.stabilizationWindowSeconds`, r.stabilizationWindowSeconds, 0, 3600);
-      checkInteger(this, `${prop}.pods`, r.pods, 1);
-      checkInteger(this, `${prop}.percent`, r.percent, 1);
-      checkInteger(this, `${prop}.periodSeconds`, r.periodSeconds, 1, 1800);
+      for (const key of ['stabilizationWindowSeconds', 'pods', 'percent', 'periodSeconds'] as const) {
+        const b = AUTOSCALING_BOUNDS[key];
+        checkInteger(this, `${prop}.${key}`, r[key], b.min, b.max, b.unit);
+      }
       return [
         {
           stabilizationWindowSeconds: r.stabilizationWindowSeconds,
@@ -92,15 +107,15 @@ export class Autoscaler extends Construct {
         minReplicas: props.replicas.min,
         maxReplicas: props.replicas.max,
         metric: [utilization('cpu', cpu), utilization('memory', memory)],
-        behavior: { scaleUp: rule('scaleUp', props.scaleUp ?? SCALE_UP), scaleDown: rule('scaleDown', props.scaleDown ?? SCALE_DOWN) },
+        behavior: { scaleUp: rule('scaleUp', props.scaleUp ?? AUTOSCALING_DEFAULTS.scaleUp), scaleDown: rule('scaleDown', props.scaleDown ?? AUTOSCALING_DEFAULTS.scaleDown) },
       },
     });
   }
 }
 
-/** Whole numbers, at least 1, min ≤ max. */
+/** Whole numbers from 1 to the API's int32 maximum, min ≤ max. */
 export function checkReplicas(scope: Construct, prop: string, r: ReplicaRange): void {
-  checkInteger(scope, `${prop}.min`, r.min, 1);
-  checkInteger(scope, `${prop}.max`, r.max, 1);
+  checkInteger(scope, `${prop}.min`, r.min, 1, INT32_MAX, 'replicas');
+  checkInteger(scope, `${prop}.max`, r.max, 1, INT32_MAX, 'replicas');
   checkAtMost(scope, `${prop}.min`, r.min, `${prop}.max`, r.max);
 }

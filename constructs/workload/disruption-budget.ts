@@ -1,7 +1,7 @@
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { Construct } from 'constructs';
 import type { Labels } from '../core/labels';
-import { checkInteger, checkName } from '../core/validation';
+import { checkInteger, checkName, INT32_MAX } from '../core/validation';
 
 export interface DisruptionBudgetProps {
   readonly name: string;
@@ -21,7 +21,7 @@ export class DisruptionBudget extends Construct {
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
     checkName(this, 'name', props.name);
-    checkInteger(this, 'minAvailable', props.minAvailable, 1);
+    checkInteger(this, 'minAvailable', props.minAvailable, 1, INT32_MAX, 'pods');
     this.pdb = new PodDisruptionBudgetV1(this, 'pdb', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: { minAvailable: String(props.minAvailable), selector: { matchLabels: { ...props.selector } } },

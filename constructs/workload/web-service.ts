@@ -36,6 +36,18 @@ export interface MetricsEndpoint {
   readonly scrapedBy: Peer;
 }
 
+/** The defaults of {@link WebServiceProps} and {@link MetricsEndpoint}. */
+export const WEB_SERVICE_DEFAULTS = {
+  port: 8080,
+  servicePort: 80,
+  readinessPath: '/health',
+  metricsPath: '/metrics',
+  zoneSpread: 'preferred',
+  ephemeralStorage: { request: '256Mi', limit: '2Gi' },
+} as const;
+/** The container's ports: above 1023, as the pod runs as non-root. */
+export const CONTAINER_PORTS = { min: 1024, max: 65_535 } as const;
+
 export interface WebServiceProps {
   /** Name of the Deployment, Service, ServiceAccount, HPA and PDB; also the container's name. */
   readonly name: string;
@@ -77,8 +89,6 @@ export interface WebServiceProps {
   readonly env?: readonly EnvVar[];
 }
 
-const EPHEMERAL_STORAGE: EphemeralStorage = { request: '256Mi', limit: '2Gi' };
-
 /**
  * A stateless HTTP tier in the production shape: a Deployment that rolls without losing
  * capacity, spread over zones and hosts, probed, sized, and locked down to the restricted Pod
@@ -111,16 +121,16 @@ export class WebService extends Construct implements IConnectable, Workload {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const { name, namespace } = props;
-    const port = props.port ?? 8080;
-    const storage = props.ephemeralStorage ?? EPHEMERAL_STORAGE;
+    const port = props.port ?? WEB_SERVICE_DEFAULTS.port;
+    const storage = props.ephemeralStorage ?? WEB_SERVICE_DEFAULTS.ephemeralStorage;
     checkName(this, 'name', name);
     checkImage(this, 'image', props.image);
     checkReplicas(this, 'replicas', props.replicas);
     checkResources(this, 'resources', props.resources);
     checkEphemeralStorage(this, 'ephemeralStorage', storage);
-    checkInteger(this, 'port', port, 1024, 65535);
+    checkInteger(this, 'port', port, CONTAINER_PORTS.min, CONTAINER_PORTS.max);
     if (props.metrics) {
-      checkInteger(this, 'metrics.port', props.metrics.port, 1024, 65535);
+      checkInteger(this, 'metrics.port', props.metrics.port, CONTAINER_PORTS.min, CONTAINER_PORTS.max);
       if (props.metrics.port === port) invalidProp(this, 'metrics.port', props.metrics.port, `must differ from 'port' (${port})`);
     }
     for (const [prop, path] of [['readinessPath', props.readinessPath], ['livenessPath', props.livenessPath], ['metrics.path', props.metrics?.path]] as const) {
@@ -131,7 +141,7 @@ export class WebService extends Construct implements IConnectable, Workload {
     const labels = componentLabels(this, name);
     this.podSelector = selectorLabels(this, name);
     this.serviceName = name;
-    this.servicePort = props.servicePort ?? 80;
+    this.servicePort = props.servicePort ?? WEB_SERVICE_DEFAULTS.servicePort;
     checkInteger(this, 'servicePort', this.servicePort, 1, 65535);
     this.containerPort = port;
     this.host = `${name}.${namespace}.svc`;
@@ -149,7 +159,7 @@ export class WebService extends Construct implements IConnectable, Workload {
     const ports = [{ name: 'http', containerPort: port }];
     if (props.metrics) ports.push({ name: 'metrics', containerPort: props.metrics.port });
 
-    const ready = { httpGet: { path: props.readinessPath ?? '/health', port: 'http' } };
+    const ready = { httpGet: { path: props.readinessPath ?? WEB_SERVICE_DEFAULTS.readinessPath, port: 'http' } };
     const alive = props.livenessPath === undefined ? { tcpSocket: [{ port: 'http' }] } : { httpGet: { path: props.livenessPath, port: 'http' } };
     this.deployment = new DeploymentV1(this, 'deployment', {
       metadata,
@@ -167,7 +177,7 @@ export class WebService extends Construct implements IConnectable, Workload {
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(UNPRIVILEGED),
             topologySpreadConstraint: [
-              spreadOver(ZONE, props.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway', this.podSelector, true),
+              spreadOver(ZONE, (props.zoneSpread ?? WEB_SERVICE_DEFAULTS.zoneSpread) === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway', this.podSelector, true),
               spreadOver(HOST, 'ScheduleAnyway', this.podSelector, true),
             ],
             container: [
@@ -227,7 +237,7 @@ export class WebService extends Construct implements IConnectable, Workload {
         namespace,
         through: 'service',
         selector: this.podSelector,
-        path: props.metrics.path ?? '/metrics',
+        path: props.metrics.path ?? WEB_SERVICE_DEFAULTS.metricsPath,
       });
       this.connections.allowFrom(props.metrics.scrapedBy, [props.metrics.port]);
     }
