@@ -117,8 +117,11 @@ const synthesized = fixture(() => {
     'postgres-join': cnpg({ 'cnpg.io/jobRole': 'join' }, [], '10.244.0.7'),
     'pooler-rw': pooler('rw', '10.244.0.8'),
     'pooler-ro': pooler('ro', '10.244.0.9'),
-    // Envoy Gateway's internal/infrastructure/kubernetes/{proxy,ratelimit}/resource.go.
-    'envoy-proxy': { namespace: EDGE, labels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway' }, ports: ['10080/TCP', '10443/TCP'], ip: '10.244.1.1' },
+    // Envoy Gateway's internal/infrastructure/kubernetes/{proxy,ratelimit}/resource.go, and the
+    // owning Gateway's labels of internal/gatewayapi/translator.go: this app's proxies, and another
+    // Gateway's (another environment's on the same cluster).
+    'envoy-proxy': envoyProxy('edge', APP, '10.244.1.1'),
+    'other-proxy': envoyProxy('edge', 'web-staging', '10.244.1.5'),
     'envoy-ratelimit': { namespace: EDGE, labels: { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit', 'app.kubernetes.io/managed-by': 'envoy-gateway' }, ports: ['8081/TCP'], ip: '10.244.1.2' },
     'envoy-gateway': { namespace: EDGE, labels: { 'app.kubernetes.io/name': 'gateway-helm', 'control-plane': 'envoy-gateway' }, ports: ['18000/TCP'], ip: '10.244.1.3' },
     'ratelimit-valkey': ownPod(template(platform, 'kubernetes_deployment_v1', 'ratelimit-valkey'), EDGE, '10.244.1.4'),
@@ -143,14 +146,31 @@ const synthesized = fixture(() => {
   return { endpoints, allowed };
 });
 
+/** An Envoy proxy pod of Gateway `gateway` in `namespace`, labelled as Envoy Gateway 1.9.1 labels it. */
+function envoyProxy(gateway: string, namespace: string, ip: string): Endpoint {
+  return {
+    namespace: EDGE,
+    labels: {
+      'app.kubernetes.io/name': 'envoy',
+      'app.kubernetes.io/component': 'proxy',
+      'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'gateway.envoyproxy.io/owning-gateway-name': gateway,
+      'gateway.envoyproxy.io/owning-gateway-namespace': namespace,
+    },
+    ports: ['10080/TCP', '10443/TCP'],
+    ip,
+  };
+}
+
 describe("prod's NetworkPolicies", () => {
   /** Every pod of the app's namespace: each may ask kube-dns, and nothing else outside the matrix below. */
   const APP_PODS = ['backend', 'frontend', 'cache', 'migration', 'postgres', 'postgres-initdb', 'postgres-join', 'pooler-rw', 'pooler-ro'];
 
   const MATRIX = [
-    // The edge: Envoy Gateway's namespace is admitted as a whole (its proxies' labels name their
-    // Gateway), so its controller and rate limit service reach the web tiers' http port too.
-    ...['envoy-proxy', 'envoy-gateway', 'envoy-ratelimit'].flatMap((edge) => [`${edge} → backend:8080/TCP`, `${edge} → frontend:8080/TCP`]),
+    // The edge: this Gateway's proxies reach the web tiers' http port; Envoy Gateway's controller,
+    // its rate limit service and another Gateway's proxies do not.
+    'envoy-proxy → backend:8080/TCP',
+    'envoy-proxy → frontend:8080/TCP',
     // The backend reaches PostgreSQL only through the poolers, and the cache.
     'backend → pooler-rw:5432/TCP',
     'backend → pooler-ro:5432/TCP',

@@ -170,7 +170,22 @@ describe.each(envNames)('%s stacks', (env) => {
 
   it('let the Envoy proxies reach the backend and the frontend on their http ports, and nothing else', () => {
     const policies = networkPolicies(app);
-    const envoy = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }];
+    // This Gateway's proxies only (Envoy Gateway 1.9.1's labels), not Envoy Gateway's controller or rate limit service.
+    const namespace = at(resources(app, 'kubernetes_namespace_v1')[0], 'metadata', 'name');
+    const envoy = [
+      {
+        namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+        pod_selector: {
+          match_labels: {
+            'app.kubernetes.io/component': 'proxy',
+            'app.kubernetes.io/managed-by': 'envoy-gateway',
+            'app.kubernetes.io/name': 'envoy',
+            'gateway.envoyproxy.io/owning-gateway-name': 'edge',
+            'gateway.envoyproxy.io/owning-gateway-namespace': namespace,
+          },
+        },
+      },
+    ];
     for (const tier of ['backend', 'frontend']) {
       const deployment = resources(app, 'kubernetes_deployment_v1').find((d) => metadataName(d) === tier);
       expect(at(policies.get(`edge-to-${tier}-ingress`), 'spec')).toEqual({

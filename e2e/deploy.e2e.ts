@@ -36,6 +36,8 @@ const stacks = settings.environments.flatMap((env) => [...(settings.platform ? [
 const FRONTEND = 'frontend';
 const BACKEND = 'backend';
 const PART_OF = 'app.kubernetes.io/part-of=web-topology';
+/** CDK Terrain's synth output: beside the run's, so its stacks use the same local state. */
+const CDKTN_OUT = join(state.dir, 'out-cdktn');
 
 let deployed = false;
 /** On kwok: the load balancer addresses and volume binding that no controller here provides. */
@@ -69,7 +71,19 @@ function projectPlanSays(expected: 0 | 2, label: string): void {
   }
 }
 
-phase('plan before deploy', () => projectPlanSays(2, 'before deploy'));
+phase('plan before deploy', () => {
+  projectPlanSays(2, 'before deploy');
+  // The same check as after deploy ("CDK Terrain on cdktf's state"), shown able to fail: nothing deployed yet.
+  const cdktn = state.cdktn;
+  const first = apps[0] as SynthesizedStack;
+  if (cdktn !== undefined) {
+    test(`${first.name}: CDK Terrain's npm run plan before deploy exits 2 (changes)`, async () => {
+      const p = await projectPlan(state, first.name, cdktn, CDKTN_OUT);
+      if (p.code !== 2) throw new Error(`exit ${p.code}, expected 2:\n${p.output.trim().split('\n').slice(-30).join('\n')}`);
+      say(`  ${first.name}: CDK Terrain's plan exit 2 before deploy`);
+    });
+  }
+});
 
 phase('deploy', () => {
   // One stack at a time (what cdktf does with several anyway), each timed for BENCHMARKS.md.
@@ -358,12 +372,11 @@ phase('CDK Terrain on cdktf’s state', () => {
     test.skip(`CDK Terrain plans on kwok only (${settings.mode}: the kwok run proves the shared state)`, () => undefined);
     return;
   }
-  const output = join(state.dir, 'out-cdktn');
   for (const app of apps) {
     test(`${app.name}: CDK Terrain's npm run plan against the state cdktf deployed exits 0 (no changes)`, async () => {
       requireDeployed();
       const t0 = Date.now();
-      const p = await projectPlan(state, app.name, cdktn, output);
+      const p = await projectPlan(state, app.name, cdktn, CDKTN_OUT);
       recordTiming(state.dir, `  npm run plan ${app.name} (CDK Terrain, after deploy)`, (Date.now() - t0) / 1000);
       if (p.code !== 0) throw new Error(`exit ${p.code}, expected 0:\n${p.output.trim().split('\n').slice(-30).join('\n')}`);
       say(`  ${app.name}: CDK Terrain plans no changes on cdktf's state`);
@@ -372,7 +385,7 @@ phase('CDK Terrain on cdktf’s state', () => {
   const first = apps[0] as SynthesizedStack;
   test(`${first.name}: cdktn diff against the state cdktf deployed says "No changes"`, async () => {
     requireDeployed();
-    const d = await cdktnDiff(state, first.name, cdktn, output);
+    const d = await cdktnDiff(state, first.name, cdktn, CDKTN_OUT);
     if (d.code !== 0 || !d.output.includes('No changes.')) throw new Error(`exit ${d.code}:\n${d.output.trim().split('\n').slice(-30).join('\n')}`);
     say(`  ${first.name}: cdktn diff: no changes`);
   });

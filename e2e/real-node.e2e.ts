@@ -45,8 +45,21 @@ const CACHE = 'cache';
 /** The guide's indexes (migrations/00002_add_indexes.sql), the tables they are on, and the database. */
 const GUIDE_INDEXES = ['idx_content_user_id', 'idx_content_created_at', 'idx_content_status', 'idx_seo_analysis_content_id', 'idx_seo_analysis_created_at'];
 const DATABASE = 'app';
-/** The namespaces the app's flows admit by name: the edge's proxies and Prometheus. */
+/** The namespaces the app's flows admit: the edge's proxies' and Prometheus'. */
 const EDGE_NAMESPACE = 'envoy-gateway-system';
+/**
+ * No Envoy binary can be had here, so a probe stands in for the Gateway's proxy, labelled as Envoy
+ * Gateway 1.9.1 labels the proxy pods of Gateway `edge` in the app's namespace; a probe beside it
+ * without them stands for Envoy Gateway's controller and rate limit service.
+ */
+const EDGE_PROXY: Labels = {
+  'web-topology.e2e/probe': 'edge-proxy',
+  'app.kubernetes.io/name': 'envoy',
+  'app.kubernetes.io/component': 'proxy',
+  'app.kubernetes.io/managed-by': 'envoy-gateway',
+  'gateway.envoyproxy.io/owning-gateway-name': 'edge',
+  'gateway.envoyproxy.io/owning-gateway-namespace': ns,
+};
 const MONITORING = 'monitoring';
 /** A namespace no flow admits. */
 const ELSEWHERE = 'web-topology-e2e-elsewhere';
@@ -69,7 +82,8 @@ async function tier(name: string, container = name): Promise<PodRef> {
   return { namespace: ns, pod: pod.metadata.name, container };
 }
 const backend = () => tier(BACKEND);
-const probeIn = async (namespace: string): Promise<PodRef> => ({ namespace, pod: (await readyPod(k, namespace, { 'web-topology.e2e/probe': 'true' })).metadata.name, container: 'probe' });
+const probeIn = async (namespace: string, labels: Labels = { 'web-topology.e2e/probe': 'true' }): Promise<PodRef> => ({ namespace, pod: (await readyPod(k, namespace, labels)).metadata.name, container: 'probe' });
+const edgeProxy = () => probeIn(EDGE_NAMESPACE, EDGE_PROXY);
 
 /** Runs Python in the backend's container, with the URLs and credentials the kubelet gave it. */
 async function inBackend(script: string): Promise<{ code: number; out: string }> {
@@ -100,9 +114,9 @@ interface PostgresCluster extends KubeObject {
 }
 const cluster = () => k.get<PostgresCluster>('clusters.postgresql.cnpg.io', CLUSTER, ns);
 
-/** The backend's /health, asked from the edge's namespace through the Service and cluster DNS. */
+/** The backend's /health, asked from the edge's proxy through the Service and cluster DNS. */
 async function backendHealth(): Promise<Observation> {
-  const r = await execIn(k, await probeIn(EDGE_NAMESPACE), [
+  const r = await execIn(k, await edgeProxy(), [
     'python3',
     '-c',
     [
@@ -320,10 +334,11 @@ phase('backend', () => {
     for (const n of [EDGE_NAMESPACE, ELSEWHERE]) {
       await k.exec(['apply', '-f', '-'], JSON.stringify(probePod('probe', n, BACKEND_IMAGE, { 'web-topology.e2e/probe': 'true' })));
     }
-    await k.exec(['wait', '--for=condition=Ready', '--timeout=120s', '-n', EDGE_NAMESPACE, 'pod/probe']);
+    await k.exec(['apply', '-f', '-'], JSON.stringify(probePod('edge-proxy', EDGE_NAMESPACE, BACKEND_IMAGE, EDGE_PROXY)));
+    await k.exec(['wait', '--for=condition=Ready', '--timeout=120s', '-n', EDGE_NAMESPACE, 'pod/probe', 'pod/edge-proxy']);
     await k.exec(['wait', '--for=condition=Ready', '--timeout=120s', '-n', ELSEWHERE, 'pod/probe']);
   });
-  pollTest(`${ns}: the backend's /health (PostgreSQL and the cache) is healthy through its Service and cluster DNS, asked from the edge's namespace`, 120, backendHealth);
+  pollTest(`${ns}: the backend's /health (PostgreSQL and the cache) is healthy through its Service and cluster DNS, asked from the edge's proxy`, 120, backendHealth);
 });
 
 phase('schema migrations', () => {
@@ -407,8 +422,8 @@ const allowed: Flow[] = [
   { name: 'the backend to the ro pooler', from: backend, to: svc(POOLER_RO), port: 5432 },
   { name: 'the backend to the cache (write)', from: backend, to: svc('cache-write'), port: 6379 },
   { name: 'the backend to the cache (read)', from: backend, to: svc('cache-read'), port: 6379 },
-  { name: 'the edge\'s namespace to the backend', from: () => probeIn(EDGE_NAMESPACE), to: svc(BACKEND), port: 80 },
-  { name: 'the edge\'s namespace to the frontend', from: () => probeIn(EDGE_NAMESPACE), to: svc(FRONTEND), port: 80 },
+  { name: 'the edge\'s proxy to the backend', from: edgeProxy, to: svc(BACKEND), port: 80 },
+  { name: 'the edge\'s proxy to the frontend', from: edgeProxy, to: svc(FRONTEND), port: 80 },
   { name: 'the rw pooler to the primary', from: () => tier(POOLER_RW, 'pgbouncer'), to: svc(`${CLUSTER}-rw`), port: 5432 },
 ];
 const forbidden: Flow[] = [
@@ -416,6 +431,7 @@ const forbidden: Flow[] = [
   { name: 'the frontend to the rw pooler', from: () => tier(FRONTEND), to: svc(POOLER_RW), port: 5432 },
   { name: 'the frontend to the cache', from: () => tier(FRONTEND), to: svc('cache-write'), port: 6379 },
   { name: 'a pod of another namespace to the backend', from: () => probeIn(ELSEWHERE), to: svc(BACKEND), port: 80 },
+  { name: 'a pod of the edge\'s namespace that is not its proxy (Envoy Gateway\'s controller, its rate limit service) to the backend', from: () => probeIn(EDGE_NAMESPACE), to: svc(BACKEND), port: 80 },
   { name: 'the cache to the backend', from: () => tier(CACHE, 'valkey'), to: svc(BACKEND), port: 80 },
   { name: 'the backend to PostgreSQL directly, past the poolers', from: backend, to: svc(`${CLUSTER}-rw`), port: 5432 },
 ];

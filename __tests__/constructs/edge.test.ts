@@ -12,6 +12,14 @@ import { Connections } from '../../constructs/guardrails/connections';
 import { at, customResource, DIGEST, firstDeployment, fixture, manifests, networkPolicies, refusalOf, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
 
 const BASE = { namespace: 'web', envoyGatewayNamespace: 'envoy-gateway-system' };
+/** The labels Envoy Gateway 1.9.1 puts on the proxy pods of Gateway `name` in `namespace`. */
+const ENVOY_PROXY_OF = (name: string, namespace: string) => ({
+  'app.kubernetes.io/component': 'proxy',
+  'app.kubernetes.io/managed-by': 'envoy-gateway',
+  'app.kubernetes.io/name': 'envoy',
+  'gateway.envoyproxy.io/owning-gateway-name': name,
+  'gateway.envoyproxy.io/owning-gateway-namespace': namespace,
+});
 
 /** A Service whose pods listen on `containerPort`, as a route's target. */
 class Target extends Construct implements IRouteTarget {
@@ -123,7 +131,13 @@ describe('EdgeGateway', () => {
 
     it('addRoute opens the flow: the target\'s pods admit the proxies on their default port, and nothing else from them', () => {
       const policies = networkPolicies(plain);
-      const proxies = [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }];
+      // Envoy Gateway's proxies of this Gateway only, as Envoy Gateway 1.9.1 labels them: not its controller or rate limit service.
+      const proxies = [
+        {
+          namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+          pod_selector: { match_labels: ENVOY_PROXY_OF('edge', 'web') },
+        },
+      ];
       expect(at(policies.get('edge-to-api-ingress'), 'spec')).toEqual({
         pod_selector: { match_labels: { app: 'api' } },
         policy_types: ['Ingress'],
@@ -134,8 +148,8 @@ describe('EdgeGateway', () => {
       expect([...policies.keys()].filter((n) => n.startsWith('edge-'))).toEqual(['edge-to-api-ingress', 'edge-to-site-ingress']);
     });
 
-    it('exposes the proxies\' peer: every pod of Envoy Gateway\'s namespace, named for the Gateway', () => {
-      expect(edgeIn(newScope(), { name: 'public' }).proxies).toEqual({ name: 'public', selector: { namespace: 'envoy-gateway-system' } });
+    it('exposes the proxies\' peer: the Gateway\'s own proxy pods in Envoy Gateway\'s namespace, named for the Gateway', () => {
+      expect(edgeIn(newScope(), { name: 'public' }).proxies).toEqual({ name: 'public', selector: { namespace: 'envoy-gateway-system', pods: ENVOY_PROXY_OF('public', 'web') } });
     });
 
     it('returns the route, whose path is the one the HTTPRoute matches', () => {

@@ -95,6 +95,21 @@ export const EDGE_GATEWAY_DEFAULTS = {
   trustedProxies: 0,
   waitForAddress: false,
 } as const;
+/**
+ * The labels Envoy Gateway (v1.9.1) gives the proxy pods of one Gateway: its EnvoyAppLabel
+ * (internal/infrastructure/kubernetes/proxy/resource.go) and the owning Gateway's name and
+ * namespace (OwningGatewayNameLabel and OwningGatewayNamespaceLabel, internal/gatewayapi/translator.go).
+ */
+function proxyPodLabels(gateway: string, namespace: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    'app.kubernetes.io/managed-by': 'envoy-gateway',
+    'gateway.envoyproxy.io/owning-gateway-name': gateway,
+    'gateway.envoyproxy.io/owning-gateway-namespace': namespace,
+  };
+}
+
 /** Bounds of the proxy replicas (an int32 of the API) and trusted proxies (an Envoy Gateway uint32), with their units. */
 export const EDGE_GATEWAY_BOUNDS = {
   proxyReplicas: { min: 1, max: INT32_MAX, unit: 'pods' },
@@ -127,7 +142,10 @@ export class EdgeGateway extends Construct {
    */
   readonly address?: string;
   readonly proxyReplicas: number;
-  /** The Envoy proxies, as a network flow sees them: every pod of Envoy Gateway's namespace. */
+  /**
+   * This Gateway's Envoy proxies, as a network flow sees them: the pods Envoy Gateway labels as
+   * its proxies and as owned by this Gateway, not its controller or rate limit service.
+   */
   readonly proxies: Peer;
   private readonly added: EdgeRoute[] = [];
   private readonly route: CustomResource;
@@ -161,7 +179,7 @@ export class EdgeGateway extends Construct {
 
     const labels = componentLabels(this, name);
     this.gatewayName = name;
-    this.proxies = namespacePeer(name, envoyGatewayNamespace);
+    this.proxies = namespacePeer(name, envoyGatewayNamespace, proxyPodLabels(name, namespace));
     // GatewayClasses are cluster-scoped: the namespace keeps environments sharing a cluster apart.
     const className = `${namespace}-envoy`;
     const proxyName = `${name}-proxy`;
