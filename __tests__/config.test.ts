@@ -15,7 +15,8 @@ import { objectivePercentProblem, SLO_DEFAULTS } from '../constructs/monitoring/
 import { TRACING_DEFAULTS } from '../constructs/monitoring/tracing-endpoint';
 import { AUTOSCALING_DEFAULTS } from '../constructs/workload/autoscaler';
 import { WEB_SERVICE_DEFAULTS } from '../constructs/workload/web-service';
-import { at, manifests, refusalOf, resources, synthesize, withValue } from './helpers';
+import { at, manifests, resources, synthesize, withValue } from './helpers';
+import { refusalOf } from './refusal';
 
 /** The message a config fails with, or undefined if it loads. */
 function failure(input: EnvironmentInput, vars: NodeJS.ProcessEnv = {}): string | undefined {

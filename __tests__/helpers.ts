@@ -38,25 +38,6 @@ export function fixture<T>(compute: () => T): () => T {
   };
 }
 
-/** A class of error the tests expect a refusal as (PropError, ConfigError, …). */
-export type ErrorClass = abstract new (...args: never[]) => Error;
-
-/**
- * The message of the error `run` throws, after checking that it is a `type` and carries that
- * class's name (main.ts and the CLIs tell refusals apart by it); undefined when `run` throws
- * nothing. The one way the tests read a refusal.
- */
-export function refusalOf(run: () => unknown, type: ErrorClass = Error): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    if (type !== Error) expect((error as Error).name).toBe(type.name);
-    return (error as Error).message;
-  }
-  return undefined;
-}
-
 /** The first Deployment of a synthesized scope, its pod spec and that pod's first container. */
 export function firstDeployment(out: Json): { readonly deployment: Resource; readonly pod: Json; readonly container: Json } {
   const deployment = resources(out, 'kubernetes_deployment_v1')[0];

@@ -26,7 +26,8 @@ import {
   PropError,
   requireProp,
 } from '../../constructs/core/validation';
-import { DIGEST as digest, refusalOf } from '../helpers';
+import { DIGEST as digest } from '../helpers';
+import { refusalOf } from '../refusal';
 
 /** A construct at path `stack/web`, to validate props against. */
 const scope = () => new Construct(new TerraformStack(Testing.app(), 'stack'), 'web');

@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 import { appliedObject, CustomResource, CustomResourceError, type CustomResourceProps } from '../../constructs/core/custom-resource';
 import { crdSchemas, type GatewaySpec } from '../../constructs/core/crds';
 import { resourceJsonSchema } from '../../scripts/crds/structural-schema';
-import { ENVIRONMENTS, manifests, refusalOf, synthesize } from '../helpers';
+import { ENVIRONMENTS, manifests, synthesize } from '../helpers';
+import { refusalOf } from '../refusal';
 
 /** Builds one CustomResource in a fresh stack; the message of the CustomResourceError it throws, if any. */
 const build = (props: CustomResourceProps) => refusalOf(() => new CustomResource(new TerraformStack(Testing.app(), 'stack'), 'resource', props), CustomResourceError);

@@ -9,7 +9,8 @@ import { EdgeGateway, type EdgeGatewayProps, type IRouteTarget } from '../../con
 import { RateLimitStore } from '../../constructs/edge/rate-limit-store';
 import { pathWithAnyQuery, TrafficPolicy, type TrafficPolicyProps } from '../../constructs/edge/traffic-policy';
 import { Connections } from '../../constructs/guardrails/connections';
-import { at, customResource, DIGEST, firstDeployment, fixture, manifests, networkPolicies, refusalOf, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, customResource, DIGEST, firstDeployment, fixture, manifests, networkPolicies, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { refusalOf } from '../refusal';
 
 const BASE = { namespace: 'web', envoyGatewayNamespace: 'envoy-gateway-system' };
 /** The labels Envoy Gateway 1.9.1 puts on the proxy pods of Gateway `name` in `namespace`. */

@@ -14,7 +14,8 @@ import { ConfigError, loadEnvironment } from '../../config/load';
 import type { EnvironmentInput } from '../../config/schema';
 import versions from '../../config/versions.json';
 import { alertTests, type Rule as PromRule } from '../../scripts/rules-check/scenarios';
-import { at, ENVIRONMENTS, fixture, manifests, metadataName, refusalOf, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { at, ENVIRONMENTS, fixture, manifests, metadataName, resources, synthesize, synthScope, withValue, type Json } from '../helpers';
+import { refusalOf } from '../refusal';
 
 const resourcesOf = { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } };
 const stackProps: PrometheusStackProps = { chart: versions.charts.kubePrometheusStack, namespace: 'monitoring', storage: { size: '50Gi' }, resources: resourcesOf };

@@ -10,7 +10,7 @@ import { PropError } from '../../constructs/core/validation';
 import { ConnectionPooler } from '../../constructs/database/connection-pooler';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
-import { refusalOf } from '../helpers';
+import { refusalOf } from '../refusal';
 
 const web: WebServiceProps = {
   name: 'api',

@@ -5,7 +5,8 @@ import { Autoscaler } from '../../constructs/workload/autoscaler';
 import { DisruptionBudget } from '../../constructs/workload/disruption-budget';
 import { HOST, spreadConstraint, spreadOver, ZONE } from '../../constructs/workload/topology-spread';
 import { WebService, type WebServiceProps } from '../../constructs/workload/web-service';
-import { at, DIGEST, firstDeployment, fixture, manifests, metadataName, networkPolicies, refusalOf, resources, synthScope, type Json } from '../helpers';
+import { at, DIGEST, firstDeployment, fixture, manifests, metadataName, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { refusalOf } from '../refusal';
 
 const prometheus = namespacePeer('prometheus', 'monitoring', { 'app.kubernetes.io/name': 'prometheus' });
 
