@@ -172,6 +172,13 @@ describe('EdgeGateway', () => {
       new EdgeGateway(scope, 'edge', BASE);
       expect(() => Testing.synth(scope, true)).toThrow('[stack/edge] has no route: add one with addRoute');
     });
+
+    it('validates with one route', () => {
+      const scope = newScope();
+      const gateway = new EdgeGateway(scope, 'edge', BASE);
+      gateway.addRoute({ path: '/', target: new Target(scope, 'site', 3000) });
+      expect(gateway.node.validate()).toEqual([]);
+    });
   });
 
   it('exposes its replicas and routes for review', () => {

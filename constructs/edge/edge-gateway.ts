@@ -123,8 +123,8 @@ const MAX_PATH_LENGTH = 1024;
 const PATH_CHARACTERS = /^\/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*$/;
 /** What Gateway API refuses in a PathPrefix value besides other characters. */
 const PATH_SEGMENT_ERRORS = /\/\/|\/\.\.?(\/|$)|%2f/i;
-/** Gateway API ignores a trailing "/" of a prefix: `/api/` is the prefix `/api`. */
-const samePrefix = (path: string) => (path.length > 1 ? path.replace(/\/$/, '') : path);
+/** Gateway API ignores a trailing "/" of a prefix: `/api/` is the prefix `/api` (and `/` compares as ""). */
+const samePrefix = (path: string) => path.replace(/\/$/, '');
 
 /**
  * The edge load balancer on Gateway API, implemented by Envoy Gateway: a GatewayClass, an
