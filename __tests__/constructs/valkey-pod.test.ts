@@ -1,10 +1,11 @@
 import { VALKEY_PORT, valkeyArguments, valkeyConfigLines, valkeyContainer, valkeyDirectives } from '../../constructs/cache/valkey-pod';
 
 describe('the Valkey server of the cache and the rate limit store', () => {
-  const directives = valkeyDirectives({ protectedMode: false, dir: '/tmp', maxmemory: '96mb', maxmemoryPolicy: 'volatile-ttl' });
+  // Built in each test, not while the file loads, so that mutation testing sees which test reads it.
+  const plain = () => valkeyDirectives({ protectedMode: false, dir: '/tmp', maxmemory: '96mb', maxmemoryPolicy: 'volatile-ttl' });
 
   it('keeps nothing on disk and evicts below maxmemory, listening on every address', () => {
-    expect(directives).toEqual([
+    expect(plain()).toEqual([
       ['port', '6379'],
       ['bind', '*', '-::*'],
       ['protected-mode', 'no'],
@@ -17,6 +18,7 @@ describe('the Valkey server of the cache and the rate limit store', () => {
   });
 
   it('says the same in valkey.conf and on the command line, an empty argument quoted in the file', () => {
+    const directives = plain();
     expect(valkeyConfigLines(directives)).toContain('save ""');
     expect(valkeyConfigLines(directives)).toContain('bind * -::*');
     expect(valkeyArguments(directives)).toEqual(valkeyConfigLines(directives).flatMap((line) => {
@@ -35,5 +37,10 @@ describe('the Valkey server of the cache and the rate limit store', () => {
     expect(container.readinessProbe?.exec?.command).toEqual(['valkey-cli', '-e', '--tls', '-p', '6379', 'ping']);
     expect(container.port).toEqual([{ name: 'valkey', containerPort: 6379 }]);
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+  });
+
+  it('pings the plain port with no other option when none is given (the rate limit store)', () => {
+    const container = valkeyContainer({ image: 'valkey/valkey:8.1.10-alpine', command: ['valkey-server'], resources: {}, volumeMounts: [] });
+    expect(container.readinessProbe?.exec?.command).toEqual(['valkey-cli', '-e', '-p', '6379', 'ping']);
   });
 });
