@@ -169,7 +169,7 @@ export function checkDuration(scope: IConstruct, prop: string, value: string): v
  * The rule of a number in the open interval (min, max), or [min, max] when `inclusive`; `noun`
  * names what it counts ("a number of seconds", "a share of traces").
  */
-export function rangeRule(min: number, max: number, inclusive = false, noun = 'a number'): string {
+function rangeRule(min: number, max: number, inclusive: boolean, noun: string): string {
   return `must be ${noun} ${inclusive ? `from ${min} to ${max}` : `greater than ${min} and less than ${max}`}`;
 }
 
