@@ -576,10 +576,10 @@ describe('RateLimitStore', () => {
     for (const name of ['s', 'a'.repeat(36), 'rl-2']) expect(new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name }).serviceName).toBe(name);
   });
 
-  it('refuses a name too long for its NetworkPolicies\' names, naming the policy', () => {
+  it('refuses a name too long for its NetworkPolicy\'s name, naming the prop, the bound and the policy', () => {
     const name = 'a'.repeat(37);
     expect(() => new RateLimitStore(newScope(), 'store', { namespace: 'eg', image: 'valkey/valkey:8.1.10-alpine', name })).toThrow(
-      `/network-policies: 'flow 'envoy-ratelimit-to-${name}' policy name' ("envoy-ratelimit-to-${name}-ingress") must be a DNS-1123 label`,
+      `/store: 'name' ("${name}") must be at most 36 characters: its NetworkPolicy "envoy-ratelimit-to-${name}-ingress" must fit in the 63 of a label`,
     );
   });
 

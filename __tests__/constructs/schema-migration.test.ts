@@ -205,7 +205,11 @@ describe('SchemaMigration', () => {
     ['a relative image directory', { source: { image: 'ghcr.io/example/web-backend:1.0.0', directory: 'migrations' } }, `'source.directory' ("migrations") must be an absolute path`],
     ['an unpinned image of migrations', { source: { image: 'ghcr.io/example/web-backend', directory: '/m' } }, `'source.image' ("ghcr.io/example/web-backend") must be pinned`],
     ['an unpinned runner', { image: 'ghcr.io/example/goose-migrate' }, `'image' ("ghcr.io/example/goose-migrate") must be pinned`],
-    ['a name too long for the hash', { name: 'm'.repeat(55) }, `'name' ("${'m'.repeat(55)}") must be at most 54 characters`],
+    [
+      'a name too long for its NetworkPolicy at the cluster',
+      { name: 'm'.repeat(50) },
+      `'name' ("${'m'.repeat(50)}") must be at most 49 characters: its NetworkPolicy "${'m'.repeat(50)}-to-db-ingress" must fit in the 63 of a label`,
+    ],
     ['a name that is no label', { name: 'Migrate' }, `'name' ("Migrate") must be a DNS-1123 label`],
     ['a timeout under 30 s', { timeoutSeconds: 10 }, `'timeoutSeconds' (10) must be a whole number of seconds, at least 30`],
     ['a request above its limit', { resources: { requests: { cpu: '1', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } }, `'resources.requests.cpu' ("1") must be less than or equal to 'resources.limits.cpu'`],
@@ -249,6 +253,11 @@ describe('SchemaMigration', () => {
       maxReplicas: 1,
       containers: [{ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }],
     });
+  });
+
+  it('takes a name whose NetworkPolicy is exactly 63 characters, and its Job the hash after it', () => {
+    const name = 'm'.repeat(49);
+    expect(jobName(migration({ name }))).toMatch(new RegExp(`^${name}-[0-9a-f]{8}$`));
   });
 
   it('takes the bounds themselves: version 2^63 − 1, files of exactly 1 MiB', () => {

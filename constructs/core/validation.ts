@@ -103,11 +103,14 @@ export function checkQuantity(scope: IConstruct, prop: string, value: string): n
   return parseQuantity(value);
 }
 
+/** The most characters of a DNS-1123 label (object names, label values). */
+export const LABEL_MAX = 63;
+
 /** What is wrong with `value` as a DNS-1123 label, or undefined. */
 export function nameProblem(value: string): string | undefined {
-  return value.length <= 63 && DNS1123_LABEL.test(value)
+  return value.length <= LABEL_MAX && DNS1123_LABEL.test(value)
     ? undefined
-    : 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+    : `must be a DNS-1123 label: at most ${LABEL_MAX} lowercase letters, digits and "-", starting and ending with a letter or digit`;
 }
 
 /** A DNS-1123 label: the name rule of namespaces, Services and most objects. */

@@ -9,9 +9,10 @@ import { addDependency } from '../core/construct-dependencies';
 import { pullPolicyFor } from '../core/image';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import { checkEphemeralStorage, checkResources, containerResources, type EphemeralStorage, type ResourceRequirements } from '../core/resources';
-import { checkImage, checkInteger, checkName, checkPath, invalidProp, requireProp } from '../core/validation';
+import { checkImage, checkInteger, checkName, checkPath, invalidProp, LABEL_MAX, requireProp } from '../core/validation';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable } from '../guardrails/connections';
+import { flowName, ingressPolicyName } from '../guardrails/network-policies';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, UNPRIVILEGED } from '../workload/pod-security';
 import { APP_SECRET_KEYS, POSTGRES_PORT, type PostgresCluster } from './postgres-cluster';
 
@@ -34,6 +35,8 @@ const GOOSE_UP = /^--\s*\+goose\s*up\s*$/im;
 const GOOSE_NO_TRANSACTION = /^--\s*\+goose\s*no transaction\s*$/im;
 const CONCURRENTLY = /\bconcurrently\b/i;
 const INT64_MAX = 2n ** 63n - 1n;
+/** Hex digits of the hash in the Job's name. */
+const HASH_DIGITS = 8;
 
 /** Migration files by name (`<version>_<name>.sql`), put into a ConfigMap. */
 export interface MigrationFiles {
@@ -130,9 +133,13 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
     this.namespace = cluster.namespace;
     const { namespace } = this;
     const name = props.name ?? `${cluster.clusterName}-migrate`;
-    // The hash suffix ("-" and 8 hex digits) must fit in a label value too (the pods' job-name).
+    // The migration's NetworkPolicy at the cluster is named `<name>-to-<cluster>-ingress`, which must
+    // be a label. That bounds the Job's name (a label value too, the pods' job-name) as well: its
+    // "-" and hash are shorter than the policy's suffix.
     checkName(this, 'name', name);
-    requireProp(this, 'name', name, name.length <= 54, 'must be at most 54 characters: the Job adds "-" and an 8-digit hash within the 63 of a label');
+    const policy = ingressPolicyName(flowName(name, cluster.connections.peer.name));
+    const limit = name.length + LABEL_MAX - policy.length;
+    requireProp(this, 'name', name, name.length <= limit, `must be at most ${limit} characters: its NetworkPolicy "${policy}" must fit in the ${LABEL_MAX} of a label`);
     checkImage(this, 'image', props.image);
     const resources = props.resources ?? RESOURCES;
     checkResources(this, 'resources', resources);
@@ -212,7 +219,7 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
     const hash = createHash('sha256')
       .update(JSON.stringify({ files, pod: podSpec(''), timeout: this.timeoutSeconds }))
       .digest('hex')
-      .slice(0, 8);
+      .slice(0, HASH_DIGITS);
     this.jobName = `${name}-${hash}`;
 
     if (files) {

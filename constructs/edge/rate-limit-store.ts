@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { VALKEY_PORT, valkeyArguments, valkeyContainer, valkeyDirectives } from '../cache/valkey-pod';
 import { componentLabels, selectorLabels, type Labels } from '../core/labels';
 import type { ResourceRequirements } from '../core/resources';
-import { requireProp } from '../core/validation';
+import { LABEL_MAX, requireProp } from '../core/validation';
+import { flowName, ingressPolicyName } from '../guardrails/network-policies';
 import type { PodFootprint, Workload } from '../core/workload';
 import { Connections, type IConnectable, type Peer } from '../guardrails/connections';
 import { restrictedPodSettings, TMP_MOUNT, TMP_VOLUME, UNPRIVILEGED } from '../workload/pod-security';
@@ -14,7 +15,7 @@ export interface RateLimitStoreProps {
   readonly namespace: string;
   /** Valkey image (pinned). */
   readonly image: string;
-  /** Name of the Deployment and Service; its NetworkPolicies' names must fit in 63 characters too. @default "ratelimit-valkey" */
+  /** Name of the Deployment and Service; at most 36 characters, for its NetworkPolicy `envoy-ratelimit-to-<name>-ingress`. @default "ratelimit-valkey" */
   readonly name?: string;
 }
 
@@ -45,6 +46,8 @@ export class RateLimitStore extends Construct implements IConnectable, Workload 
     const { namespace } = props;
     const name = props.name ?? 'ratelimit-valkey';
     requireProp(this, 'name', name, /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name), 'must be a DNS-1035 label (a Service name): lowercase letters, digits and "-", starting with a letter');
+    const policy = ingressPolicyName(flowName(ENVOY_RATELIMIT.name, name));
+    requireProp(this, 'name', name, policy.length <= LABEL_MAX, `must be at most ${name.length + LABEL_MAX - policy.length} characters: its NetworkPolicy "${policy}" must fit in the ${LABEL_MAX} of a label`);
     const labels = componentLabels(this, name);
     this.podSelector = selectorLabels(this, name);
     this.serviceName = name;

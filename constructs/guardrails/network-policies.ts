@@ -16,6 +16,11 @@ export type Protocol = 'TCP' | 'UDP';
 export type Isolation = 'namespace' | 'declared-pods';
 
 /** One allowed connection: `from` may open connections to `to` on `ports`. */
+/** A flow's name, which names its policies, unless the flow gives one. */
+export const flowName = (from: string, to: string): string => `${from}-to-${to}`;
+/** The server side's policy of flow `name`: the longer of its two policy names. */
+export const ingressPolicyName = (name: string): string => `${name}-ingress`;
+
 export interface Flow {
   /** DNS-1123 name; the policies are called `<name>-ingress` and `<name>-egress`. @default "<from>-to-<to>" */
   readonly name?: string;
@@ -122,9 +127,9 @@ export class NetworkPolicies extends Construct {
 
   /** Opens `flow` on each end that lives in the namespace. */
   addFlow(flow: Flow): void {
-    const name = flow.name ?? `${flow.from.name}-to-${flow.to.name}`;
+    const name = flow.name ?? flowName(flow.from.name, flow.to.name);
     // The longer of the two policy names must still be a DNS-1123 label.
-    checkName(this, `flow '${name}' policy name`, `${name}-ingress`);
+    checkName(this, `flow '${name}' policy name`, ingressPolicyName(name));
     const existing = this.flows.get(name);
     if (existing) {
       if (JSON.stringify([existing.flow.from, existing.flow.to, existing.flow.protocols]) !== JSON.stringify([flow.from, flow.to, flow.protocols])) {
@@ -145,7 +150,7 @@ export class NetworkPolicies extends Construct {
     const { from, to } = flow;
     const server = to.selector;
     if (this.owns(server)) {
-      entry.policies.push(this.policy(`${name}-ingress`, () => ({ ...base('Ingress', server), ingress: [{ from: peers(from.selector), ports: ports() }] })));
+      entry.policies.push(this.policy(ingressPolicyName(name), () => ({ ...base('Ingress', server), ingress: [{ from: peers(from.selector), ports: ports() }] })));
     }
     const client = from.selector;
     if (this.owns(client)) {
