@@ -9,14 +9,14 @@
 import './runtime/dependency-loading';
 import { existsSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
-import { App, TerraformStack } from 'cdktf';
-import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
+import { App } from 'cdktf';
 import { ConfigError, loadEnvironments } from './config/load';
 import type { EnvironmentInput } from './config/schema';
 import { CustomResourceError } from './constructs/core/custom-resource';
 import { PropError } from './constructs/core/validation';
 import { PolicyError, reviewEnvironment, writeReview } from './review/review';
 import { skipTokenCreationStacks } from './runtime/creation-stacks';
+import { runAspects } from './stacks/aspects';
 import { addEnvironment } from './stacks/environment';
 import { seedProviderLocks } from './stacks/provider-lock';
 
@@ -52,9 +52,7 @@ try {
   const configs = loadEnvironments(declaredEnvironments());
   const app = new App({ outdir });
   const environments = configs.map((config) => ({ config, stacks: addEnvironment(app, config) }));
-  // The checks the constructs registered as aspects (unique object names, …) run here, before
-  // any stack is written; app.synth runs the aspects again, to the same effect.
-  for (const stack of app.node.findAll().filter(TerraformStack.isStack)) invokeAspects(stack);
+  runAspects(app);
   const reviews = environments.map(({ config, stacks }) => reviewEnvironment(config, stacks));
   if (reviews.some((r) => r.policy.errors.length > 0)) throw new PolicyError(reviews);
   app.synth();

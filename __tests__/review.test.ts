@@ -9,7 +9,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { prod } from '../config/environments';
+import { dev, prod } from '../config/environments';
 import { loadEnvironment } from '../config/load';
 import type { EnvironmentInput } from '../config/schema';
 import { EdgeGateway } from '../constructs/edge/edge-gateway';
@@ -577,11 +577,20 @@ describe('the terminal summary (npm run review)', () => {
 
 describe('npm run review', () => {
   /** The command's exit status and what it wrote to stdout and stderr. */
-  function run(name: string | undefined) {
+  function run(name: string | undefined, declared?: readonly EnvironmentInput[]) {
     const written = { out: '', err: '' };
-    const status = reviewCommand(name, (t) => (written.out += t), (t) => (written.err += t));
+    const status = reviewCommand(name, (t) => (written.out += t), (t) => (written.err += t), declared);
     return { status, ...written };
   }
+
+  it('reports a clash of object names as synth does, alone, and exits 1', () => {
+    // A service named like the cache: its pods' labels are the cache's, which an aspect finds.
+    const clashing: EnvironmentInput = { ...dev, services: { cache: dev.backend } };
+    const { status, out, err } = run('dev', [clashing]);
+    expect(status).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(/^dev-app\/service-cache\/deployment: 'spec.selector' \(".*"\) must select only its own pods: dev-app\/cache\/statefulset selects the same labels in namespace 'web-dev'\n$/);
+  });
 
   it('prints the summary of a known environment and exits 0, leaving no temporary directory', () => {
     const leftovers = () => readdirSync(tmpdir()).filter((f) => f.startsWith('web-topology-review-')).length;

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import { environments } from '../config/environments';
 import { ConfigError, loadEnvironment } from '../config/load';
+import type { EnvironmentInput } from '../config/schema';
 import { CustomResourceError } from '../constructs/core/custom-resource';
 import { formatBytes, formatCpu } from '../constructs/core/quantity';
+import { PropError } from '../constructs/core/validation';
+import { runAspects } from '../stacks/aspects';
 import { addEnvironment } from '../stacks/environment';
 import { reviewEnvironment, type EnvironmentReview } from './review';
 
@@ -35,11 +38,14 @@ export function summary(r: EnvironmentReview): string {
   ].join('\n');
 }
 
-/** The command: writes the summary of environment `name` to `out`; returns the exit status. */
-export function review(name: string | undefined, out: (text: string) => void, err: (text: string) => void): number {
-  const input = environments.find((e) => e.name === name);
+/**
+ * The command: writes the summary of environment `name` (one of `declared`) to `out`; returns the
+ * exit status.
+ */
+export function review(name: string | undefined, out: (text: string) => void, err: (text: string) => void, declared: readonly EnvironmentInput[] = environments): number {
+  const input = declared.find((e) => e.name === name);
   if (input === undefined) {
-    err(`usage: npm run review -- <environment>  (one of ${environments.map((e) => e.name).join(', ')})\n`);
+    err(`usage: npm run review -- <environment>  (one of ${declared.map((e) => e.name).join(', ')})\n`);
     return 2;
   }
   try {
@@ -48,7 +54,11 @@ export function review(name: string | undefined, out: (text: string) => void, er
     const outdir = mkdtempSync(join(tmpdir(), 'web-topology-review-'));
     let result: EnvironmentReview;
     try {
-      result = reviewEnvironment(config, addEnvironment(new App({ outdir }), config));
+      const app = new App({ outdir });
+      const stacks = addEnvironment(app, config);
+      // As synth does: the constructs' own checks (a clash of object names) before the review.
+      runAspects(app);
+      result = reviewEnvironment(config, stacks);
     } finally {
       // Also when a custom resource is refused while the stacks are built.
       rmSync(outdir, { recursive: true, force: true });
@@ -56,7 +66,7 @@ export function review(name: string | undefined, out: (text: string) => void, er
     out(`${summary(result)}\n`);
     return result.policy.errors.length === 0 ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof CustomResourceError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof CustomResourceError || error instanceof PropError)) throw error;
     err(`${error.message}\n`);
     return 1;
   }
