@@ -124,6 +124,9 @@ down() {
   log "down in $((SECONDS - t0))s"
 }
 
+# Nodes of 32 CPU and 128Gi: the prod backend's zone spread is hard (maxSkew 1), so when the e2e
+# deletes one of a zone's two nodes, the other must hold that zone's share of all three environments
+# at their maximum replicas; 16 CPU left that to where the pods happened to be.
 node_manifest() {
   local i zone name
   for ((i = 0; i < CLUSTER_NODES; i++)); do
@@ -143,7 +146,7 @@ metadata:
     kubernetes.io/os: linux
     kubernetes.io/hostname: $name
     node-role.kubernetes.io/worker: ""
-    node.kubernetes.io/instance-type: kwok-16x64
+    node.kubernetes.io/instance-type: kwok-32x128
     topology.kubernetes.io/region: local
     topology.kubernetes.io/zone: $zone
     type: kwok
@@ -151,8 +154,8 @@ spec:
   podCIDR: 10.244.$i.0/24
   podCIDRs: [10.244.$i.0/24]
 status:
-  allocatable: {cpu: "16", memory: 64Gi, pods: "110", ephemeral-storage: 100Gi}
-  capacity: {cpu: "16", memory: 64Gi, pods: "110", ephemeral-storage: 100Gi}
+  allocatable: {cpu: "32", memory: 128Gi, pods: "110", ephemeral-storage: 100Gi}
+  capacity: {cpu: "32", memory: 128Gi, pods: "110", ephemeral-storage: 100Gi}
   nodeInfo:
     architecture: amd64
     operatingSystem: linux
