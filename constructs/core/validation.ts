@@ -24,9 +24,11 @@ export const DURATION_RULE = 'must be a Prometheus duration such as "30s", "15d"
 export const INT32_MAX = 2_147_483_647;
 /** Envoy Gateway's uint32 fields (connection ceilings, rate limit requests, trusted hops). */
 export const UINT32_MAX = 4_294_967_295;
+/** Kubernetes' longest DNS-1123 subdomain, which also bounds a Secret's keys. */
+const SUBDOMAIN_MAX = 253;
 /** A key of a Secret or ConfigMap, as Kubernetes allows it. */
-export const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
-export const SECRET_KEY_RULE = 'must be a key of a Secret: 1 to 253 letters, digits, "-", "_" and "."';
+export const SECRET_KEY = new RegExp(`^[-._a-zA-Z0-9]{1,${SUBDOMAIN_MAX}}$`);
+export const SECRET_KEY_RULE = `must be a key of a Secret: 1 to ${SUBDOMAIN_MAX} letters, digits, "-", "_" and "."`;
 /** A reason given for an opt-out (a policy exemption, a prod rule) must say why: at least this many characters. */
 export const MIN_REASON_LENGTH = 10;
 /** Gateway API Durations allow at most five digits per unit (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`). */
@@ -120,16 +122,16 @@ export function checkName(scope: IConstruct, prop: string, value: string): void 
 
 /** What is wrong with `value` as a DNS-1123 subdomain, or undefined. */
 export function subdomainProblem(value: string): string | undefined {
-  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value)
+  return value.length <= SUBDOMAIN_MAX && DNS1123_SUBDOMAIN.test(value)
     ? undefined
-    : 'must be a DNS-1123 subdomain: at most 253 characters of dot-separated DNS-1123 labels (lowercase letters, digits and "-")';
+    : `must be a DNS-1123 subdomain: at most ${SUBDOMAIN_MAX} characters of dot-separated DNS-1123 labels (lowercase letters, digits and "-")`;
 }
 
 /** What is wrong with `value` as a hostname a Gateway API route answers for (a subdomain, optionally with a leading "*." label), or undefined. */
 export function hostnameProblem(value: string): string | undefined {
-  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value.replace(/^\*\./, ''))
+  return value.length <= SUBDOMAIN_MAX && DNS1123_SUBDOMAIN.test(value.replace(/^\*\./, ''))
     ? undefined
-    : 'must be a DNS hostname: at most 253 characters of lowercase, dot-separated DNS-1123 labels, optionally starting with "*."';
+    : `must be a DNS hostname: at most ${SUBDOMAIN_MAX} characters of lowercase, dot-separated DNS-1123 labels, optionally starting with "*."`;
 }
 
 /** What is wrong with `value` as an absolute HTTP path, or undefined. */
