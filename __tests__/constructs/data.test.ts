@@ -530,6 +530,20 @@ describe('ValkeyCache', () => {
     expect(at(flows.get('client-to-cache-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(6379));
   });
 
+  it("queries its own pods' series, not those of another Valkey in its namespace", () => {
+    synthScope((scope: Construct) => {
+      const caches = [new ValkeyCache(scope, 'cache', props), new ValkeyCache(scope, 'queue', { ...props, name: 'queue' })];
+      // PromQL anchors =~ at both ends; a StatefulSet's pods are <name>-<ordinal>.
+      const [cache, queue] = caches.map((c) => new RegExp(`^${/pod=~"([^"]+)"/.exec(c.metrics.memoryRatio)?.[1]}$`));
+      expect(caches.map((c) => c.metrics.matchers.split(', ')[0])).toEqual(['namespace="web"', 'namespace="web"']);
+      expect(['cache-0', 'cache-1', 'queue-0'].map((pod) => [cache?.test(pod), queue?.test(pod)])).toEqual([
+        [true, false],
+        [true, false],
+        [false, true],
+      ]);
+    });
+  });
+
   it('labels every object it makes as its component, each Service by its role', () => {
     const labels = at(statefulSet, 'metadata', 'labels') as Json;
     expect(Object.keys(labels)).not.toHaveLength(0);

@@ -244,7 +244,7 @@ describe('AlertRules', () => {
       'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="web", job="api"}[5m]))) > 0.75',
     );
     expect(exprOf(custom, 'PostgresReplicationLag')).toBe('max by (pod) (cnpg_pg_replication_lag{namespace="web", pod=~"pg-[0-9]+"}) > 30');
-    expect(exprOf(custom, 'CacheNearMaxmemory')).toBe('redis_memory_used_bytes{namespace="web"} / (redis_memory_max_bytes{namespace="web"} > 0) > 0.8');
+    expect(exprOf(custom, 'CacheNearMaxmemory')).toBe('redis_memory_used_bytes{namespace="web", pod=~"cache-[0-9]+"} / (redis_memory_max_bytes{namespace="web", pod=~"cache-[0-9]+"} > 0) > 0.8');
   });
 
   it('leaves the 5xx and latency alerts out where objectives cover them', () => {
@@ -511,9 +511,9 @@ describe('AppDashboard', () => {
     expect(exprs('PostgreSQL backends')).toEqual(['sum by (pod) (cnpg_backends_total{namespace="web", pod=~"pg-[0-9]+"})']);
     expect(exprs('Replication lag')).toEqual(['max by (pod) (cnpg_pg_replication_lag{namespace="web", pod=~"pg-[0-9]+"})']);
     // No series where maxmemory is 0 (unlimited), rather than a division by zero.
-    expect(exprs('Cache memory / maxmemory')).toEqual(['redis_memory_used_bytes{namespace="web"} / (redis_memory_max_bytes{namespace="web"} > 0)']);
+    expect(exprs('Cache memory / maxmemory')).toEqual(['redis_memory_used_bytes{namespace="web", pod=~"cache-[0-9]+"} / (redis_memory_max_bytes{namespace="web", pod=~"cache-[0-9]+"} > 0)']);
     expect(exprs('Cache hit ratio')).toEqual([
-      'sum(rate(redis_keyspace_hits_total{namespace="web"}[5m])) / (sum(rate(redis_keyspace_hits_total{namespace="web"}[5m])) + sum(rate(redis_keyspace_misses_total{namespace="web"}[5m])))',
+      'sum(rate(redis_keyspace_hits_total{namespace="web", pod=~"cache-[0-9]+"}[5m])) / (sum(rate(redis_keyspace_hits_total{namespace="web", pod=~"cache-[0-9]+"}[5m])) + sum(rate(redis_keyspace_misses_total{namespace="web", pod=~"cache-[0-9]+"}[5m])))',
     ]);
   });
 
@@ -567,9 +567,9 @@ describe('metrics, owned by what emits them', () => {
     expect(metrics.alerts({ replicationLagSeconds: 2 }).map((r) => r.expr)).toEqual([`${metrics.replicationLag} > 2`, `${metrics.primaries} < 1`]);
   });
 
-  it('selects the cache exporter\'s series of the cache\'s namespace', () => {
+  it('selects the cache exporter\'s series of the cache\'s own pods', () => {
     const { metrics } = watched().cache;
-    expect(metrics.matchers).toBe('namespace="web"');
+    expect(metrics.matchers).toBe('namespace="web", pod=~"cache-[0-9]+"');
     expect(metrics.alerts({ memoryRatio: 0.5 }).map((r) => r.expr)).toEqual([`${metrics.memoryRatio} > 0.5`, `${metrics.evictionRate('5m')} > 0`]);
   });
 

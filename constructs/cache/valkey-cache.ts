@@ -320,7 +320,8 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
       dependsOn: [headlessService],
     });
 
-    this.metrics = new ValkeyMetrics(namespace);
+    // The StatefulSet's pods are `<name>-<ordinal>`.
+    this.metrics = new ValkeyMetrics(namespace, `${name}-[0-9]+`);
     if (props.scrapedBy) {
       // The read Service reaches every instance exactly once.
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', {

@@ -12,13 +12,14 @@ export interface ValkeyAlertThresholds {
  * one place, so a rule and the panel that shows it cannot drift apart.
  */
 export class ValkeyMetrics {
-  /** PromQL matchers that select the exporter's series: those of the cache's namespace. */
+  /** PromQL matchers that select the exporter's series: those of the cache's own pods, not another Valkey's in its namespace. */
   readonly matchers: string;
   /** Share of maxmemory each instance uses; no series where maxmemory is 0 (unlimited). */
   readonly memoryRatio: string;
 
-  constructor(namespace: string) {
-    this.matchers = `namespace="${namespace}"`;
+  /** @param instancePods regular expression of the cache's pod names */
+  constructor(namespace: string, instancePods: string) {
+    this.matchers = `namespace="${namespace}", pod=~"${instancePods}"`;
     this.memoryRatio = `redis_memory_used_bytes{${this.matchers}} / (redis_memory_max_bytes{${this.matchers}} > 0)`;
   }
 

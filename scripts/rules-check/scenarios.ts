@@ -177,7 +177,7 @@ const SIGNALS: Record<string, { signal: Signal; describe: (rule: Rule) => string
   CacheNearMaxmemory: {
     signal: (rule, level, n) => {
       const ratio = thresholds(rule.expr).at(-1) as number;
-      const labels = { ...matchersOf(rule.expr, 'redis_memory_used_bytes'), pod: 'cache-0' };
+      const labels = { ...matchersOf(rule.expr, 'redis_memory_used_bytes'), pod: instancePod(rule.expr, 0) };
       const max = 1e9;
       return {
         series: [
@@ -191,7 +191,7 @@ const SIGNALS: Record<string, { signal: Signal; describe: (rule: Rule) => string
   },
   CacheEvicting: {
     signal: (rule, level, n) => {
-      const labels = { ...matchersOf(rule.expr, 'redis_evicted_keys_total'), pod: 'cache-0' };
+      const labels = { ...matchersOf(rule.expr, 'redis_evicted_keys_total'), pod: instancePod(rule.expr, 0) };
       return { series: [{ series: selector('redis_evicted_keys_total', labels), values: level === 'fire' ? counter(5, n) : gauge(100, n) }], labels };
     },
     describe: () => 'fires while keys are evicted, silent when the eviction count stays flat',
