@@ -29,9 +29,9 @@ export default {
   typescriptChecker: { experimentalNativePreview: true },
   tsconfigFile: 'tsconfig.json',
   mutate: ['constructs/**/*.ts', 'stacks/**/*.ts', 'config/**/*.ts', 'review/**/*.ts'],
-  // Synth and validate output (its .terraform holds symlinked provider directories, which the
-  // sandbox copy refuses) and the e2e's jest project are not needed by the unit tests.
-  ignorePatterns: ['cdktf.out', 'e2e', 'examples/*/cdktf.out'],
+  // Synth and validate output: its .terraform holds symlinked provider directories, which the
+  // sandbox copy refuses. The e2e's helpers stay: unit tests use some of them.
+  ignorePatterns: ['cdktf.out', 'examples/*/cdktf.out'],
   coverageAnalysis: 'perTest',
   // Mutants that only run while a module loads need a fresh process and every test per mutant.
   ignoreStatic: true,
