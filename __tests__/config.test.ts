@@ -707,7 +707,7 @@ describe('messages in detail', () => {
 
   it('wants at least one objective when SLOs are set', () => {
     expect(line(withValue(prod, 'monitoring.slos', { windowDays: 30 }), 'monitoring.slos')).toBe(
-      '  - monitoring.slos = {"windowDays":30}: must set availability, latency or both',
+      '  - monitoring.slos = {"windowDays":30}: must set availability, latency or both: an objective is needed to derive any rule',
     );
   });
 

@@ -41,7 +41,7 @@ import {
 } from '../constructs/edge/traffic-policy';
 import { ALERT_DEFAULTS, ALERT_RULES } from '../constructs/monitoring/alert-rules';
 import { PROMETHEUS_STACK_DEFAULTS } from '../constructs/monitoring/prometheus-stack';
-import { objectivePercentProblem, SLO_DEFAULTS, thresholdSecondsProblem, windowDaysProblem } from '../constructs/monitoring/service-level-objectives';
+import { objectivePercentProblem, objectivesProblem, SLO_DEFAULTS, thresholdSecondsProblem, windowDaysProblem } from '../constructs/monitoring/service-level-objectives';
 import { PEER_CIDRS_RULE, SAMPLING_RATIO_NOUN, TRACING_DEFAULTS } from '../constructs/monitoring/tracing-endpoint';
 import { AUTOSCALING_BOUNDS, AUTOSCALING_DEFAULTS } from '../constructs/workload/autoscaler';
 import { CONTAINER_PORTS, WEB_SERVICE_DEFAULTS } from '../constructs/workload/web-service';
@@ -546,7 +546,7 @@ const monitoringSchema = z.strictObject({
       /** Percent of backend requests faster than `thresholdSeconds`, a bucket bound of the backend's histogram. */
       latency: z.strictObject({ objectivePercent: sloPercent, thresholdSeconds: numberBy(thresholdSecondsProblem) }).optional(),
     })
-    .refine((s) => s.availability !== undefined || s.latency !== undefined, { error: 'must set availability, latency or both' })
+    .superRefine(by(objectivesProblem))
     .optional(),
   /**
    * Traces from the backend and frontend to OpenTelemetry (OTLP) or Elastic APM; the

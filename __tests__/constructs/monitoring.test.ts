@@ -382,7 +382,7 @@ describe('ServiceLevelObjectives', () => {
       "s: 'windowDays' (3) must be a whole number of days from 7 to 90 (longer than the 3-day ticket window)",
     );
     expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { namespace: 'web', backend: sloProps.backend }))).toBe(
-      "s: 'availability' (undefined) or 'latency' must be set: an objective is needed to derive any rule",
+      "s: 'availability, latency' ({}) must set availability, latency or both: an objective is needed to derive any rule",
     );
   });
 

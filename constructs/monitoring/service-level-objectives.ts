@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CustomResource } from '../core/custom-resource';
 import { componentLabels } from '../core/labels';
 import type { BackendMetrics } from './backend-metrics';
-import { checkName, checkRule, integerProblem, invalidProp } from '../core/validation';
+import { checkName, checkRule, integerProblem } from '../core/validation';
 import type { PrometheusRuleSpec } from '../core/crds/monitoring.coreos.com/v1/prometheus-rule';
 
 /** Share of the backend's responses that are not 5xx. */
@@ -68,6 +68,11 @@ const MIN_OBJECTIVE_PERCENT = 100 * (1 - 1 / FASTEST_BURN);
 /** A latency threshold above an hour is no request latency. */
 const MAX_THRESHOLD_SECONDS = 3600;
 
+/** What is wrong with a set of objectives, or undefined: at least one is needed to derive any rule. */
+export function objectivesProblem(objectives: { readonly availability?: unknown; readonly latency?: unknown }): string | undefined {
+  return objectives.availability === undefined && objectives.latency === undefined ? 'must set availability, latency or both: an objective is needed to derive any rule' : undefined;
+}
+
 /** What is wrong with a compliance window in days, or undefined: it must be longer than the 3-day ticket window. */
 export function windowDaysProblem(days: number): string | undefined {
   const problem = integerProblem(days, 7, 90, 'days');
@@ -120,9 +125,7 @@ export class ServiceLevelObjectives extends Construct {
     checkName(this, 'name', this.name);
     this.windowDays = props.windowDays ?? SLO_DEFAULTS.windowDays;
     checkRule(this, 'windowDays', this.windowDays, windowDaysProblem);
-    if (props.availability === undefined && props.latency === undefined) {
-      invalidProp(this, 'availability', undefined, 'or \'latency\' must be set: an objective is needed to derive any rule');
-    }
+    checkRule(this, 'availability, latency', { availability: props.availability, latency: props.latency }, objectivesProblem);
     if (props.latency !== undefined) checkRule(this, 'latency.thresholdSeconds', props.latency.thresholdSeconds, thresholdSecondsProblem);
     this.namespace = props.namespace;
 
