@@ -2,31 +2,42 @@
  * `npm run plan -- <stack> [<stack> ...] [--output <dir>]`: synthesizes with cdktf.json's app
  * command (only the named stacks' environments when TOPOLOGY_ENVIRONMENTS is unset), then `init` (unless nothing it depends on changed since its last success) and `plan`
  * each named stack with the binary cdktf would run
- * (TERRAFORM_BINARY_NAME, else `terraform`). The same plan as `cdktf diff`, without the cdktf CLI,
+ * (TERRAFORM_BINARY_NAME, else `terraform`); several stacks are planned at once, as many as the
+ * machine has cores, each plan's output printed whole in the order the stacks were named. The same
+ * plan as `cdktf diff`, without the cdktf CLI,
  * whose own start is most of `cdktf diff`'s time (BENCHMARKS.md "Second plan against the
  * cluster"), and with the answer `cdktf diff` does not give: exit 0 when no stack would change,
  * 2 when one would (plan's -detailed-exitcode), 1 on an error.
  */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { environmentOfStack } from '../stacks/stack-names';
 
 /** One child process run to its end: its exit status, and what it printed when not inherited. */
 export type Runner = (command: string, args: readonly string[], options: SpawnSyncOptions) => { status: number; output: string };
+/** The same, started without waiting: resolves when the process ends. */
+export type Starter = (command: string, args: readonly string[], options: SpawnOptions) => Promise<{ status: number; output: string }>;
 
 export interface PlanIo {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Synth and init. */
   readonly run: Runner;
+  /** The plans. */
+  readonly start: Starter;
+  /** How many plans run at once. */
+  readonly parallel: number;
+  readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
 
 const USAGE = 'usage: npm run plan -- <stack> [<stack> ...] [--output <dir>]';
 
-/** The command; returns its exit status. */
-export function plan(argv: readonly string[], io: PlanIo): number {
+/** The command; resolves to its exit status. */
+export async function plan(argv: readonly string[], io: PlanIo): Promise<number> {
   const stacks: string[] = [];
   let output: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -62,25 +73,22 @@ export function plan(argv: readonly string[], io: PlanIo): number {
   }
 
   const binary = io.env.TERRAFORM_BINARY_NAME || 'terraform';
-  const results = stacks.map((stack) => {
+  const status = new Map<string, number>();
+  const ready: { stack: string; cwd: string }[] = [];
+  for (const stack of stacks) {
     const cwd = join(outdir, (known[stack] as { workingDirectory: string }).workingDirectory);
-    const before = initStamp(cwd);
-    if (before === undefined || before !== readStamp(cwd)) {
-      const init = io.run(binary, ['init', '-input=false'], { cwd, env: io.env });
-      if (init.status !== 0) {
-        io.err(init.output);
-        return { stack, status: 1 };
-      }
-      // After init, which records its checksums in the lock file.
-      const after = initStamp(cwd);
-      if (after !== undefined) {
-        mkdirSync(dirname(join(cwd, INIT_STAMP)), { recursive: true });
-        writeFileSync(join(cwd, INIT_STAMP), after);
-      }
-    }
-    const planned = io.run(binary, ['plan', '-input=false', '-detailed-exitcode'], { cwd, env: io.env, stdio: 'inherit' });
-    return { stack, status: planned.status };
+    if (initialized(cwd, binary, io)) ready.push({ stack, cwd });
+    else status.set(stack, 1);
+  }
+  // One plan prints as it goes; several at once would interleave, so each is kept and printed whole.
+  const many = ready.length > 1;
+  const planned = await inPool(ready, io.parallel, ({ cwd }) => io.start(binary, ['plan', '-input=false', '-detailed-exitcode'], { cwd, env: io.env, stdio: many ? ['ignore', 'pipe', 'pipe'] : 'inherit' }));
+  ready.forEach(({ stack }, n) => {
+    const r = planned[n] as { status: number; output: string };
+    if (many) io.out(`\n── plan of ${stack} ──\n${r.output}`);
+    status.set(stack, r.status);
   });
+  const results = stacks.map((stack) => ({ stack, status: status.get(stack) as number }));
   const said = { 0: 'no changes', 2: 'changes' } as Record<number, string | undefined>;
   for (const r of results) io.err(`plan: ${r.stack}: ${said[r.status] ?? `failed (exit ${r.status})`}\n`);
   if (results.some((r) => r.status !== 0 && r.status !== 2)) return 1;
@@ -89,6 +97,38 @@ export function plan(argv: readonly string[], io: PlanIo): number {
 
 /** Where `plan` records what the last successful `init` of a stack directory saw (in init's own directory). */
 export const INIT_STAMP = join('.terraform', 'web-topology-init.sha256');
+
+/** Runs `init` in `cwd` unless nothing it depends on changed since its last success; false when it failed (its output said why). */
+function initialized(cwd: string, binary: string, io: PlanIo): boolean {
+  const before = initStamp(cwd);
+  if (before !== undefined && before === readStamp(cwd)) return true;
+  const init = io.run(binary, ['init', '-input=false'], { cwd, env: io.env });
+  if (init.status !== 0) {
+    io.err(init.output);
+    return false;
+  }
+  // After init, which records its checksums in the lock file.
+  const after = initStamp(cwd);
+  if (after !== undefined) {
+    mkdirSync(dirname(join(cwd, INIT_STAMP)), { recursive: true });
+    writeFileSync(join(cwd, INIT_STAMP), after);
+  }
+  return true;
+}
+
+/** `task` of each item, at most `width` at a time; the answers in the items' order. */
+async function inPool<T, R>(items: readonly T[], width: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const answers: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const n = next++;
+      answers[n] = await task(items[n] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, worker));
+  return answers;
+}
 
 /**
  * What `init` depends on: the stack's `terraform` block (providers, backend) and its lock file.
@@ -134,11 +174,25 @@ export const runProcess: Runner = (command, args, options) => {
   return { status: r.status ?? 1, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 };
 
+/** Starts a process; it ends as {@link runProcess}'s do, its output kept when piped. */
+export const startProcess: Starter = (command, args, options) =>
+  new Promise((done) => {
+    const child = spawn(command, args, options);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => done({ status: 1, output: `${output}${command}: ${error.message}\n` }));
+    child.on('close', (code) => done({ status: code ?? 1, output }));
+  });
+
 if (require.main === module) {
-  process.exitCode = plan(process.argv.slice(2), {
+  void plan(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
     run: runProcess,
+    start: startProcess,
+    parallel: availableParallelism(),
+    out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-  });
+  }).then((status) => (process.exitCode = status));
 }
