@@ -13,7 +13,7 @@
  * run stops: a timing of a plan that would change something is not a second plan.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import globalSetup from '../e2e/global-setup';
@@ -139,6 +139,11 @@ interface Row {
     readonly projectAlwaysInit: Sample;
     /** `cdktn diff prod-app`: CDK Terrain's CLI on the same state (README "Running on CDK Terrain"). */
     readonly cdktn: Sample;
+    /** Two stacks of prod-app's size (prod-app and a twin with its own state), planned one after the other, then at once. */
+    readonly twoSequential: Sample;
+    readonly twoParallel: Sample;
+    /** prod-app without the schema migration's `kubernetes_manifest` and two `kubernetes_resources` (the only ones): no OpenAPI read. */
+    readonly withoutMigration: Sample;
     /** `-refresh=false`: no read of the live objects, so no drift detection; for comparison only. */
     readonly noRefresh: Sample;
     /** `cdktf diff` of bench/cli-floor: prod-app's providers and backend, no object. */
@@ -146,6 +151,54 @@ interface Row {
     /** The same floor's bare plan. */
     readonly floorBare: Sample;
   };
+}
+
+/** A resource of the synthesized JSON, as the removal below walks it. */
+type Json = { [key: string]: unknown };
+
+/**
+ * A copy of the stack directory with its own copy of the state (backend path rewritten, `init`
+ * again), planning the same live objects: a second stack of the same size for the parallel lever.
+ * `drop(type, id)` leaves resources out of the copy's configuration and state (and out of every
+ * `depends_on`), for a plan of the stack without them; the copy's plan must still report no change.
+ */
+function twinStack(state: RunState, dir: string, name: string, drop: (type: string, id: string) => boolean = () => false): string {
+  const env = toolEnvironment(state);
+  const twin = path.join(state.dir, 'twins', name);
+  rmSync(twin, { recursive: true, force: true });
+  cpSync(dir, twin, { recursive: true, verbatimSymlinks: true });
+  const stack = JSON.parse(readFileSync(path.join(twin, 'cdk.tf.json'), 'utf8')) as Json & { terraform: { backend: { local: { path: string } } } };
+  const stateFile = path.join(twin, 'terraform.tfstate.twin');
+  cpSync(path.resolve(dir, stack.terraform.backend.local.path), stateFile);
+  stack.terraform.backend.local.path = stateFile;
+  const dropped: string[] = [];
+  for (const [mode, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+    for (const [type, byId] of Object.entries((stack[mode] ?? {}) as Record<string, Json>)) {
+      for (const id of Object.keys(byId).filter((i) => drop(type, i))) {
+        delete byId[id];
+        dropped.push(`${prefix}${type}.${id}`);
+      }
+      // A type without a block is not valid configuration.
+      if (Object.keys(byId).length === 0) delete (stack[mode] as Json)[type];
+    }
+    if (stack[mode] !== undefined && Object.keys(stack[mode] as Json).length === 0) delete stack[mode];
+  }
+  const prune = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Json)) {
+      if (key === 'depends_on' && Array.isArray(value)) (node as Json)[key] = value.filter((d) => !dropped.includes(String(d)));
+      else prune(value);
+    }
+  };
+  prune(stack);
+  writeFileSync(path.join(twin, 'cdk.tf.json'), JSON.stringify(stack, null, 2));
+  const tofu = (args: readonly string[]) => {
+    const r = spawnSync(state.terraformBinary, args, { cwd: twin, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} in ${twin}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+  };
+  tofu(['init', '-input=false', '-reconfigure']);
+  if (dropped.length > 0) tofu(['state', 'rm', ...dropped.filter((d) => !d.startsWith('data.'))]);
+  return twin;
 }
 
 async function measure(state: RunState, k: Kubectl, services: number, reps: number): Promise<Row> {
@@ -161,7 +214,10 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
   // As users run it: npm run plan picks the environment from the stack's name.
   const { TOPOLOGY_ENVIRONMENTS: _selected, ...userEnv } = env;
   const projectPlan = ['npm', 'run', '--silent', 'plan', '--', STACK, '--output', outDir(state)];
-  const samples = { cdktn: [] as Sample[], projectAllEnvironments: [] as Sample[], projectAlwaysInit: [] as Sample[], cli: [] as Sample[], project: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
+  // Levers measured on copies; at +0 only, as the CLI figures.
+  const twin = services === 0 ? twinStack(state, dir, 'prod-app-twin') : '';
+  const lean = services === 0 ? twinStack(state, dir, 'prod-app-without-migration', (type) => type === 'kubernetes_manifest' || type === 'kubernetes_resources') : '';
+  const samples = { twoSequential: [] as Sample[], twoParallel: [] as Sample[], withoutMigration: [] as Sample[], cdktn: [] as Sample[], projectAllEnvironments: [] as Sample[], projectAlwaysInit: [] as Sample[], cli: [] as Sample[], project: [] as Sample[], floorCli: [] as Sample[], floorBare: [] as Sample[], bare: [] as Sample[], noRefresh: [] as Sample[], kubectl: [] as Sample[] };
   const bare = [state.terraformBinary, 'plan', '-input=false', '-no-color', '-detailed-exitcode'];
   const diff = (stack: string, output: string) => ['npx', '--no-install', 'cdktf', 'diff', stack, '--no-color', '--output', output];
   for (let i = 0; i < reps; i++) {
@@ -176,6 +232,10 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
       samples.floorCli.push(timed(diff('floor', floorOut), { cwd: FLOOR, env }));
       samples.floorBare.push(timed(bare, { cwd: path.join(floorOut, 'stacks', 'floor'), env }));
       samples.noRefresh.push(timed([...bare, '-refresh=false'], { cwd: dir, env }));
+      // Both plans must report no change: the shell exits with the first non-zero status.
+      samples.twoSequential.push(timed(['sh', '-c', [dir, twin].map((d) => `${state.terraformBinary} -chdir=${d} ${bare.slice(1).join(' ')}`).join(' && ')], { cwd: PROJECT_ROOT, env }));
+      samples.twoParallel.push(timed(['sh', '-c', `${[dir, twin].map((d, n) => `${state.terraformBinary} -chdir=${d} ${bare.slice(1).join(' ')} & p${n}=$!`).join('; ')}; wait $p0 && wait $p1`], { cwd: PROJECT_ROOT, env }));
+      samples.withoutMigration.push(timed(bare, { cwd: lean, env }));
     }
     samples.bare.push(timed(bare, { cwd: dir, env }));
     samples.kubectl.push(timed(['kubectl', '--context', state.context, 'diff', '--server-side', '--force-conflicts', '-f', list], { cwd: PROJECT_ROOT, env }));
@@ -186,7 +246,7 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
     bare: summary(samples.bare),
     kubectl: summary(samples.kubectl),
     ...(services === 0
-      ? { once: { cli: summary(samples.cli), cdktn: summary(samples.cdktn), project: summary(samples.project), projectAllEnvironments: summary(samples.projectAllEnvironments), projectAlwaysInit: summary(samples.projectAlwaysInit), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
+      ? { once: { cli: summary(samples.cli), cdktn: summary(samples.cdktn), project: summary(samples.project), projectAllEnvironments: summary(samples.projectAllEnvironments), projectAlwaysInit: summary(samples.projectAlwaysInit), twoSequential: summary(samples.twoSequential), twoParallel: summary(samples.twoParallel), withoutMigration: summary(samples.withoutMigration), noRefresh: summary(samples.noRefresh), floorCli: summary(samples.floorCli), floorBare: summary(samples.floorBare) } }
       : {}),
   };
   console.log(`bench:plan: +${services} services, ${row.objects} objects: ${JSON.stringify(row)}`);
@@ -213,6 +273,9 @@ function table(rows: readonly Row[], reps: number): string[] {
     line('`cdktf diff` of the floor: prod-app\'s providers, no object', once.floorCli),
     line('bare `tofu plan`', base.bare),
     line('bare `tofu plan -refresh=false`', once.noRefresh),
+    line('bare `tofu plan` without the schema migration\'s Job and its two data sources (no OpenAPI read)', once.withoutMigration),
+    line('two bare plans of prod-app\'s size (prod-app and a copy with its own state), one after the other', once.twoSequential),
+    line('the same two, in parallel', once.twoParallel),
     line('bare `tofu plan` of the floor', once.floorBare),
     line('`kubectl diff --server-side` of the same objects', base.kubectl),
     '',
