@@ -362,6 +362,20 @@ function plansShowNoChanges(suffix: string, label: string): void {
 phase('plan again', () => {
   plansShowNoChanges('', 'after deploy');
   projectPlanSays(0, 'after deploy');
+  if (apps.length > 1) {
+    test(`npm run plan of ${apps.map((a) => a.name).join(', ')} at once exits 0 and prints each stack's plan whole, in the named order`, async () => {
+      requireDeployed();
+      const t0 = Date.now();
+      const p = await projectPlan(state, apps.map((a) => a.name));
+      recordTiming(state.dir, `  npm run plan of ${apps.length} app stacks at once (after deploy)`, (Date.now() - t0) / 1000);
+      const headers = apps.map((a) => p.output.indexOf(`── plan of ${a.name} ──`));
+      const inOrder = headers.every((at, n) => at >= 0 && (n === 0 || at > (headers[n - 1] as number)));
+      // Each plan's own verdict sits between its header and the next one.
+      const whole = apps.every((_app, n) => p.output.slice(headers[n], headers[n + 1] ?? p.output.length).includes('No changes.'));
+      if (p.code !== 0 || !inOrder || !whole) throw new Error(`exit ${p.code}, headers at ${headers.join(', ')}:\n${p.output.trim().split('\n').slice(-40).join('\n')}`);
+      say(`  ${apps.length} app stacks planned at once: no changes, each plan printed whole`);
+    });
+  }
 });
 
 // README "Running on CDK Terrain": state written by cdktf needs no migration. The same project on

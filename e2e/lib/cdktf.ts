@@ -73,17 +73,18 @@ function engineEnvironment(state: RunState, engine: Engine): NodeJS.ProcessEnv {
 }
 
 /**
- * `npm run plan -- <stack>` as users run it (synth, then `init` and `plan` without the cdktf CLI),
+ * `npm run plan -- <stack> …` as users run it (synth, then `init` and `plan` without the cdktf CLI),
  * on the run's output directory or `output`: its exit status (0 no changes, 2 changes, 1 an error)
  * and output. Another output directory's stacks use the same local state (it sits next to them).
  */
-export async function projectPlan(state: RunState, stack: string, engine: Engine = { root: PROJECT_ROOT }, output = outDir(state)): Promise<{ code: number; output: string }> {
-  const r = await run('npm', ['run', '--silent', 'plan', '--', stack, '--output', output], {
+export async function projectPlan(state: RunState, stacks: string | readonly string[], engine: Engine = { root: PROJECT_ROOT }, output = outDir(state)): Promise<{ code: number; output: string }> {
+  const names = typeof stacks === 'string' ? [stacks] : stacks;
+  const r = await run('npm', ['run', '--silent', 'plan', '--', ...names, '--output', output], {
     cwd: engine.root,
     env: engineEnvironment(state, engine),
     timeoutSeconds: 300,
   });
-  if (r.timedOut) throw new Error(`npm run plan -- ${stack}: did not finish within 300s`);
+  if (r.timedOut) throw new Error(`npm run plan -- ${names.join(' ')}: did not finish within 300s`);
   return { code: r.code, output: stripTerminal(r.stdout + r.stderr) };
 }
 
