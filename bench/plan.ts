@@ -233,8 +233,9 @@ async function measure(state: RunState, k: Kubectl, services: number, reps: numb
       samples.floorBare.push(timed(bare, { cwd: path.join(floorOut, 'stacks', 'floor'), env }));
       samples.noRefresh.push(timed([...bare, '-refresh=false'], { cwd: dir, env }));
       // Both plans must report no change: the shell exits with the first non-zero status.
-      samples.twoSequential.push(timed(['sh', '-c', [dir, twin].map((d) => `${state.terraformBinary} -chdir=${d} ${bare.slice(1).join(' ')}`).join(' && ')], { cwd: PROJECT_ROOT, env }));
-      samples.twoParallel.push(timed(['sh', '-c', `${[dir, twin].map((d, n) => `${state.terraformBinary} -chdir=${d} ${bare.slice(1).join(' ')} & p${n}=$!`).join('; ')}; wait $p0 && wait $p1`], { cwd: PROJECT_ROOT, env }));
+      const [first, second] = [dir, twin].map((d) => `${state.terraformBinary} -chdir=${d} ${bare.slice(1).join(' ')}`);
+      samples.twoSequential.push(timed(['sh', '-c', `${first} && ${second}`], { cwd: PROJECT_ROOT, env }));
+      samples.twoParallel.push(timed(['sh', '-c', `${first} & p0=$!; ${second} & p1=$!; wait $p0 && wait $p1`], { cwd: PROJECT_ROOT, env }));
       samples.withoutMigration.push(timed(bare, { cwd: lean, env }));
     }
     samples.bare.push(timed(bare, { cwd: dir, env }));

@@ -233,15 +233,17 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
           ...extra,
         },
       });
+    // The StatefulSet names its pods `<name>-<ordinal>`; pod 0 is the primary.
+    const podName = (ordinal: number | string) => `${name}-${ordinal}`;
     // Stable DNS names for the pods, before they are ready, so replicas find the primary.
     const headlessService = service('headless', this.podSelector, { clusterIp: 'None', publishNotReadyAddresses: true });
-    this.writeService = service('write', { ...this.podSelector, 'statefulset.kubernetes.io/pod-name': `${name}-0` });
+    this.writeService = service('write', { ...this.podSelector, 'statefulset.kubernetes.io/pod-name': podName(0) });
     this.readService = service('read', this.podSelector);
     this.writeHost = `${name}-write.${namespace}.svc`;
     this.readHost = `${name}-read.${namespace}.svc`;
     this.tlsDnsNames = [this.writeHost, this.readHost, `*.${headless}.${namespace}.svc`, 'localhost'];
 
-    const primary = `${name}-0.${headless}`;
+    const primary = `${podName(0)}.${headless}`;
     // The password comes in REDISCLI_AUTH (valkey-cli reads it too, so the probe needs no argument);
     // printf is a shell builtin, so it is in no process' arguments.
     const start =
@@ -320,8 +322,7 @@ export class ValkeyCache extends Construct implements IConnectable, Workload {
       dependsOn: [headlessService],
     });
 
-    // The StatefulSet's pods are `<name>-<ordinal>`.
-    this.metrics = new ValkeyMetrics(namespace, `${name}-[0-9]+`);
+    this.metrics = new ValkeyMetrics(namespace, podName('[0-9]+'));
     if (props.scrapedBy) {
       // The read Service reaches every instance exactly once.
       this.metricsMonitor = new MetricsMonitor(this, 'monitor', {
