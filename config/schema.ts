@@ -97,11 +97,14 @@ const nonEmptyText = text.min(1, { error: 'must not be empty' });
 const httpPath = textBy(pathProblem);
 const hostname = textBy(hostnameProblem);
 
-/** A container image reference that names its version: a tag or a digest. */
+/**
+ * A container image reference that names its version: a tag or a digest. Each check stops the
+ * ones after it, so a value gets one rule: the first it breaks.
+ */
 const imageRef = z
   .string({ error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"' })
-  .regex(IMAGE, { error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"' })
-  .refine(hasTagOrDigest, { error: PINNED_IMAGE_RULE });
+  .regex(IMAGE, { error: 'must be an image reference such as "registry.example.com/team/app:1.4.2"', abort: true })
+  .refine(hasTagOrDigest, { error: PINNED_IMAGE_RULE, abort: true });
 
 /**
  * The PostgreSQL major version of an image, read from its tag as CloudNativePG reads it (the
@@ -116,8 +119,6 @@ export function postgresMajor(image: string): number | undefined {
 const postgresImage = imageRef.superRefine((image, ctx) => {
   const operator = versions.charts.cloudnativePg;
   const { min, max } = operator.postgresMajors;
-  // zod runs this check after a failed format check too: report one problem per value.
-  if (!IMAGE.test(image) || !hasTagOrDigest(image)) return;
   const major = postgresMajor(image);
   if (major === undefined) {
     ctx.addIssue({
