@@ -3,6 +3,7 @@
  * that names the environment, each field, its value and the rule it breaks.
  */
 import { z } from 'zod';
+import { withTag } from '../constructs/core/image';
 import { valueAt } from '../constructs/core/object-path';
 import { platformReleases } from '../stacks/platform-stack';
 import { checkInvariants, type Problem } from './invariants';
@@ -143,7 +144,7 @@ export function loadEnvironment(input: EnvironmentInput, vars: NodeJS.ProcessEnv
 
 interface Overridden {
   readonly raw: EnvironmentInput;
-  /** Which variable set the value at a path. */
+  /** Which variable set the image at a path. */
   readonly sources: ReadonlyMap<string, string>;
   readonly problems: readonly Problem[];
 }
@@ -153,30 +154,27 @@ function withOverrides(input: EnvironmentInput, vars: NodeJS.ProcessEnv): Overri
   let raw = input;
   const sources = new Map<string, string>();
   const problems: Problem[] = [];
-  const given = (variable: string, valid: (value: string) => boolean, rule: string): string | undefined => {
+  const given = (variable: string, format?: { readonly test: (value: string) => boolean; readonly rule: string }): string | undefined => {
     const value = vars[variable];
     if (value === undefined) return undefined;
     if (value === '') problems.push({ path: variable, value, rule: 'must not be empty when set (unset it to use the value in config/environments.ts)' });
-    else if (!valid(value)) problems.push({ path: variable, value, rule });
+    else if (format !== undefined && !format.test(value)) problems.push({ path: variable, value, rule: format.rule });
     else return value;
     return undefined;
   };
   for (const tier of ['backend', 'frontend'] as const) {
     const variable = IMAGE_TAG_VARIABLES[tier];
-    const tag = given(variable, (t) => IMAGE_TAG.test(t), 'must be an image tag: up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"');
+    const tag = given(variable, { test: (t) => IMAGE_TAG.test(t), rule: 'must be an image tag: up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"' });
     const image = input[tier]?.image;
     if (tag === undefined || typeof image !== 'string') continue;
-    const name = image.split('@')[0];
-    const repository = name.slice(name.lastIndexOf('/') + 1).includes(':') ? name.slice(0, name.lastIndexOf(':')) : name;
-    raw = { ...raw, [tier]: { ...input[tier], image: `${repository}:${tag}` } };
+    raw = { ...raw, [tier]: { ...input[tier], image: withTag(image, tag) } };
     sources.set(`${tier}.image`, variable);
   }
   const cluster = { ...input.cluster };
   for (const [key, variable] of Object.entries(CLUSTER_VARIABLES)) {
-    const value = given(variable, () => true, '');
-    if (value === undefined) continue;
-    cluster[key as keyof typeof CLUSTER_VARIABLES] = value;
-    sources.set(`cluster.${key}`, variable);
+    // Any text but an empty one names a kubeconfig or a context, and only that is checked, here.
+    const value = given(variable);
+    if (value !== undefined) cluster[key as keyof typeof CLUSTER_VARIABLES] = value;
   }
   return { raw: { ...raw, cluster }, sources, problems };
 }
@@ -193,21 +191,14 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /**
- * zod's messages in the words of a rule, for the checks the schema does not word itself; a
- * missing value is "required" (reworded in toProblems, as a schema's own message comes first).
+ * zod's messages in the words of a rule, for the checks the schema does not word itself (types
+ * and choices: every bound in it words its own rule, with its unit); a missing value is
+ * "required" (reworded in toProblems, as a schema's own message comes first).
  */
 const inWords: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
     case 'invalid_type':
       return `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
-    case 'too_small':
-    case 'too_big': {
-      const small = issue.code === 'too_small';
-      const bound = small ? issue.minimum : issue.maximum;
-      const comparison = issue.inclusive ? (small ? 'at least' : 'at most') : small ? 'more than' : 'less than';
-      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : '';
-      return `must be ${comparison} ${String(bound)}${unit}`;
-    }
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
@@ -268,6 +259,6 @@ function show(problem: Problem): string {
   );
   // The user:password part of a URL is a credential: never print it. It ends at the last "@", since
   // an unencoded "@", "/" or ":" may be part of the password.
-  const shown = typeof value === 'number' ? String(value) : text.replace(/(\/\/)[^\s"]*@/g, '$1***@');
+  const shown = text.replace(/(\/\/)[^\s"]*@/g, '$1***@');
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }

@@ -11,6 +11,13 @@ export function imageTag(image: string): string | undefined {
   return colon === -1 ? undefined : lastPart.slice(colon + 1);
 }
 
+/** The same repository at another tag; a digest, which would pin the old content, is dropped. */
+export function withTag(image: string, tag: string): string {
+  const name = image.split('@')[0];
+  const current = imageTag(name);
+  return `${current === undefined ? name : name.slice(0, -(current.length + 1))}:${tag}`;
+}
+
 /** The rule an image reference without a version breaks, in words. */
 export const PINNED_IMAGE_RULE = 'must be pinned with a tag or a digest (":1.4.2" or "@sha256:…")';
 
