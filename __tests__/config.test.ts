@@ -277,6 +277,14 @@ describe('cross-tier invariants', () => {
       'database.poolers.rw.disruptionBudget.minAvailable = 1: must be less than database.poolers.rw.instances (1), or no node can be drained at the minimum scale',
     );
   });
+
+  it('the read-only pooler\'s PDB is checked only when read replicas give it a pooler', () => {
+    const undrainable = withValue(withValue(dev, 'database.poolers.ro.instances', 1), 'database.poolers.ro.disruptionBudget', { minAvailable: 1 });
+    expect(failure(undrainable)).toContain(
+      'database.poolers.ro.disruptionBudget.minAvailable = 1: must be less than database.poolers.ro.instances (1), or no node can be drained at the minimum scale',
+    );
+    expect(failure(withValue(undrainable, 'database.readReplicas', 0))).toBeUndefined();
+  });
 });
 
 describe('overrides from the environment', () => {
@@ -441,6 +449,15 @@ describe('PostgreSQL image', () => {
     },
   );
 
+  it.each([
+    ['without a tag or digest', 'ghcr.io/cloudnative-pg/postgresql', 'must be pinned with a tag or a digest'],
+    ['that is no image reference', 'Postgres 17', 'must be an image reference'],
+  ])('an image %s gets that one rule, not a version rule beside it', (_, bad, rule) => {
+    const lines = (failure(withValue(staging, 'database.image', bad)) ?? '').split('\n').filter((l) => l.startsWith('  - database.image '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(rule);
+  });
+
   it('refuses a digest without a tag', () => {
     const digestOnly = withValue(staging, 'database.image', `ghcr.io/cloudnative-pg/postgresql@sha256:${'a'.repeat(64)}`);
     expect(failure(digestOnly)).toContain('must have a tag starting with the PostgreSQL version');
@@ -505,6 +522,10 @@ describe('numbers are bounded by what the API accepts', () => {
     expect(lineOf(failure(withValue(prod, path, value)), path)).toBe(`  - ${path} = ${value}: ${rule}`);
   });
 
+  it('a price of 0 is accepted: a resource can be free', () => {
+    expect(loadEnvironment(withValue(prod, 'prices.vcpuHour', 0), {}).prices?.vcpuHour).toBe(0);
+  });
+
   it('reserved connections must leave some for the poolers', () => {
     expect(failure(withValue(prod, 'database.reservedConnections', 400))).toContain(
       'database.reservedConnections = 400: must be below database.maxConnections (400), or no connection is left for the poolers',
@@ -538,6 +559,15 @@ describe('every rule is worded', () => {
       const wrong = typeof at(loadEnvironment(prod, {}), ...path.split('.')) === 'string' ? 7 : 'seven';
       expect(lineOf(failure(withValue(prod, path, wrong)), path)).not.toMatch(zodWords);
     }
+  });
+
+  it.each([
+    ['backend.autoscaling', 5, 'must be an object of settings'],
+    ['services', [], 'must be an object of named entries'],
+    ['backend.env', 'LOG_LEVEL=debug', 'must be an object of named entries'],
+    ['backend.env.LOG_LEVEL', 5, 'must be text'],
+  ])('%s of the wrong type says in words what it must be', (path, wrong, rule) => {
+    expect(lineOf(failure(withValue(prod, path, wrong)), path)).toMatch(new RegExp(`= .*: ${rule}$`));
   });
 
   it('a missing setting without a default is "required"', () => {
@@ -816,9 +846,9 @@ describe('more rules, each with its message', () => {
     expect(lineOf(message, 'monitoring.tracing.headers')).toContain('= (hidden): ');
   });
 
-  it('shows NaN inside an object as written', () => {
-    expect(line(withValue(prod, 'backend.limits', { cpu: Number.NaN }), 'backend.limits')).toBe(
-      '  - backend.limits = {"cpu":NaN}: is not a known setting (check the spelling against the configuration reference)',
+  it('shows NaN and infinities inside an object as written', () => {
+    expect(line(withValue(prod, 'backend.limits', { cpu: Number.NaN, memory: Infinity, pods: -Infinity }), 'backend.limits')).toBe(
+      '  - backend.limits = {"cpu":NaN,"memory":Infinity,"pods":-Infinity}: is not a known setting (check the spelling against the configuration reference)',
     );
   });
 

@@ -6,7 +6,7 @@ import { addEnvironment } from '../stacks/environment';
 import versions from '../config/versions.json';
 import { KUBECTL_PROVIDER_VERSION } from '../constructs/core/kubectl-provider';
 import { selects } from '../constructs/core/labels';
-import { at, customResource, ENVIRONMENTS, fixture, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
+import { at, customResource, DIGEST, ENVIRONMENTS, fixture, manifests, metadataName, networkPolicies, resources, synthesize, withValue, type Json, type Resource } from './helpers';
 
 const envNames = Object.keys(ENVIRONMENTS);
 const synthesized = Object.fromEntries(envNames.map((name) => [name, fixture(() => synthesize(ENVIRONMENTS[name]))]));
@@ -336,6 +336,20 @@ describe('probes and scratch space from the config', () => {
   it('size the cache\'s scratch space from the config', () => {
     const { app } = synthesize(withValue(ENVIRONMENTS.dev, 'cache.ephemeralStorage', { request: '256Mi', limit: '1Gi' }));
     expect(at(resources(app, 'kubernetes_stateful_set_v1')[0], 'spec', 'template', 'spec', 'container', 0, 'resources', 'limits', 'ephemeral-storage')).toBe('1Gi');
+  });
+});
+
+describe('tracing', () => {
+  it("gives each web tier its image's tag as its version, or its digest when it has no tag", () => {
+    const tracing = { backend: 'opentelemetry', endpoint: 'http://otel.observability.svc:4318', peer: { cidrs: ['10.0.0.0/8'] } };
+    const input = withValue(
+      withValue(withValue(ENVIRONMENTS.dev, 'monitoring.tracing', tracing), 'backend.image', `ghcr.io/example/web-backend:2.1.0@${DIGEST}`),
+      'frontend.image',
+      `ghcr.io/example/web-frontend@${DIGEST}`,
+    );
+    const { app } = synthesize(input);
+    const version = (env: Json[]) => String(env.find((e) => at(e, 'name') === 'OTEL_RESOURCE_ATTRIBUTES')?.value).replace(/^.*service\.version=/, '');
+    expect([version(backendEnv(app)), version(frontendEnv(app))]).toEqual(['2.1.0', DIGEST]);
   });
 });
 

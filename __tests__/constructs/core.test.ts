@@ -22,9 +22,11 @@ import {
   checkQuantity,
   checkRange,
   DURATION_RULE,
+  hostnameProblem,
   integerProblem,
   PropError,
   requireProp,
+  subdomainProblem,
 } from '../../constructs/core/validation';
 import { DIGEST as digest } from '../helpers';
 import { refusalOf } from '../refusal';
@@ -87,6 +89,15 @@ describe('prop validation', () => {
     expect(refusal((c) => checkName(c, 'name', 'a'.repeat(64)))).toBe(`stack/web: 'name' ("${'a'.repeat(64)}") ${rule}`);
     expect(refusal((c) => checkName(c, 'name', 'Web'))).toBe(`stack/web: 'name' ("Web") ${rule}`);
     expect(refusal((c) => checkName(c, 'name', 'web-'))).toContain(rule);
+  });
+
+  it('accepts DNS-1123 subdomains and hostnames up to 253 characters', () => {
+    // Four labels and three dots: 63 + 63 + 63 + 61 + 3 = 253.
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(subdomainProblem(longest)).toBeUndefined();
+    expect(subdomainProblem(`${longest}d`)).toMatch(/^must be a DNS-1123 subdomain: at most 253 characters/);
+    expect(hostnameProblem(longest)).toBeUndefined();
+    expect(hostnameProblem(`${longest}d`)).toMatch(/^must be a DNS hostname: at most 253 characters/);
   });
 
   it('accepts only absolute paths', () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { schemaProblems } from '../../constructs/core/crd-validation';
 
 // A schema that states each keyword once, where the pinned CRDs use only some of them; its path is
@@ -53,6 +54,17 @@ describe('schemaProblems', () => {
 
   it('reports one problem per field, the first the validator finds', () => {
     expect(problems({ shortEnum: 5 })).toEqual({ shortEnum: 'must be of type string, not 5' });
+  });
+
+  it('reads a schema file at most once, however many resources it checks', () => {
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      schemaProblems(KEYWORDS, { name: 'a' });
+      schemaProblems(KEYWORDS, { name: 'b' });
+      expect(read.mock.calls.filter(([file]) => String(file).endsWith('keywords.schema.json')).length).toBeLessThanOrEqual(1);
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('names a missing required field of the resource itself', () => {

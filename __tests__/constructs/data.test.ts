@@ -163,7 +163,8 @@ describe('PostgresCluster', () => {
     expect(at(flows.get('client-to-db-pooler-rw-ingress'), 'spec', 'ingress', 0, 'ports')).toEqual(tcp(5432));
   });
 
-  it.each(['0 0 2 * * *', '*/15 0-59/5 1,13 ? JAN-MAR,dec sun-sat', '59 59 23 31 12 6', '0 30 2 1-7 * MON'])('accepts the schedule %s, which CloudNativePG parses', (schedule) => {
+  // robfig/cron splits the fields at any run of spaces, as strings.Fields does.
+  it.each(['0 0 2 * * *', '*/15 0-59/5 1,13 ? JAN-MAR,dec sun-sat', '59 59 23 31 12 6', '0 30 2 1-7 * MON', ' 0 0  2 * * * '])('accepts the schedule "%s", which CloudNativePG parses', (schedule) => {
     expect(manifests(database({ backup: { schedule, objectStoreName: 'backups' } }), 'ScheduledBackup')).toHaveLength(1);
   });
 
@@ -195,6 +196,9 @@ describe('PostgresCluster', () => {
     ['an unknown month name', { backup: { schedule: '0 0 2 1 JAN,FOO *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 1 JAN,FOO *") must be a six-field cron schedule (with seconds): its month field "JAN,FOO" must hold *, ?, or values from 1 to 12 (or JAN–DEC)`],
     ['a reversed range of weekdays', { backup: { schedule: '0 0 2 * * FRI-MON', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 2 * * FRI-MON") must be a six-field cron schedule (with seconds): its day of week field "FRI-MON" must hold *, ?, or values from 0 to 6 (or SUN–SAT)`],
     ['a step of 0', { backup: { schedule: '*/0 0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("*/0 0 2 * * *") must be a six-field cron schedule (with seconds): its second field "*/0" must hold *, ?, or values from 0 to 59`],
+    // robfig/cron reads a value with strconv.Atoi: digits only, where JavaScript's Number() would read 16 and 10.
+    ['an hour in hexadecimal', { backup: { schedule: '0 0 0x10 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 0x10 * * *") must be a six-field cron schedule (with seconds): its hour field "0x10" must hold *, ?, or values from 0 to 23`],
+    ['an hour in exponent notation', { backup: { schedule: '0 0 1e1 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 1e1 * * *") must be a six-field cron schedule (with seconds): its hour field "1e1" must hold *, ?, or values from 0 to 23`],
     ['a name that is not a DNS label', { name: 'Main_DB' }, `'name' ("Main_DB") must be a DNS-1123 label`],
     ['an unpinned image', { image: 'postgres' }, `'image' ("postgres") must be pinned with a tag or a digest`],
     ['a database name that is not a DNS label', { databaseName: 'App' }, `'databaseName' ("App") must be a DNS-1123 label`],
@@ -337,6 +341,10 @@ describe('ConnectionPooler', () => {
         new ConnectionPooler(scope, 'ro', { cluster, type: 'ro', ...poolerProps });
       }),
     ).toThrow(`/ro: 'type' ("ro") needs read replicas, but cluster 'db' has 'readReplicas' (0)`);
+  });
+
+  it('pools writes of a cluster without replicas', () => {
+    expect(manifests(database({ readReplicas: 0 }), 'Pooler').map((p) => at(p, 'spec', 'type'))).toEqual(['rw']);
   });
 
   it.each([
@@ -726,6 +734,7 @@ describe('ValkeyCache', () => {
     ["the exporter's scratch space that is not a quantity", { exporterEphemeralStorage: { request: 'z', limit: '1Gi' } }, `'exporterEphemeralStorage.request' ("z") must be a positive Kubernetes quantity`],
     ['a maxmemory that is not a quantity', { maxmemory: 'lots' }, `'maxmemory' ("lots") must be a positive Kubernetes quantity`],
     ['no auth', { auth: undefined }, `'auth' (undefined) must name the Secret holding the password ({ secretName, key }): a cache without AUTH is refused`],
+    ['an auth without a Secret name', { auth: {} }, `'auth.secretName' (undefined) must name the pre-created Secret holding the password: a cache without AUTH is refused`],
     ['an empty auth Secret name', { auth: { secretName: '' } }, `'auth.secretName' ("") must name the pre-created Secret holding the password: a cache without AUTH is refused`],
     ['an auth Secret name that is not a DNS label', { auth: { secretName: 'Cache_Auth' } }, `'auth.secretName' ("Cache_Auth") must be a DNS-1123 label`],
     ['an auth key with a slash', { auth: { secretName: 'cache-auth', key: 'a/b' } }, `'auth.key' ("a/b") must be a key of a Secret: 1 to 253 letters, digits, "-", "_" and "."`],

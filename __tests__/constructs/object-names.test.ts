@@ -1,8 +1,9 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import { HorizontalPodAutoscalerV2Beta2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2beta2';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { Testing, TerraformStack } from 'cdktf';
+import { Aspects, Testing, TerraformStack } from 'cdktf';
 import { ValkeyCache } from '../../constructs/cache/valkey-cache';
 import { CustomResource } from '../../constructs/core/custom-resource';
 import { checkUniqueNames, declareObjects } from '../../constructs/core/object-names';
@@ -181,11 +182,29 @@ describe('checkUniqueNames', () => {
     ).toMatch(/^names\/second: 'metadata.name' \("web"\) must be unique per kind: names\/first already makes the Namespace of that name$/);
   });
 
+  it('takes a beta version of a typed resource for the same kind', () => {
+    const spec = { maxReplicas: 2, scaleTargetRef: { kind: 'Deployment', name: 'api' } };
+    expect(
+      clash((s) => {
+        new HorizontalPodAutoscalerV2(s, 'first', { metadata: { name: 'api', namespace: 'web' }, spec });
+        new HorizontalPodAutoscalerV2Beta2(s, 'second', { metadata: { name: 'api', namespace: 'web' }, spec });
+      }),
+    ).toMatch(/already makes the HorizontalPodAutoscaler of that name in namespace 'web'$/);
+  });
+
   it('runs at synth in a stack whose constructs declare what an operator makes, never asked to', () => {
     const stack = new TerraformStack(Testing.app(), 'names');
     database(stack);
     new WebService(stack, 'named-like-rw', { ...web, name: 'db-rw' });
     expect(() => Testing.synth(stack)).toThrow(/^names\/named-like-rw\/.*: 'metadata.name' \("db-rw"\) must be unique per kind: CloudNativePG for names\/db already/);
+  });
+
+  it('is added to a stack once, however many constructs ask for it', () => {
+    const stack = new TerraformStack(Testing.app(), 'names');
+    database(stack);
+    const aspects = Aspects.of(stack).all.length;
+    new PostgresCluster(stack, 'db2', { name: 'db2', namespace: 'web', image: 'ghcr.io/cloudnative-pg/postgresql:17.6', storage: { size: '1Gi' }, resources: small });
+    expect(Aspects.of(stack).all).toHaveLength(aspects);
   });
 
   it('accepts a cluster, its pooler and a web service of their own names', () => {
