@@ -19,7 +19,11 @@ export default {
       testNamePattern: '^(?!.* stacks match the (platform|app) snapshot$)',
       // The checker's sandbox prepends `// @ts-nocheck` to each TypeScript file, so README's copy
       // of the example no longer matches the file that test compares it with (TESTING.md).
-      testPathIgnorePatterns: ['/node_modules/', '/__tests__/examples\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '/__tests__/examples\\.test\\.ts$', '<rootDir>/e2e/'],
+      // With findRelatedTests, Jest finds a mutated file's tests through the files under its roots:
+      // a test that reaches the file through scripts/ or e2e/ (plan.test.ts through scripts/plan.ts)
+      // was never run against it, and its mutants survived. Their own tests stay out (the pattern above).
+      roots: ['<rootDir>/__tests__', '<rootDir>/scripts', '<rootDir>/e2e'],
       ...(tests ? { testMatch: tests.map((file) => `<rootDir>/${file}`) } : {}),
     },
   },

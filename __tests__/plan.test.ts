@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
 import { plan, runProcess, startProcess, type Runner, type Starter } from '../scripts/plan';
+import { environmentOfStack } from '../stacks/stack-names';
 
 interface Call {
   readonly command: string;
@@ -144,6 +145,11 @@ describe('npm run plan', () => {
       expect(r.stderr).toContain('no stack "prod-ap"');
       expect(synthEnv(await run(['app'])).TOPOLOGY_ENVIRONMENTS).toBeUndefined();
     });
+  });
+
+  test("a stack's environment is its name before the last -platform or -app, and no name without one", () => {
+    expect(['dev-app', 'eu-prod-platform', 'app-app'].map(environmentOfStack)).toEqual(['dev', 'eu-prod', 'app']);
+    expect(['-app', 'app', 'dev-ap', 'dev-app-x', ''].map(environmentOfStack)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
   describe('init runs only when what it depends on changed', () => {
