@@ -132,6 +132,8 @@ describe('PostgresCluster', () => {
     const join = { 'cnpg.io/cluster': 'db', 'cnpg.io/jobRole': 'join' };
     expect(at(policies.get('db-join-to-db-ingress'), 'spec')).toEqual(ingress([{ pod_selector: { match_labels: join } }], tcp(5432), instances));
     expect(at(policies.get('db-join-to-db-egress'), 'spec', 'egress', 0, 'ports')).toEqual(tcp(5432));
+    // initdb makes the first instance's data itself: it connects to no instance.
+    expect([...policies.keys()].filter((n) => n.startsWith('db-initdb-to-db'))).toEqual([]);
   });
 
   it('makes a PodMonitor for the instances and lets Prometheus scrape port 9187', () => {
@@ -198,6 +200,8 @@ describe('PostgresCluster', () => {
     ['a step of 0', { backup: { schedule: '*/0 0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("*/0 0 2 * * *") must be a six-field cron schedule (with seconds): its second field "*/0" must hold *, ?, or values from 0 to 59`],
     // robfig/cron reads a value with strconv.Atoi: digits only, where JavaScript's Number() would read 16 and 10.
     ['an hour in hexadecimal', { backup: { schedule: '0 0 0x10 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 0x10 * * *") must be a six-field cron schedule (with seconds): its hour field "0x10" must hold *, ?, or values from 0 to 23`],
+    ['a step in hexadecimal', { backup: { schedule: '*/0x2 0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("*/0x2 0 2 * * *") must be a six-field cron schedule (with seconds): its second field "*/0x2" must hold *, ?, or values from 0 to 59`],
+    ['a step in exponent notation', { backup: { schedule: '*/2e0 0 2 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("*/2e0 0 2 * * *") must be a six-field cron schedule (with seconds): its second field "*/2e0" must hold *, ?, or values from 0 to 59`],
     ['an hour in exponent notation', { backup: { schedule: '0 0 1e1 * * *', objectStoreName: 'b' } }, `'backup.schedule' ("0 0 1e1 * * *") must be a six-field cron schedule (with seconds): its hour field "1e1" must hold *, ?, or values from 0 to 23`],
     ['a name that is not a DNS label', { name: 'Main_DB' }, `'name' ("Main_DB") must be a DNS-1123 label`],
     ['an unpinned image', { image: 'postgres' }, `'image' ("postgres") must be pinned with a tag or a digest`],

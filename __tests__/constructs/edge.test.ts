@@ -295,6 +295,7 @@ describe('EdgeGateway', () => {
       [{ trustedProxies: -1 }, "'trustedProxies' (-1) must be a whole number of proxies from 0 to 4294967295"],
       [{ hostnames: ['Www.Example.com'] }, '\'hostnames[0]\' ("Www.Example.com") must be a DNS hostname'],
       [{ connectionLimits: { maxConnections: 1e10 } }, "edge/traffic-policy: 'connectionLimits.maxConnections' (10000000000) must be a whole number of connections from 1 to 4294967295"],
+      [{ connectionLimits: { maxPendingRequests: 0 } }, "edge/traffic-policy: 'connectionLimits.maxPendingRequests' (0) must be a whole number of requests from 1 to 4294967295"],
       [{ requestTimeoutSeconds: 100000 }, "'requestTimeoutSeconds' (100000) must be a whole number of seconds from 1 to 99999"],
       [{ outlierDetection: { maxEjectionPercent: 101 } }, "'outlierDetection.maxEjectionPercent' (101) must be a whole number of percent from 1 to 100"],
       [{ connectRetries: Number.NaN }, "'connectRetries' (NaN) must be a whole number"],

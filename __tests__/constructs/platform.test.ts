@@ -122,8 +122,8 @@ describe('AppNamespace', () => {
   });
 
   it.each([
-    ['quota.pods', { pods: 0 }, "'quota.pods' (0) must be a whole number"],
-    ['quota.persistentVolumeClaims', { persistentVolumeClaims: -1 }, "'quota.persistentVolumeClaims' (-1) must be a whole number"],
+    ['quota.pods', { pods: 0 }, "'quota.pods' (0) must be a whole number of pods from 1 to 2147483647"],
+    ['quota.persistentVolumeClaims', { persistentVolumeClaims: -1 }, "'quota.persistentVolumeClaims' (-1) must be a whole number of volume claims from 0 to 2147483647"],
     ['quota.requestsStorage', { requestsStorage: '20 GB' }, `'quota.requestsStorage' ("20 GB") must be a positive Kubernetes quantity`],
   ])('refuses a bad %s, naming it', (_field, bad, message) => {
     expect(() => synthScope((scope) => new AppNamespace(scope, 'ns', { name: 'web', quota: { ...quota, ...bad } }))).toThrow(message);
