@@ -286,6 +286,19 @@ describe('NetworkPolicies of a shared namespace (declared-pods isolation)', () =
     });
   });
 
+  it('isolates a peer once, however many constructs declare it', () => {
+    const twice = synthScope((scope) => {
+      new Connections(scope, { namespace: 'operator', peer: own, isolation: 'declared-pods' });
+      new Connections(scope, { namespace: 'operator', peer: own, isolation: 'declared-pods' });
+    });
+    expect([...networkPolicies(twice).keys()]).toEqual(['own-default-deny']);
+  });
+
+  it('writes no deny of its own for a peer in a namespace whose pods are all denied already', () => {
+    const isolated = synthScope((scope) => new Connections(scope, { namespace: 'operator', peer: own }));
+    expect([...networkPolicies(isolated).keys()].sort()).toEqual(['default-deny', 'dns-egress']);
+  });
+
   it('refuses a second isolation for one namespace, naming both', () => {
     synthScope((scope) => {
       const first = NetworkPolicies.of(scope, 'operator', 'declared-pods');
