@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import { PostgresCluster } from '../../constructs/database/postgres-cluster';
 import { migrationsFromDirectory, SchemaMigration, type SchemaMigrationProps } from '../../constructs/database/schema-migration';
-import { at, DIGEST, fixture, networkPolicies, resources, synthScope, type Json } from '../helpers';
+import { at, customResource, DIGEST, fixture, networkPolicies, resources, synthScope, type Json } from '../helpers';
 
 const RUNNER = 'ghcr.io/example/goose-migrate:v3.30.1';
 const TABLES = '-- +goose Up\nCREATE TABLE content (id bigint PRIMARY KEY, user_id bigint);\n';
@@ -146,6 +146,13 @@ describe('SchemaMigration', () => {
       'Always',
       'IfNotPresent',
     ]);
+  });
+
+  it('starts the Job after the cluster and the ConfigMap of its files exist', () => {
+    const dependsOn = resources(shared(), 'kubernetes_manifest')[0].depends_on;
+    const cluster = customResource(shared(), 'Cluster');
+    const files = resources(shared(), 'kubernetes_config_map_v1')[0];
+    expect(dependsOn).toEqual(expect.arrayContaining([`${cluster?.__type}.${cluster?.__name}`, `kubernetes_config_map_v1.${files.__name}`]));
   });
 
   it("stops the deploy unless the Job succeeded, with its conditions and its pods' log tail in the error", () => {
