@@ -77,8 +77,7 @@ export interface SchemaMigrationProps {
 export function migrationsFromDirectory(directory: string): Record<string, string> {
   const names = readdirSync(directory, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.sql'))
-    .map((e) => e.name)
-    .sort();
+    .map((e) => e.name);
   return Object.fromEntries(names.map((n) => [n, readFileSync(join(directory, n), 'utf8')]));
 }
 
@@ -147,11 +146,14 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
     checkEphemeralStorage(this, 'ephemeralStorage', storage);
     this.timeoutSeconds = props.timeoutSeconds ?? TIMEOUT_SECONDS;
     checkInteger(this, 'timeoutSeconds', this.timeoutSeconds, 30, Number.MAX_SAFE_INTEGER, 'seconds');
+    let files: Record<string, string> | undefined;
     if (isImage(source)) {
       checkImage(this, 'source.image', source.image);
       checkPath(this, 'source.directory', source.directory);
     } else {
-      this.checkFiles(source.files);
+      // By name, as goose orders them: the Job's hash then does not depend on how they were listed.
+      files = Object.fromEntries(Object.keys(source.files).sort().map((file) => [file, source.files[file]]));
+      this.checkFiles(files);
     }
 
     this.podSelector = selectorLabels(this, name);
@@ -160,7 +162,6 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
     this.connections = new Connections(this, { namespace, peer: { name, selector: { pods: this.podSelector } } });
     cluster.connections.allowFrom(this, [POSTGRES_PORT]);
 
-    const files = isImage(source) ? undefined : { ...source.files };
     const podSpec = (jobName: string) => {
       const secret = (key: string) => ({ valueFrom: { secretKeyRef: { name: cluster.appSecretName, key } } });
       const container = {
@@ -283,9 +284,9 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
     });
   }
 
-  /** goose's file rules, CONCURRENTLY outside a transaction, and the ConfigMap's size. */
+  /** goose's file rules, CONCURRENTLY outside a transaction, and the ConfigMap's size; `files` by name. */
   private checkFiles(files: Readonly<Record<string, string>>): void {
-    const names = Object.keys(files).sort();
+    const names = Object.keys(files);
     requireProp(this, 'source.files', names, names.length > 0, 'must hold at least one migration');
     const versions = new Map<bigint, string>();
     let bytes = 0;
