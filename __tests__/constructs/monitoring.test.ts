@@ -404,6 +404,7 @@ describe('ServiceLevelObjectives', () => {
         `s: 'latency.thresholdSeconds' (${t}) must be a number of seconds greater than 0 and at most 3600`,
       );
     }
+    expect(() => new ServiceLevelObjectives(inStack(), 's', { ...sloProps, latency: { objectivePercent: 99, thresholdSeconds: 3600 } })).not.toThrow();
     expect(new ServiceLevelObjectives(inStack(), 's', { ...sloProps, availability: undefined }).objectives.map((o) => o.slo)).toEqual(['backend-latency']);
     expect(errorOf((app) => new ServiceLevelObjectives(app, 's', { ...sloProps, name: 'SLOs' }))).toContain("s: 'name' (\"SLOs\")");
   });

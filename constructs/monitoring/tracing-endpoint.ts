@@ -72,8 +72,8 @@ export class TracingEndpoint extends Construct {
       // Never echo it: the value holds a credential.
       throw new Error(`${this.node.path}: '${urlProp}' must not carry credentials; put them in a Secret (headers or secretToken)`);
     };
-    // Before parsing: a password with an unencoded "/" or ":" makes the URL unparsable, and the
-    // refusal of an unparsable URL would print it.
+    // Credentials in a URL always come before an "@". Refused before parsing: a password with an
+    // unencoded "/" or ":" makes the URL unparsable, and the refusal of an unparsable URL would print it.
     if (url.includes('@')) credentials();
     let parsed: URL;
     try {
@@ -85,7 +85,6 @@ export class TracingEndpoint extends Construct {
     if (DEFAULT_PORTS[parsed.protocol] === undefined) {
       invalidProp(this, urlProp, url, 'must be an absolute http:// or https:// URL');
     }
-    if (parsed.username !== '' || parsed.password !== '') credentials();
     this.samplingRatio = props.samplingRatio ?? TRACING_DEFAULTS.samplingRatio;
     checkRange(this, 'samplingRatio', this.samplingRatio, 0, 1, true, SAMPLING_RATIO_NOUN);
     if ('cidrs' in props.peer && props.peer.cidrs.length === 0) invalidProp(this, 'peer.cidrs', [], PEER_CIDRS_RULE);
