@@ -241,6 +241,14 @@ describe.each(envNames)('%s stacks', (env) => {
     expect(frontend?.depends_on).not.toContain(`kubernetes_manifest.${job.__name}`);
   });
 
+  it('label every workload as part of web-topology, for `kubectl get -l app.kubernetes.io/part-of=web-topology`', () => {
+    const workloads = [...resources(app, 'kubernetes_deployment_v1'), ...resources(app, 'kubernetes_stateful_set_v1')];
+    expect(workloads.length).toBeGreaterThan(0);
+    for (const w of workloads) {
+      expect({ workload: metadataName(w), partOf: (at(w, 'metadata', 'labels') as Record<string, string>)['app.kubernetes.io/part-of'] }).toEqual({ workload: metadataName(w), partOf: 'web-topology' });
+    }
+  });
+
   it('create the namespace before anything in it', () => {
     const ns = resources(app, 'kubernetes_namespace_v1')[0];
     for (const r of resources(app)) {

@@ -363,7 +363,7 @@ describe('PinnedHelmRelease', () => {
       synthScope((scope) => new PinnedHelmRelease(scope, 'r', { chart, releaseName: 'operator', namespace: 'operators', ...props }));
     expect(build({ releaseName: 'Operator' })).toThrow(`/r: 'releaseName' ("Operator")`);
     expect(build({ namespace: 'Operators' })).toThrow(`/r: 'namespace' ("Operators")`);
-    expect(build({ timeoutSeconds: 0 })).toThrow(`/r: 'timeoutSeconds' (0)`);
+    expect(build({ timeoutSeconds: 0 })).toThrow(`/r: 'timeoutSeconds' (0) must be a whole number of seconds, at least 1`);
   });
 });
 

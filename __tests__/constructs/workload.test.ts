@@ -282,7 +282,7 @@ describe('the parts of a web service, used alone', () => {
   it('DisruptionBudget refuses a bad name and a minimum below one pod, naming each prop', () => {
     const budget = { namespace: 'web', selector: { app: 'api' } };
     expect(refusal((scope) => new DisruptionBudget(scope, 'pdb', { ...budget, name: 'API', minAvailable: 1 }))).toContain("/pdb: 'name' (\"API\")");
-    expect(refusal((scope) => new DisruptionBudget(scope, 'pdb', { ...budget, name: 'api', minAvailable: 0 }))).toContain("/pdb: 'minAvailable' (0)");
+    expect(refusal((scope) => new DisruptionBudget(scope, 'pdb', { ...budget, name: 'api', minAvailable: 0 }))).toContain("/pdb: 'minAvailable' (0) must be a whole number of pods from 1 to 2147483647");
   });
 
   it('spreads by every pod of the selector unless told to count only the rolling ReplicaSet', () => {
