@@ -151,7 +151,7 @@ export class SchemaMigration extends Construct implements IConnectable, Workload
       checkImage(this, 'source.image', source.image);
       checkPath(this, 'source.directory', source.directory);
     } else {
-      // By name, as goose orders them: the Job's hash then does not depend on how they were listed.
+      // By name, once: the Job's hash and the rules' order then do not depend on how they were listed.
       files = Object.fromEntries(Object.keys(source.files).sort().map((file) => [file, source.files[file]]));
       this.checkFiles(files);
     }
